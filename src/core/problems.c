@@ -1,0 +1,63 @@
+/* problems.c - bounded problem list and JSON Pointer building. */
+#include "mlv/problems.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+void mlv_problems_init(mlv_problems *p)
+{
+	p->count = 0;
+	p->dropped = 0;
+	p->errors = 0;
+	p->warnings = 0;
+}
+
+void mlv_problems_add(mlv_problems *p, mlv_severity sev, const char *pointer,
+		      const char *code, const char *fmt, ...)
+{
+	if (sev == MLV_SEV_ERROR)
+		p->errors++;
+	else
+		p->warnings++;
+	if (p->count >= MLV_PROBLEMS_MAX) {
+		p->dropped++;
+		return;
+	}
+	mlv_problem *e = &p->items[p->count++];
+	e->severity = sev;
+	e->code = code;
+	snprintf(e->pointer, sizeof(e->pointer), "%s", pointer ? pointer : "");
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(e->message, sizeof(e->message), fmt, ap);
+	va_end(ap);
+}
+
+size_t mlv_pointer_push(char *buf, const char *token)
+{
+	size_t old = strnlen(buf, MLV_POINTER_MAX - 1);
+	size_t n = old;
+	if (n + 1 < MLV_POINTER_MAX)
+		buf[n++] = '/';
+	for (const char *s = token; *s && n + 2 < MLV_POINTER_MAX; s++) {
+		if (*s == '~') {
+			buf[n++] = '~';
+			buf[n++] = '0';
+		} else if (*s == '/') {
+			buf[n++] = '~';
+			buf[n++] = '1';
+		} else {
+			buf[n++] = *s;
+		}
+	}
+	buf[n] = '\0';
+	return old;
+}
+
+size_t mlv_pointer_push_index(char *buf, size_t index)
+{
+	char tok[24];
+	snprintf(tok, sizeof(tok), "%zu", index);
+	return mlv_pointer_push(buf, tok);
+}
