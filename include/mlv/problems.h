@@ -3,7 +3,8 @@
  * Each problem names the place with a JSON Pointer (RFC 6901), a stable
  * machine code (see docs/dataset.md, "Problem codes") and an English
  * message.  Errors make a filing fail; warnings lower its data quality.
- * The list is bounded: past MLV_PROBLEMS_MAX entries it only counts. */
+ * The list is bounded: past MLV_PROBLEMS_MAX entries it only counts.
+ * Call mlv_problems_clear() when done. */
 #ifndef MLV_PROBLEMS_H
 #define MLV_PROBLEMS_H
 
@@ -24,7 +25,8 @@ typedef struct mlv_problem {
 } mlv_problem;
 
 typedef struct mlv_problems {
-	mlv_problem items[MLV_PROBLEMS_MAX];
+	mlv_problem *items; /* grown on demand: a clean filing allocates nothing */
+	size_t cap;
 	size_t count;    /* stored entries */
 	size_t dropped;  /* entries past the bound */
 	size_t errors;   /* errors, stored or dropped */
@@ -32,7 +34,10 @@ typedef struct mlv_problems {
 } mlv_problems;
 
 void mlv_problems_init(mlv_problems *p);
-/* Adds a problem; `fmt` is printf-style.  Never fails. */
+/* Frees the entries; the list is empty and usable again. */
+void mlv_problems_clear(mlv_problems *p);
+/* Adds a problem; `fmt` is printf-style.  Never fails: when memory runs
+ * out the problem is only counted. */
 void mlv_problems_add(mlv_problems *p, mlv_severity sev, const char *pointer,
 		      const char *code, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));

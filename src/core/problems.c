@@ -3,10 +3,13 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 void mlv_problems_init(mlv_problems *p)
 {
+	p->items = NULL;
+	p->cap = 0;
 	p->count = 0;
 	p->dropped = 0;
 	p->errors = 0;
@@ -24,6 +27,18 @@ void mlv_problems_add(mlv_problems *p, mlv_severity sev, const char *pointer,
 		p->dropped++;
 		return;
 	}
+	if (p->count == p->cap) {
+		size_t cap = p->cap ? p->cap * 2 : 4;
+		if (cap > MLV_PROBLEMS_MAX)
+			cap = MLV_PROBLEMS_MAX;
+		mlv_problem *n = realloc(p->items, cap * sizeof(*n));
+		if (n == NULL) {
+			p->dropped++;
+			return;
+		}
+		p->items = n;
+		p->cap = cap;
+	}
 	mlv_problem *e = &p->items[p->count++];
 	e->severity = sev;
 	e->code = code;
@@ -32,6 +47,12 @@ void mlv_problems_add(mlv_problems *p, mlv_severity sev, const char *pointer,
 	va_start(ap, fmt);
 	vsnprintf(e->message, sizeof(e->message), fmt, ap);
 	va_end(ap);
+}
+
+void mlv_problems_clear(mlv_problems *p)
+{
+	free(p->items);
+	mlv_problems_init(p);
 }
 
 size_t mlv_pointer_push(char *buf, const char *token)

@@ -1,0 +1,68 @@
+/* filing.h - one filing on its way from bytes to the store.
+ *
+ * mlv_filing_prepare() does all the work that needs no store and can run
+ * on any thread: decode, validate, score, canonical digest, compression of
+ * the text as received (kept as evidence).  The store then only writes
+ * (mlv_store_file), so the single writer thread does nothing twice. */
+#ifndef MLV_FILING_H
+#define MLV_FILING_H
+
+#include "mlv/arena.h"
+#include "mlv/buf.h"
+#include "mlv/dataset.h"
+#include "mlv/problems.h"
+#include "mlv/refdata.h"
+#include "mlv/validate.h"
+
+typedef enum {
+	MLV_OUTCOME_NONE = 0, /* not stored (rejected, or store error) */
+	MLV_OUTCOME_CREATED,  /* a new consignment, version 1 */
+	MLV_OUTCOME_UNCHANGED,/* same LRN, same content: nothing written */
+	MLV_OUTCOME_AMENDED,  /* same LRN, new content: a new version */
+} mlv_outcome;
+
+const char *mlv_outcome_name(mlv_outcome o);
+
+typedef struct mlv_filing {
+	/* set by the caller */
+	int64_t filer_id;
+	int64_t received_ms; /* receipt time, ms since the epoch */
+	/* set by mlv_filing_prepare */
+	mlv_arena *arena;
+	mlv_consignment c;
+	mlv_problems problems;
+	mlv_quality quality;
+	int prepare_rc;      /* 0, or MLV_EINVALID when not JSON at all */
+	bool ok;             /* no errors: may be stored */
+	unsigned char digest[32]; /* SHA-256 of the canonical JSON */
+	void *body;          /* zstd of the text as received */
+	size_t body_len;
+	char *quality_json;  /* the quality object as stored and answered */
+	/* set by the store */
+	int64_t id;
+	int version;
+	mlv_outcome outcome;
+	int store_rc;
+} mlv_filing;
+
+/* Creates an empty filing (one arena).  NULL when out of memory. */
+mlv_filing *mlv_filing_new(void);
+void mlv_filing_free(mlv_filing *f);
+/* Clears it for reuse with another text. */
+void mlv_filing_reset(mlv_filing *f);
+
+int mlv_filing_prepare(mlv_filing *f, const char *buf, size_t len, const mlv_refdata *rd,
+		       const mlv_validate_opts *vopts);
+
+/* Appends the problems as a JSON array of {pointer, code, message,
+ * severity} objects. */
+int mlv_problems_to_json(const mlv_problems *p, mlv_buf *out);
+
+/* zstd helpers for stored bodies. */
+int mlv_compress(const void *src, size_t n, void **out, size_t *out_len);
+int mlv_decompress(const void *src, size_t n, size_t max, mlv_buf *out);
+
+/* Milliseconds since the epoch, from the real-time clock. */
+int64_t mlv_now_ms(void);
+
+#endif

@@ -1,0 +1,128 @@
+/* store.h - where consignments, filers and events live.
+ *
+ * One interface; the embedded driver is SQLite (store_sqlite.c): STRICT
+ * tables, WAL journal, synchronous=FULL, numbered migrations applied at
+ * open.  A handle is used by one thread at a time; open one per thread
+ * (readers run concurrently with the single writer under WAL).
+ *
+ * Every change of a consignment writes an event row in the same
+ * transaction.  A filing's versions are its "filed" and "amended" events,
+ * each holding the text as received (zstd). */
+#ifndef MLV_STORE_H
+#define MLV_STORE_H
+
+#include "mlv/buf.h"
+#include "mlv/common.h"
+#include "mlv/filing.h"
+
+typedef struct mlv_store mlv_store;
+
+typedef struct mlv_store_opts {
+	const char *path;   /* database file; created when missing */
+	bool read_only;
+	int busy_timeout_ms;
+	bool synchronous_full; /* fsync every commit (default); off only for tests */
+} mlv_store_opts;
+
+#define MLV_STORE_OPTS_INIT { NULL, false, 5000, true }
+
+int mlv_store_open(mlv_store **out, const mlv_store_opts *opts, char *err, size_t errlen);
+void mlv_store_close(mlv_store *s);
+/* The schema version after migrations. */
+int mlv_store_schema_version(mlv_store *s);
+
+/* ---- filers and API keys -------------------------------------------------- */
+
+/* Creates a filer, or finds the one of that name; *id receives it. */
+int mlv_store_filer_ensure(mlv_store *s, const char *name, int64_t *id);
+/* Makes a new API key for the filer: writes the token (shown once, never
+ * stored: only its SHA-256 is) into token[size >= 64].  expires_at is
+ * seconds since the epoch, 0 for none. */
+int mlv_store_key_create(mlv_store *s, int64_t filer_id, const char *label, int64_t expires_at,
+			 char *token, size_t size);
+/* Finds the filer of a presented token: MLV_EUNAUTH when unknown,
+ * revoked or expired. */
+int mlv_store_key_check(mlv_store *s, const char *token, int64_t now, int64_t *filer_id,
+			char *filer_name, size_t name_size);
+int mlv_store_key_revoke(mlv_store *s, const char *prefix);
+
+/* ---- filings ------------------------------------------------------------------ */
+
+/* Stores the prepared filings that are ok, all in one transaction, and
+ * sets each one's id, version, outcome and store_rc.  Filings of the same
+ * filer and LRN within one call are applied in order.  On a store failure
+ * the transaction is rolled back and every filing gets store_rc != 0. */
+int mlv_store_file(mlv_store *s, mlv_filing *const *filings, size_t n);
+
+/* A stored consignment as read back. */
+typedef struct mlv_record {
+	int64_t id;
+	int64_t filer_id;
+	char lrn[36];
+	int version;
+	char status[24];
+	int64_t filed_at_ms;
+	int64_t updated_at_ms;
+	int quality_score;
+	mlv_buf quality_json; /* the stored quality object */
+	mlv_buf body;         /* the latest version's text as received */
+	unsigned char digest[32];
+} mlv_record;
+
+void mlv_record_init(mlv_record *r);
+void mlv_record_free(mlv_record *r);
+
+/* Reads consignment `id` of filer `filer_id` (another filer's id answers
+ * MLV_ENOTFOUND).  With version > 0, that version's text. */
+int mlv_store_get(mlv_store *s, int64_t filer_id, int64_t id, int version, mlv_record *out);
+int mlv_store_get_by_lrn(mlv_store *s, int64_t filer_id, const char *lrn, mlv_record *out);
+
+typedef struct mlv_list_query {
+	int64_t filer_id;
+	int64_t after_id;     /* cursor: ids below this one (newest first); 0 = start */
+	int limit;            /* 1..MLV_LIST_MAX */
+	const char *status;   /* filters, NULL for any */
+	unsigned category;
+	unsigned channel;
+	const char *departure_country;
+	const char *lrn;
+	int64_t filed_from_ms, filed_to_ms; /* 0 for open */
+} mlv_list_query;
+
+#define MLV_LIST_MAX 500
+
+typedef struct mlv_summary {
+	int64_t id;
+	char lrn[36];
+	int version;
+	char status[24];
+	unsigned category, channel, declaration_type;
+	char departure_country[3];
+	char tracking_number[36];
+	char currency[4];
+	int64_t invoice_total; /* minor units, -1 when none */
+	int item_count;
+	int quality_score;
+	int64_t filed_at_ms, updated_at_ms;
+} mlv_summary;
+
+/* Calls fn for each match, newest first; *next_cursor is the id to pass
+ * as after_id for the next page, 0 when this was the last. */
+int mlv_store_list(mlv_store *s, const mlv_list_query *q,
+		   int (*fn)(void *ctx, const mlv_summary *row), void *ctx, int64_t *next_cursor);
+
+/* The events of a consignment, oldest first. */
+typedef struct mlv_event {
+	int64_t id;
+	char type[24];
+	int version;
+	int64_t at_ms;
+	char actor[64];
+} mlv_event;
+int mlv_store_events(mlv_store *s, int64_t filer_id, int64_t id,
+		     int (*fn)(void *ctx, const mlv_event *ev), void *ctx);
+
+/* Number of stored consignments (all filers). */
+int mlv_store_count(mlv_store *s, int64_t *n);
+
+#endif

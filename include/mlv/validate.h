@@ -1,0 +1,51 @@
+/* validate.h - the rules a consignment must keep beyond its element types
+ * (FoS Standard 3, data quality), and its data-quality score.
+ *
+ * Run after a decode without errors.  Errors reject the filing; warnings
+ * lower its score and are listed as weak elements.  The rules:
+ *  - arithmetic: the item values add up to the invoice total (to one minor
+ *    unit per line in the same currency, 2% across currencies); net weight
+ *    is not above gross weight; the payment covers goods, shipping and
+ *    insurance (warning);
+ *  - category: a low-value consignment whose goods value exceeds the
+ *    instance's ceiling is an error; a documents consignment carries no
+ *    goods of commercial value;
+ *  - a return names the LRN it returns (original_lrn);
+ *  - dates: an order date in the future is an error; an expected arrival
+ *    already past at filing is a warning.
+ * The score (0-100) weighs completeness 40%, consistency 30% and
+ * timeliness 30% (docs/dataset.md, "Data quality"). */
+#ifndef MLV_VALIDATE_H
+#define MLV_VALIDATE_H
+
+#include "mlv/dataset.h"
+#include "mlv/problems.h"
+#include "mlv/refdata.h"
+
+typedef struct mlv_validate_opts {
+	const char *currency;      /* the administration's currency */
+	int64_t low_value_ceiling; /* in its minor units */
+	int64_t now;               /* filing time, seconds since the epoch */
+	int64_t timely_hours;      /* lead time that earns full timeliness */
+} mlv_validate_opts;
+
+#define MLV_VALIDATE_OPTS_INIT { "EUR", 15000, 0, 24 }
+
+typedef struct mlv_quality {
+	int score;        /* 0..100 */
+	int completeness; /* 0..100 */
+	int consistency;  /* 0..100 */
+	int timeliness;   /* 0..100 */
+	int64_t lead_hours; /* hours filed before expected arrival; <0 after */
+	bool lead_known;
+	/* Weak elements as JSON Pointers, most important first. */
+	char weak[8][64];
+	size_t weak_count;
+	int64_t goods_value; /* in the administration's currency, minor units; -1 unknown */
+} mlv_quality;
+
+/* Checks c, appending problems; fills *q.  Returns 0, or MLV_ENOMEM. */
+int mlv_validate(const mlv_consignment *c, const mlv_refdata *rd,
+		 const mlv_validate_opts *opts, mlv_problems *probs, mlv_quality *q);
+
+#endif

@@ -1,0 +1,153 @@
+/* buf.c - bounded growable buffer (see buf.h). */
+#include "mlv/buf.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void mlv_buf_init(mlv_buf *b, size_t max)
+{
+	b->data = NULL;
+	b->len = 0;
+	b->cap = 0;
+	b->max = max;
+}
+
+void mlv_buf_free(mlv_buf *b)
+{
+	free(b->data);
+	b->data = NULL;
+	b->len = 0;
+	b->cap = 0;
+}
+
+void mlv_buf_reset(mlv_buf *b)
+{
+	b->len = 0;
+	if (b->data)
+		b->data[0] = '\0';
+}
+
+static int reserve(mlv_buf *b, size_t extra)
+{
+	if (extra > b->max || b->len > b->max - extra)
+		return MLV_ETOOBIG;
+	size_t need = b->len + extra + 1;
+	if (need <= b->cap)
+		return 0;
+	size_t cap = b->cap ? b->cap : 256;
+	while (cap < need)
+		cap *= 2;
+	char *n = realloc(b->data, cap);
+	if (n == NULL)
+		return MLV_ENOMEM;
+	b->data = n;
+	b->cap = cap;
+	return 0;
+}
+
+int mlv_buf_add(mlv_buf *b, const void *p, size_t n)
+{
+	int rc = reserve(b, n);
+	if (rc != 0)
+		return rc;
+	if (n > 0)
+		memcpy(b->data + b->len, p, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+	return 0;
+}
+
+int mlv_buf_adds(mlv_buf *b, const char *s)
+{
+	return mlv_buf_add(b, s, strlen(s));
+}
+
+int mlv_buf_addc(mlv_buf *b, char c)
+{
+	return mlv_buf_add(b, &c, 1);
+}
+
+int mlv_buf_printf(mlv_buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return MLV_EINVALID;
+	int rc = reserve(b, (size_t)n);
+	if (rc != 0)
+		return rc;
+	va_start(ap, fmt);
+	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	b->len += (size_t)n;
+	return 0;
+}
+
+int mlv_buf_add_json_string(mlv_buf *b, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	int rc = reserve(b, n + 2);
+	if (rc != 0)
+		return rc;
+	b->data[b->len++] = '"';
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		char esc[6];
+		size_t k = 0;
+		if (c == '"' || c == '\\') {
+			esc[k++] = '\\';
+			esc[k++] = (char)c;
+		} else if (c == '\n') {
+			esc[k++] = '\\';
+			esc[k++] = 'n';
+		} else if (c == '\t') {
+			esc[k++] = '\\';
+			esc[k++] = 't';
+		} else if (c == '\r') {
+			esc[k++] = '\\';
+			esc[k++] = 'r';
+		} else if (c < 0x20) {
+			esc[0] = '\\';
+			esc[1] = 'u';
+			esc[2] = '0';
+			esc[3] = '0';
+			esc[4] = hex[c >> 4];
+			esc[5] = hex[c & 15];
+			k = 6;
+		} else {
+			if (b->len + 2 >= b->cap && (rc = reserve(b, 2)) != 0)
+				return rc;
+			b->data[b->len++] = (char)c;
+			continue;
+		}
+		if ((rc = reserve(b, k + 1)) != 0)
+			return rc;
+		memcpy(b->data + b->len, esc, k);
+		b->len += k;
+	}
+	if ((rc = reserve(b, 1)) != 0)
+		return rc;
+	b->data[b->len++] = '"';
+	b->data[b->len] = '\0';
+	return 0;
+}
+
+char *mlv_buf_detach(mlv_buf *b, size_t *len)
+{
+	char *d = b->data;
+	if (len)
+		*len = b->len;
+	if (d == NULL) {
+		d = malloc(1);
+		if (d)
+			d[0] = '\0';
+	}
+	b->data = NULL;
+	b->len = 0;
+	b->cap = 0;
+	return d;
+}

@@ -1,0 +1,203 @@
+/* filing.c - the store-free half of taking a filing (filing.h). */
+#include "mlv/filing.h"
+
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <zstd.h>
+
+#include "mlv/codec.h"
+
+const char *mlv_outcome_name(mlv_outcome o)
+{
+	switch (o) {
+	case MLV_OUTCOME_CREATED:
+		return "created";
+	case MLV_OUTCOME_UNCHANGED:
+		return "unchanged";
+	case MLV_OUTCOME_AMENDED:
+		return "amended";
+	case MLV_OUTCOME_NONE:
+		break;
+	}
+	return "rejected";
+}
+
+int64_t mlv_now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+mlv_filing *mlv_filing_new(void)
+{
+	mlv_filing *f = calloc(1, sizeof(*f));
+	if (f == NULL)
+		return NULL;
+	f->arena = mlv_arena_new(16384);
+	if (f->arena == NULL) {
+		free(f);
+		return NULL;
+	}
+	mlv_problems_init(&f->problems);
+	return f;
+}
+
+void mlv_filing_reset(mlv_filing *f)
+{
+	mlv_arena *a = f->arena;
+	mlv_arena_reset(a);
+	mlv_problems_clear(&f->problems);
+	free(f->body);
+	free(f->quality_json);
+	memset(f, 0, sizeof(*f));
+	f->arena = a;
+	mlv_problems_init(&f->problems);
+}
+
+void mlv_filing_free(mlv_filing *f)
+{
+	if (f == NULL)
+		return;
+	mlv_problems_clear(&f->problems);
+	free(f->body);
+	free(f->quality_json);
+	mlv_arena_free(f->arena);
+	free(f);
+}
+
+/* One compression context per thread: creating one costs more than
+ * compressing a filing. */
+static _Thread_local ZSTD_CCtx *tls_cctx;
+static _Thread_local ZSTD_DCtx *tls_dctx;
+
+int mlv_compress(const void *src, size_t n, void **out, size_t *out_len)
+{
+	if (tls_cctx == NULL && (tls_cctx = ZSTD_createCCtx()) == NULL)
+		return MLV_ENOMEM;
+	size_t cap = ZSTD_compressBound(n);
+	void *dst = malloc(cap);
+	if (dst == NULL)
+		return MLV_ENOMEM;
+	size_t z = ZSTD_compressCCtx(tls_cctx, dst, cap, src, n, 1);
+	if (ZSTD_isError(z)) {
+		free(dst);
+		return MLV_EIO;
+	}
+	*out = dst;
+	*out_len = z;
+	return 0;
+}
+
+int mlv_decompress(const void *src, size_t n, size_t max, mlv_buf *out)
+{
+	unsigned long long size = ZSTD_getFrameContentSize(src, n);
+	if (size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN || size > max)
+		return MLV_EIO;
+	if (tls_dctx == NULL && (tls_dctx = ZSTD_createDCtx()) == NULL)
+		return MLV_ENOMEM;
+	mlv_buf_reset(out);
+	if (out->cap < (size_t)size + 1) {
+		char *p = realloc(out->data, (size_t)size + 1);
+		if (p == NULL)
+			return MLV_ENOMEM;
+		out->data = p;
+		out->cap = (size_t)size + 1;
+	}
+	size_t d = ZSTD_decompressDCtx(tls_dctx, out->data, (size_t)size, src, n);
+	if (ZSTD_isError(d) || d != size)
+		return MLV_EIO;
+	out->len = d;
+	out->data[d] = '\0';
+	return 0;
+}
+
+int mlv_problems_to_json(const mlv_problems *p, mlv_buf *out)
+{
+	int rc = mlv_buf_addc(out, '[');
+	for (size_t i = 0; rc == 0 && i < p->count; i++) {
+		const mlv_problem *e = &p->items[i];
+		if (i > 0)
+			rc = mlv_buf_addc(out, ',');
+		if (rc == 0)
+			rc = mlv_buf_adds(out, "{\"pointer\":");
+		if (rc == 0)
+			rc = mlv_buf_add_json_string(out, e->pointer, strlen(e->pointer));
+		if (rc == 0)
+			rc = mlv_buf_printf(out, ",\"code\":\"%s\",\"severity\":\"%s\",\"message\":",
+					    e->code, e->severity == MLV_SEV_ERROR ? "error" : "warning");
+		if (rc == 0)
+			rc = mlv_buf_add_json_string(out, e->message, strlen(e->message));
+		if (rc == 0)
+			rc = mlv_buf_addc(out, '}');
+	}
+	return rc ? rc : mlv_buf_addc(out, ']');
+}
+
+static int quality_json(mlv_filing *f)
+{
+	const mlv_quality *q = &f->quality;
+	mlv_buf b = MLV_BUF_INIT(1 << 16);
+	int rc = mlv_buf_printf(&b,
+				"{\"score\":%d,\"completeness\":%d,\"consistency\":%d,"
+				"\"timeliness\":%d,",
+				q->score, q->completeness, q->consistency, q->timeliness);
+	if (rc == 0 && q->lead_known)
+		rc = mlv_buf_printf(&b, "\"lead_time_hours\":%lld,", (long long)q->lead_hours);
+	if (rc == 0)
+		rc = mlv_buf_adds(&b, "\"weak_elements\":[");
+	for (size_t i = 0; rc == 0 && i < q->weak_count; i++) {
+		if (i > 0)
+			rc = mlv_buf_addc(&b, ',');
+		if (rc == 0)
+			rc = mlv_buf_add_json_string(&b, q->weak[i], strlen(q->weak[i]));
+	}
+	if (rc == 0)
+		rc = mlv_buf_adds(&b, "],\"warnings\":");
+	if (rc == 0)
+		rc = mlv_problems_to_json(&f->problems, &b);
+	if (rc == 0)
+		rc = mlv_buf_addc(&b, '}');
+	if (rc != 0) {
+		mlv_buf_free(&b);
+		return rc;
+	}
+	f->quality_json = mlv_buf_detach(&b, NULL);
+	return f->quality_json ? 0 : MLV_ENOMEM;
+}
+
+int mlv_filing_prepare(mlv_filing *f, const char *buf, size_t len, const mlv_refdata *rd,
+		       const mlv_validate_opts *vopts)
+{
+	mlv_validate_opts o = *vopts;
+	if (f->received_ms == 0)
+		f->received_ms = mlv_now_ms();
+	o.now = f->received_ms / 1000;
+	int rc = mlv_consignment_decode(&f->c, buf, len, f->arena, rd, &f->problems);
+	f->prepare_rc = rc;
+	if (rc == MLV_EINVALID)
+		return 0;
+	if (rc != 0)
+		return rc;
+	if (mlv_problems_has_errors(&f->problems))
+		return 0;
+	if ((rc = mlv_validate(&f->c, rd, &o, &f->problems, &f->quality)) != 0)
+		return rc;
+	if (mlv_problems_has_errors(&f->problems))
+		return 0;
+
+	mlv_buf canon = MLV_BUF_INIT(len * 2 + 4096);
+	rc = mlv_consignment_encode(&f->c, rd, &canon);
+	if (rc == 0)
+		crypto_hash_sha256(f->digest, (const unsigned char *)canon.data, canon.len);
+	mlv_buf_free(&canon);
+	if (rc == 0)
+		rc = mlv_compress(buf, len, &f->body, &f->body_len);
+	if (rc == 0)
+		rc = quality_json(f);
+	if (rc == 0)
+		f->ok = true;
+	return rc;
+}

@@ -1,0 +1,823 @@
+/* api.c - the HTTP API: route table, authentication, handlers.
+ *
+ * Routes are data (the table below); docs/openapi.yaml documents each.
+ * Filings are prepared on the HTTP thread that received them and stored
+ * by the writer thread (writer.h); reads use a pool of read connections.
+ * A filer reaches only its own consignments: every store query carries the
+ * filer id, so another filer's id answers 404 like a missing one. */
+#include <ctype.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "http.h"
+#include "mlv/codec.h"
+#include "mlv/filing.h"
+#include "mlv/server.h"
+#include "mlv/store.h"
+#include "problem.h"
+#include "writer.h"
+
+#define READERS_MAX 16
+
+struct mlv_server {
+	mlv_server_opts opts;
+	mlv_http *http;
+	mlv_writer *writer;
+	pthread_mutex_t pool_lock;
+	pthread_cond_t pool_cond;
+	mlv_store *readers[READERS_MAX];
+	size_t nreaders, free_top;
+	mlv_store *free_readers[READERS_MAX];
+	int64_t started_ms;
+};
+
+/* ---- helpers ------------------------------------------------------------------ */
+
+static mlv_store *reader_acquire(mlv_server *s)
+{
+	pthread_mutex_lock(&s->pool_lock);
+	while (s->free_top == 0)
+		pthread_cond_wait(&s->pool_cond, &s->pool_lock);
+	mlv_store *st = s->free_readers[--s->free_top];
+	pthread_mutex_unlock(&s->pool_lock);
+	return st;
+}
+
+static void reader_release(mlv_server *s, mlv_store *st)
+{
+	pthread_mutex_lock(&s->pool_lock);
+	s->free_readers[s->free_top++] = st;
+	pthread_cond_signal(&s->pool_cond);
+	pthread_mutex_unlock(&s->pool_lock);
+}
+
+struct auth {
+	int64_t filer_id;
+	char filer[64];
+};
+
+/* Checks the bearer token; on failure writes the 401 answer. */
+static bool authenticate(mlv_server *s, mlv_req *req, mlv_resp *resp, struct auth *a)
+{
+	const char *h = mlv_req_header(req, "Authorization");
+	resp->extra_name = "WWW-Authenticate";
+	if (h == NULL || strncasecmp(h, "Bearer ", 7) != 0) {
+		resp->extra_value = "Bearer realm=\"mainlevee\"";
+		mlv_problem(resp, 401, "unauthorized", NULL,
+			    "send an API key as 'Authorization: Bearer <key>'", NULL);
+		return false;
+	}
+	const char *token = h + 7;
+	while (*token == ' ')
+		token++;
+	mlv_store *st = reader_acquire(s);
+	int rc = mlv_store_key_check(st, token, (int64_t)time(NULL), &a->filer_id, a->filer,
+				     sizeof(a->filer));
+	reader_release(s, st);
+	if (rc != 0) {
+		resp->extra_value = "Bearer realm=\"mainlevee\", error=\"invalid_token\"";
+		mlv_problem(resp, rc == MLV_EUNAUTH ? 401 : 500,
+			    rc == MLV_EUNAUTH ? "unauthorized" : "error", NULL,
+			    rc == MLV_EUNAUTH ? "the API key is unknown, revoked or expired"
+					      : "the key could not be checked",
+			    NULL);
+		return false;
+	}
+	resp->extra_name = NULL;
+	return true;
+}
+
+static bool content_type_ok(mlv_req *req, bool lines)
+{
+	const char *ct = mlv_req_header(req, "Content-Type");
+	if (ct == NULL)
+		return true;
+	size_t n = strcspn(ct, ";");
+	if (lines)
+		return (n == 20 && strncasecmp(ct, "application/x-ndjson", n) == 0) ||
+		       (n == 17 && strncasecmp(ct, "application/jsonl", n) == 0) ||
+		       (n == 16 && strncasecmp(ct, "application/json", n) == 0) ||
+		       (n == 10 && strncasecmp(ct, "text/plain", n) == 0);
+	return (n == 16 && strncasecmp(ct, "application/json", n) == 0) ||
+	       (n > 5 && strncasecmp(ct + n - 5, "+json", 5) == 0);
+}
+
+static void ms_to_rfc3339(int64_t ms, char out[32])
+{
+	char s[21];
+	mlv_datetime_format(ms / 1000, s);
+	snprintf(out, 32, "%.19s.%03dZ", s, (int)(ms % 1000));
+}
+
+/* Writes the consignment view shared by POST and GET answers. */
+static int write_view(mlv_buf *b, int64_t id, const char *lrn, int version, const char *status,
+		      const char *outcome, int64_t filed_ms, int64_t updated_ms,
+		      const char *quality_json, const char *canonical, size_t canonical_len)
+{
+	char filed[32], updated[32];
+	ms_to_rfc3339(filed_ms, filed);
+	ms_to_rfc3339(updated_ms, updated);
+	int rc = mlv_buf_printf(b, "{\"id\":%lld,\"lrn\":", (long long)id);
+	if (rc == 0)
+		rc = mlv_buf_add_json_string(b, lrn, strlen(lrn));
+	if (rc == 0)
+		rc = mlv_buf_printf(b, ",\"version\":%d,\"status\":\"%s\",", version, status);
+	if (rc == 0 && outcome != NULL)
+		rc = mlv_buf_printf(b, "\"outcome\":\"%s\",", outcome);
+	if (rc == 0)
+		rc = mlv_buf_printf(b, "\"filed_at\":\"%s\",\"updated_at\":\"%s\",\"quality\":%s,"
+				       "\"consignment\":",
+				    filed, updated, quality_json);
+	if (rc == 0)
+		rc = mlv_buf_add(b, canonical, canonical_len);
+	if (rc == 0)
+		rc = mlv_buf_printf(b, ",\"links\":{\"self\":\"/v1/consignments/%lld\","
+				       "\"events\":\"/v1/consignments/%lld/events\"}}",
+				    (long long)id, (long long)id);
+	return rc;
+}
+
+/* ---- POST /v1/consignments ---------------------------------------------------- */
+
+struct filing_job {
+	mlv_write_job job;
+	mlv_server *server;
+	mlv_req *req;
+	mlv_filing **filings;
+	size_t n;
+	size_t *lines; /* batch: the line number of each filing */
+	mlv_filing *rejected_head;
+};
+
+static void job_done(mlv_write_job *job)
+{
+	struct filing_job *fj = job->ctx;
+	mlv_http_resume(fj->req);
+}
+
+static void job_start(mlv_req *req)
+{
+	struct filing_job *fj = req->job;
+	if (mlv_writer_submit(fj->server->writer, &fj->job) != 0) {
+		fj->job.rc = MLV_EBUSY;
+		mlv_http_resume(req);
+	}
+}
+
+static void free_filings(struct filing_job *fj)
+{
+	for (size_t i = 0; i < fj->n; i++)
+		mlv_filing_free(fj->filings[i]);
+	fj->n = 0;
+}
+
+static void busy(mlv_resp *resp, int rc)
+{
+	if (rc == MLV_EBUSY) {
+		resp->retry_after = 1;
+		mlv_problem(resp, 503, "unavailable", NULL,
+			    "the server is saturated or stopping; retry shortly", NULL);
+	} else {
+		mlv_problem(resp, 500, "store", NULL, "the store failed; nothing was recorded", NULL);
+	}
+}
+
+static void finish_one(mlv_req *req, mlv_resp *resp)
+{
+	struct filing_job *fj = req->job;
+	mlv_server *s = fj->server;
+	mlv_filing *f = fj->filings[0];
+	int rc = fj->job.rc ? fj->job.rc : f->store_rc;
+	if (rc != 0) {
+		busy(resp, rc);
+		goto cleanup;
+	}
+	mlv_buf canon = MLV_BUF_INIT((size_t)8 << 20);
+	rc = mlv_consignment_encode(&f->c, s->opts.rd, &canon);
+	if (rc == 0)
+		rc = write_view(&resp->body, f->id, f->c.lrn, f->version, "filed",
+				mlv_outcome_name(f->outcome), f->received_ms, f->received_ms,
+				f->quality_json, canon.data, canon.len);
+	mlv_buf_free(&canon);
+	if (rc != 0) {
+		mlv_problem_err(resp, rc, "the answer could not be written");
+		goto cleanup;
+	}
+	resp->status = f->outcome == MLV_OUTCOME_CREATED ? 201 : 200;
+	resp->content_type = "application/json";
+	snprintf(resp->location, sizeof(resp->location), "/v1/consignments/%lld",
+		 (long long)f->id);
+cleanup:
+	free_filings(fj);
+}
+
+static int post_consignment(mlv_server *s, mlv_req *req, mlv_resp *resp, const struct auth *a)
+{
+	if (!content_type_ok(req, false)) {
+		mlv_problem(resp, 415, "media-type", NULL, "send the consignment as application/json",
+			    NULL);
+		return 0;
+	}
+	struct filing_job *fj = mlv_arena_alloc(req->arena, sizeof(*fj));
+	mlv_filing **slot = mlv_arena_alloc(req->arena, sizeof(*slot));
+	mlv_filing *f = mlv_filing_new();
+	if (fj == NULL || slot == NULL || f == NULL) {
+		mlv_filing_free(f);
+		mlv_problem_err(resp, MLV_ENOMEM, NULL);
+		return 0;
+	}
+	f->filer_id = a->filer_id;
+	int rc = mlv_filing_prepare(f, req->body.data ? req->body.data : "", req->body.len,
+				    s->opts.rd, &s->opts.validate);
+	if (rc != 0 || !f->ok) {
+		if (rc != 0)
+			mlv_problem_err(resp, rc, NULL);
+		else if (f->prepare_rc == MLV_EINVALID)
+			mlv_problem(resp, 400, "malformed", "Malformed JSON",
+				    "the body is not a JSON object within the limits", &f->problems);
+		else
+			mlv_problem(resp, 422, "validation", "Validation failed",
+				    "the consignment breaks the rules listed in 'errors'", &f->problems);
+		mlv_filing_free(f);
+		return 0;
+	}
+	slot[0] = f;
+	fj->server = s;
+	fj->req = req;
+	fj->filings = slot;
+	fj->n = 1;
+	fj->job.filings = slot;
+	fj->job.n = 1;
+	fj->job.done = job_done;
+	fj->job.ctx = fj;
+	req->job = fj;
+	req->finish = finish_one;
+	mlv_http_set_start(req, job_start);
+	return MLV_HTTP_ASYNC;
+}
+
+/* ---- POST /v1/consignments:batch ------------------------------------------------ */
+
+struct batch {
+	struct filing_job fj;
+	mlv_filing **all;   /* every line, in order */
+	size_t *all_lines;
+	size_t count;
+};
+
+static int batch_line(mlv_buf *b, size_t line, const mlv_filing *f, int rc)
+{
+	int e = mlv_buf_printf(b, "{\"line\":%zu,", line);
+	if (e == 0 && f->c.lrn != NULL) {
+		e = mlv_buf_adds(b, "\"lrn\":");
+		if (e == 0)
+			e = mlv_buf_add_json_string(b, f->c.lrn, strlen(f->c.lrn));
+		if (e == 0)
+			e = mlv_buf_addc(b, ',');
+	}
+	if (e != 0)
+		return e;
+	if (f->ok && rc == 0)
+		return mlv_buf_printf(b, "\"outcome\":\"%s\",\"id\":%lld,\"version\":%d,"
+					 "\"quality_score\":%d}\n",
+				      mlv_outcome_name(f->outcome), (long long)f->id, f->version,
+				      f->quality.score);
+	if (f->ok)
+		return mlv_buf_printf(b, "\"outcome\":\"error\",\"detail\":\"%s\"}\n",
+				      rc == MLV_EBUSY ? "server busy, retry" : "store failure");
+	e = mlv_buf_adds(b, "\"outcome\":\"rejected\",\"errors\":");
+	if (e == 0)
+		e = mlv_problems_to_json(&f->problems, b);
+	return e ? e : mlv_buf_adds(b, "}\n");
+}
+
+static void finish_batch(mlv_req *req, mlv_resp *resp)
+{
+	struct batch *bt = req->job;
+	int rc = bt->fj.job.rc;
+	resp->status = 200;
+	resp->content_type = "application/x-ndjson";
+	int e = 0;
+	for (size_t i = 0; e == 0 && i < bt->count; i++)
+		e = batch_line(&resp->body, bt->all_lines[i], bt->all[i],
+			       rc ? rc : bt->all[i]->store_rc);
+	if (e != 0)
+		mlv_problem_err(resp, e, "the answer could not be written");
+	for (size_t i = 0; i < bt->count; i++)
+		mlv_filing_free(bt->all[i]);
+	bt->count = 0;
+}
+
+static int post_batch(mlv_server *s, mlv_req *req, mlv_resp *resp, const struct auth *a)
+{
+	if (!content_type_ok(req, true)) {
+		mlv_problem(resp, 415, "media-type", NULL,
+			    "send JSON Lines as application/x-ndjson", NULL);
+		return 0;
+	}
+	const char *p = req->body.data ? req->body.data : "";
+	const char *end = p + req->body.len;
+	size_t lines = 0;
+	for (const char *q = p; q < end; q++)
+		lines += *q == '\n';
+	lines++;
+	if (lines > s->opts.max_batch_lines + 1) {
+		char d[96];
+		snprintf(d, sizeof(d), "a batch holds at most %zu lines", s->opts.max_batch_lines);
+		mlv_problem(resp, 413, "too-large", NULL, d, NULL);
+		return 0;
+	}
+	struct batch *bt = mlv_arena_alloc(req->arena, sizeof(*bt));
+	mlv_filing **all = mlv_arena_alloc(req->arena, lines * sizeof(*all));
+	mlv_filing **ok = mlv_arena_alloc(req->arena, lines * sizeof(*ok));
+	size_t *nums = mlv_arena_alloc(req->arena, lines * sizeof(*nums));
+	if (bt == NULL || all == NULL || ok == NULL || nums == NULL) {
+		mlv_problem_err(resp, MLV_ENOMEM, NULL);
+		return 0;
+	}
+	size_t nall = 0, nok = 0, lineno = 0;
+	int rc = 0;
+	while (p < end && rc == 0) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *le = nl ? nl : end;
+		lineno++;
+		const char *t = p;
+		while (t < le && isspace((unsigned char)*t))
+			t++;
+		if (t < le) {
+			mlv_filing *f = mlv_filing_new();
+			if (f == NULL) {
+				rc = MLV_ENOMEM;
+				break;
+			}
+			f->filer_id = a->filer_id;
+			rc = mlv_filing_prepare(f, p, (size_t)(le - p), s->opts.rd, &s->opts.validate);
+			all[nall] = f;
+			nums[nall++] = lineno;
+			if (f->ok)
+				ok[nok++] = f;
+		}
+		p = nl ? nl + 1 : end;
+	}
+	bt->all = all;
+	bt->all_lines = nums;
+	bt->count = nall;
+	req->job = bt;
+	req->finish = finish_batch;
+	if (rc != 0) {
+		finish_batch(req, resp);
+		mlv_problem_err(resp, rc, NULL);
+		return 0;
+	}
+	if (nall == 0) {
+		mlv_problem(resp, 400, "empty", NULL, "the batch holds no line", NULL);
+		return 0;
+	}
+	if (nok == 0) {
+		finish_batch(req, resp);
+		return 0;
+	}
+	bt->fj.server = s;
+	bt->fj.req = req;
+	bt->fj.job.filings = ok;
+	bt->fj.job.n = nok;
+	bt->fj.job.done = job_done;
+	bt->fj.job.ctx = &bt->fj;
+	/* job_start reads req->job as a filing_job: the batch starts with one. */
+	mlv_http_set_start(req, job_start);
+	return MLV_HTTP_ASYNC;
+}
+
+/* ---- GET ------------------------------------------------------------------------- */
+
+static int get_consignment(mlv_server *s, mlv_req *req, mlv_resp *resp, const struct auth *a,
+			   int64_t id, int version)
+{
+	mlv_record r;
+	mlv_record_init(&r);
+	mlv_store *st = reader_acquire(s);
+	int rc = mlv_store_get(st, a->filer_id, id, version, &r);
+	reader_release(s, st);
+	if (rc == MLV_ENOTFOUND) {
+		mlv_problem(resp, 404, "not-found", NULL,
+			    version > 0 ? "no such consignment or version" : "no such consignment",
+			    NULL);
+		goto cleanup;
+	}
+	if (rc != 0) {
+		mlv_problem_err(resp, rc, "the consignment could not be read");
+		goto cleanup;
+	}
+	/* Canonical form of the stored text; the text itself if it no longer
+	 * decodes (reference data changed since), so nothing is ever hidden. */
+	mlv_consignment c;
+	mlv_problems probs;
+	mlv_problems_init(&probs);
+	mlv_buf canon = MLV_BUF_INIT((size_t)8 << 20);
+	int drc = mlv_consignment_decode(&c, r.body.data, r.body.len, req->arena, s->opts.rd, &probs);
+	if (drc == 0 && !mlv_problems_has_errors(&probs))
+		rc = mlv_consignment_encode(&c, s->opts.rd, &canon);
+	else
+		rc = mlv_buf_add(&canon, r.body.data, r.body.len);
+	mlv_problems_clear(&probs);
+	if (rc == 0)
+		rc = write_view(&resp->body, r.id, r.lrn, r.version, r.status, NULL, r.filed_at_ms,
+				r.updated_at_ms, r.quality_json.data ? r.quality_json.data : "{}",
+				canon.data, canon.len);
+	mlv_buf_free(&canon);
+	if (rc != 0)
+		mlv_problem_err(resp, rc, NULL);
+	else
+		resp->status = 200;
+cleanup:
+	mlv_record_free(&r);
+	return 0;
+}
+
+struct list_ctx {
+	mlv_buf *b;
+	int n;
+};
+
+static int list_row(void *ctx, const mlv_summary *r)
+{
+	struct list_ctx *lc = ctx;
+	mlv_buf *b = lc->b;
+	char filed[32], updated[32];
+	ms_to_rfc3339(r->filed_at_ms, filed);
+	ms_to_rfc3339(r->updated_at_ms, updated);
+	int rc = mlv_buf_printf(b, "%s{\"id\":%lld,\"lrn\":", lc->n++ ? "," : "", (long long)r->id);
+	if (rc == 0)
+		rc = mlv_buf_add_json_string(b, r->lrn, strlen(r->lrn));
+	if (rc == 0)
+		rc = mlv_buf_printf(b,
+				    ",\"version\":%d,\"status\":\"%s\",\"declaration_type\":\"%s\","
+				    "\"category\":\"%s\",\"channel\":\"%s\","
+				    "\"departure_country\":\"%s\",",
+				    r->version, r->status, mlv_declaration_type_name(r->declaration_type),
+				    mlv_category_name(r->category), mlv_channel_name(r->channel),
+				    r->departure_country);
+	if (rc == 0 && r->tracking_number[0]) {
+		rc = mlv_buf_adds(b, "\"tracking_number\":");
+		if (rc == 0)
+			rc = mlv_buf_add_json_string(b, r->tracking_number, strlen(r->tracking_number));
+		if (rc == 0)
+			rc = mlv_buf_addc(b, ',');
+	}
+	if (rc == 0 && r->invoice_total >= 0 && r->currency[0])
+		rc = mlv_buf_printf(b, "\"currency\":\"%s\",", r->currency);
+	if (rc == 0)
+		rc = mlv_buf_printf(b, "\"item_count\":%d,\"quality_score\":%d,\"filed_at\":\"%s\","
+				       "\"updated_at\":\"%s\"}",
+				    r->item_count, r->quality_score, filed, updated);
+	return rc;
+}
+
+static bool parse_int(const char *v, int64_t lo, int64_t hi, int64_t *out)
+{
+	char *end;
+	if (v == NULL || *v == '\0')
+		return false;
+	long long n = strtoll(v, &end, 10);
+	if (*end != '\0' || n < lo || n > hi)
+		return false;
+	*out = n;
+	return true;
+}
+
+static int bad_param(mlv_resp *resp, const char *name, const char *why)
+{
+	char d[160];
+	snprintf(d, sizeof(d), "query parameter '%s' %s", name, why);
+	mlv_problem(resp, 400, "bad-parameter", NULL, d, NULL);
+	return 0;
+}
+
+static int list_consignments(mlv_server *s, mlv_req *req, mlv_resp *resp, const struct auth *a)
+{
+	mlv_list_query q;
+	memset(&q, 0, sizeof(q));
+	q.filer_id = a->filer_id;
+	int64_t v;
+	const char *p;
+	q.limit = 50;
+	if ((p = mlv_req_query(req, "limit")) != NULL) {
+		if (!parse_int(p, 1, s->opts.max_page, &v))
+			return bad_param(resp, "limit", "must be an integer from 1 to the page bound");
+		q.limit = (int)v;
+	}
+	if ((p = mlv_req_query(req, "cursor")) != NULL) {
+		if (!parse_int(p, 1, INT64_MAX, &v))
+			return bad_param(resp, "cursor", "is not a cursor this server gave");
+		q.after_id = v;
+	}
+	if ((p = mlv_req_query(req, "status")) != NULL) {
+		if (strcmp(p, "filed") != 0)
+			return bad_param(resp, "status", "must be a known status (filed)");
+		q.status = p;
+	}
+	if ((p = mlv_req_query(req, "category")) != NULL &&
+	    (q.category = mlv_enum_index("category", p)) == 0)
+		return bad_param(resp, "category", "is not a category");
+	if ((p = mlv_req_query(req, "channel")) != NULL &&
+	    (q.channel = mlv_enum_index("channel", p)) == 0)
+		return bad_param(resp, "channel", "is not a channel");
+	if ((p = mlv_req_query(req, "departure_country")) != NULL) {
+		if (!mlv_country_exists(s->opts.rd, p))
+			return bad_param(resp, "departure_country", "is not an ISO 3166-1 code");
+		q.departure_country = p;
+	}
+	if ((p = mlv_req_query(req, "lrn")) != NULL) {
+		if (strlen(p) > 35)
+			return bad_param(resp, "lrn", "is longer than 35 characters");
+		q.lrn = p;
+	}
+	int64_t t;
+	if ((p = mlv_req_query(req, "filed_from")) != NULL) {
+		if (!mlv_datetime_parse(p, strlen(p), &t))
+			return bad_param(resp, "filed_from", "must be an RFC 3339 date-time");
+		q.filed_from_ms = t * 1000;
+	}
+	if ((p = mlv_req_query(req, "filed_to")) != NULL) {
+		if (!mlv_datetime_parse(p, strlen(p), &t))
+			return bad_param(resp, "filed_to", "must be an RFC 3339 date-time");
+		q.filed_to_ms = t * 1000;
+	}
+	struct list_ctx lc = {&resp->body, 0};
+	int64_t next = 0;
+	int rc = mlv_buf_adds(&resp->body, "{\"items\":[");
+	if (rc == 0) {
+		mlv_store *st = reader_acquire(s);
+		rc = mlv_store_list(st, &q, list_row, &lc, &next);
+		reader_release(s, st);
+	}
+	if (rc == 0)
+		rc = next ? mlv_buf_printf(&resp->body, "],\"next_cursor\":\"%lld\"}", (long long)next)
+			  : mlv_buf_adds(&resp->body, "],\"next_cursor\":null}");
+	if (rc != 0)
+		mlv_problem_err(resp, rc, "the list could not be read");
+	return 0;
+}
+
+struct events_ctx {
+	mlv_buf *b;
+	int n;
+};
+
+static int event_row(void *ctx, const mlv_event *ev)
+{
+	struct events_ctx *ec = ctx;
+	char at[32];
+	ms_to_rfc3339(ev->at_ms, at);
+	int rc = mlv_buf_printf(ec->b, "%s{\"id\":%lld,\"type\":\"%s\",\"version\":%d,\"at\":\"%s\","
+				       "\"actor\":",
+				ec->n++ ? "," : "", (long long)ev->id, ev->type, ev->version, at);
+	if (rc == 0)
+		rc = mlv_buf_add_json_string(ec->b, ev->actor, strlen(ev->actor));
+	return rc ? rc : mlv_buf_addc(ec->b, '}');
+}
+
+static int get_events(mlv_server *s, mlv_resp *resp, const struct auth *a, int64_t id)
+{
+	struct events_ctx ec = {&resp->body, 0};
+	int rc = mlv_buf_adds(&resp->body, "{\"events\":[");
+	if (rc == 0) {
+		mlv_store *st = reader_acquire(s);
+		rc = mlv_store_events(st, a->filer_id, id, event_row, &ec);
+		reader_release(s, st);
+	}
+	if (rc == 0 && ec.n == 0) {
+		mlv_problem(resp, 404, "not-found", NULL, "no such consignment", NULL);
+		return 0;
+	}
+	if (rc == 0)
+		rc = mlv_buf_adds(&resp->body, "]}");
+	if (rc != 0)
+		mlv_problem_err(resp, rc, NULL);
+	return 0;
+}
+
+static int healthz(mlv_server *s, mlv_resp *resp)
+{
+	mlv_writer_stats ws;
+	mlv_writer_get_stats(s->writer, &ws);
+	mlv_buf_printf(&resp->body,
+		       "{\"status\":\"ok\",\"version\":\"%s\",\"uptime_s\":%lld,"
+		       "\"writer\":{\"queued_jobs\":%zu,\"batches\":%llu,\"filings\":%llu,"
+		       "\"failures\":%llu}}",
+		       MLV_VERSION, (long long)((mlv_now_ms() - s->started_ms) / 1000), ws.queued,
+		       (unsigned long long)ws.batches, (unsigned long long)ws.filings,
+		       (unsigned long long)ws.failures);
+	return 0;
+}
+
+/* ---- routing ---------------------------------------------------------------------- */
+
+enum route_id {
+	R_HEALTH,
+	R_CONSIGNMENTS,
+	R_BATCH,
+	R_CONSIGNMENT,
+	R_VERSION,
+	R_EVENTS,
+};
+
+struct route {
+	enum route_id id;
+	const char *pattern; /* '{}' matches one positive integer segment */
+	const char *allow;   /* methods */
+	bool auth;
+};
+
+static const struct route routes[] = {
+	{R_HEALTH, "/healthz", "GET", false},
+	{R_CONSIGNMENTS, "/v1/consignments", "GET, POST", true},
+	{R_BATCH, "/v1/consignments:batch", "POST", true},
+	{R_CONSIGNMENT, "/v1/consignments/{}", "GET", true},
+	{R_VERSION, "/v1/consignments/{}/versions/{}", "GET", true},
+	{R_EVENTS, "/v1/consignments/{}/events", "GET", true},
+};
+
+/* Matches path against pattern; integers of the {} segments go to args. */
+static bool match(const char *pattern, const char *path, int64_t args[2])
+{
+	int k = 0;
+	while (*pattern && *path) {
+		if (pattern[0] == '{' && pattern[1] == '}') {
+			char *end;
+			if (*path < '1' || *path > '9')
+				return false;
+			long long v = strtoll(path, &end, 10);
+			if (v <= 0 || (*end != '/' && *end != '\0') || k >= 2)
+				return false;
+			args[k++] = v;
+			path = end;
+			pattern += 2;
+			continue;
+		}
+		if (*pattern != *path)
+			return false;
+		pattern++;
+		path++;
+	}
+	return *pattern == '\0' && *path == '\0';
+}
+
+static bool method_allowed(const char *allow, const char *method)
+{
+	size_t n = strlen(method);
+	for (const char *p = allow; (p = strstr(p, method)) != NULL; p += n)
+		if ((p == allow || p[-1] == ' ') && (p[n] == '\0' || p[n] == ','))
+			return true;
+	return false;
+}
+
+static void access_log(mlv_req *req, int status)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	int64_t us = ((int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec - req->started_ns) / 1000;
+	fprintf(stderr, "level=info msg=request method=%s path=%s status=%d duration_us=%lld\n",
+		req->method, req->path, status, (long long)us);
+}
+
+static int handle(mlv_req *req, mlv_resp *resp)
+{
+	mlv_server *s = req->app;
+	resp->content_type = "application/json";
+	int64_t args[2] = {0, 0};
+	const struct route *r = NULL;
+	for (size_t i = 0; i < MLV_ARRAY_LEN(routes); i++) {
+		if (match(routes[i].pattern, req->path, args)) {
+			r = &routes[i];
+			break;
+		}
+	}
+	int rc = 0;
+	struct auth a;
+	memset(&a, 0, sizeof(a));
+	bool head = strcmp(req->method, "HEAD") == 0;
+	if (r == NULL) {
+		mlv_problem(resp, 404, "not-found", NULL, "no such resource", NULL);
+		goto done;
+	}
+	if (!method_allowed(r->allow, head ? "GET" : req->method)) {
+		resp->extra_name = "Allow";
+		resp->extra_value = r->allow;
+		mlv_problem(resp, 405, "method", NULL, "this resource does not take that method", NULL);
+		goto done;
+	}
+	if (r->auth && !authenticate(s, req, resp, &a))
+		goto done;
+	bool post = strcmp(req->method, "POST") == 0;
+	switch (r->id) {
+	case R_HEALTH:
+		rc = healthz(s, resp);
+		break;
+	case R_CONSIGNMENTS:
+		rc = post ? post_consignment(s, req, resp, &a) : list_consignments(s, req, resp, &a);
+		break;
+	case R_BATCH:
+		rc = post_batch(s, req, resp, &a);
+		break;
+	case R_CONSIGNMENT:
+		rc = get_consignment(s, req, resp, &a, args[0], 0);
+		break;
+	case R_VERSION:
+		if (args[1] > 1000000)
+			mlv_problem(resp, 404, "not-found", NULL, "no such version", NULL);
+		else
+			rc = get_consignment(s, req, resp, &a, args[0], (int)args[1]);
+		break;
+	case R_EVENTS:
+		rc = get_events(s, resp, &a, args[0]);
+		break;
+	}
+done:
+	if (s->opts.access_log && rc != MLV_HTTP_ASYNC)
+		access_log(req, resp->status);
+	return rc;
+}
+
+/* ---- start and stop -------------------------------------------------------------- */
+
+int mlv_server_start(mlv_server **out, const mlv_server_opts *opts, char *err, size_t errlen)
+{
+	mlv_server *s = calloc(1, sizeof(*s));
+	if (s == NULL)
+		return MLV_ENOMEM;
+	s->opts = *opts;
+	s->started_ms = mlv_now_ms();
+	pthread_mutex_init(&s->pool_lock, NULL);
+	pthread_cond_init(&s->pool_cond, NULL);
+	unsigned threads = opts->threads;
+	if (threads == 0) {
+		long n = sysconf(_SC_NPROCESSORS_ONLN);
+		threads = n > 0 ? (unsigned)n : 2;
+	}
+	if (threads > READERS_MAX)
+		threads = READERS_MAX;
+
+	mlv_store_opts so = MLV_STORE_OPTS_INIT;
+	so.path = opts->db_path;
+	so.synchronous_full = opts->synchronous_full;
+	mlv_store *wst = NULL;
+	int rc = mlv_store_open(&wst, &so, err, errlen);
+	if (rc != 0)
+		goto fail;
+	rc = mlv_writer_start(&s->writer, wst, opts->writer_batch, opts->writer_queue);
+	if (rc != 0) {
+		mlv_store_close(wst);
+		snprintf(err, errlen, "cannot start the writer thread");
+		goto fail;
+	}
+	so.read_only = true;
+	s->nreaders = threads + 1;
+	for (size_t i = 0; i < s->nreaders; i++) {
+		if ((rc = mlv_store_open(&s->readers[i], &so, err, errlen)) != 0)
+			goto fail;
+		s->free_readers[s->free_top++] = s->readers[i];
+	}
+	mlv_http_opts ho = {
+		.address = opts->address,
+		.port = opts->port,
+		.threads = threads,
+		.max_body = opts->max_body,
+		.max_batch_body = opts->max_batch_body,
+		.timeout_s = opts->timeout_s,
+		.max_connections = opts->max_connections,
+		.handler = handle,
+		.app = s,
+	};
+	if ((rc = mlv_http_start(&s->http, &ho, err, errlen)) != 0)
+		goto fail;
+	*out = s;
+	return 0;
+fail:
+	mlv_server_stop(s);
+	return rc;
+}
+
+unsigned mlv_server_port(const mlv_server *s)
+{
+	return mlv_http_port(s->http);
+}
+
+void mlv_server_stop(mlv_server *s)
+{
+	if (s == NULL)
+		return;
+	/* The writer drains first, resuming every suspended request, so the
+	 * daemon can then stop with no connection left suspended. */
+	mlv_writer_stop(s->writer);
+	mlv_http_stop(s->http);
+	for (size_t i = 0; i < s->nreaders; i++)
+		mlv_store_close(s->readers[i]);
+	pthread_mutex_destroy(&s->pool_lock);
+	pthread_cond_destroy(&s->pool_cond);
+	free(s);
+}

@@ -1,0 +1,267 @@
+/* http.c - libmicrohttpd adapter (see http.h).
+ *
+ * The daemon runs its own polling threads (epoll, a pool of them).  A
+ * request body is collected into a bounded buffer; a declared
+ * Content-Length over the limit is refused before any byte of the body is
+ * read.  Asynchronous answers suspend the connection first and only then
+ * start their work, so a resume can never come before its suspend. */
+#include "http.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+enum { ST_NEW = 0, ST_WAITING, ST_READY, ST_DONE };
+
+struct mlv_http {
+	struct MHD_Daemon *d;
+	mlv_http_opts opts;
+	unsigned port;
+};
+
+struct conn_req {
+	mlv_req req;
+	mlv_resp resp;
+	mlv_http *h;
+	_Atomic int state;
+	void (*start)(mlv_req *req);
+};
+
+static bool is_batch_path(const char *url)
+{
+	size_t n = strlen(url);
+	return n >= 6 && strcmp(url + n - 6, ":batch") == 0;
+}
+
+static enum MHD_Result queue(struct MHD_Connection *conn, mlv_resp *resp)
+{
+	size_t len = 0;
+	char *data = mlv_buf_detach(&resp->body, &len);
+	if (data == NULL)
+		return MHD_NO;
+	struct MHD_Response *r =
+		MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
+	if (r == NULL) {
+		free(data);
+		return MHD_NO;
+	}
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
+				resp->content_type ? resp->content_type : "application/json");
+	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+	if (resp->location[0])
+		MHD_add_response_header(r, MHD_HTTP_HEADER_LOCATION, resp->location);
+	if (resp->extra_name != NULL && resp->extra_value != NULL)
+		MHD_add_response_header(r, resp->extra_name, resp->extra_value);
+	if (resp->retry_after > 0) {
+		char v[16];
+		snprintf(v, sizeof(v), "%d", resp->retry_after);
+		MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, v);
+	}
+	enum MHD_Result ret = MHD_queue_response(conn, (unsigned)resp->status, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+static void simple(mlv_resp *resp, int status, const char *title, const char *detail)
+{
+	mlv_buf_reset(&resp->body);
+	resp->status = status;
+	resp->content_type = "application/problem+json";
+	mlv_buf_printf(&resp->body,
+		       "{\"type\":\"about:blank\",\"title\":\"%s\",\"status\":%d,\"detail\":\"%s\"}",
+		       title, status, detail);
+}
+
+static void too_big(struct conn_req *r)
+{
+	char detail[96];
+	snprintf(detail, sizeof(detail), "the request body is larger than %zu bytes",
+		 r->req.body.max);
+	simple(&r->resp, 413, "Content Too Large", detail);
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+				  const char *method, const char *version,
+				  const char *upload_data, size_t *upload_data_size, void **con_cls)
+{
+	mlv_http *h = cls;
+	struct conn_req *r = *con_cls;
+	(void)version;
+	if (r == NULL) {
+		r = calloc(1, sizeof(*r));
+		if (r == NULL)
+			return MHD_NO;
+		r->h = h;
+		r->req.arena = mlv_arena_new(4096);
+		if (r->req.arena == NULL) {
+			free(r);
+			return MHD_NO;
+		}
+		size_t limit = is_batch_path(url) ? h->opts.max_batch_body : h->opts.max_body;
+		mlv_buf_init(&r->req.body, limit);
+		mlv_buf_init(&r->resp.body, (size_t)64 << 20);
+		r->req.method = method;
+		r->req.path = url;
+		r->req.conn = conn;
+		r->req.app = h->opts.app;
+		struct timespec ts;
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		r->req.started_ns = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+		*con_cls = r;
+		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+							     MHD_HTTP_HEADER_CONTENT_LENGTH);
+		if (cl != NULL) {
+			char *end;
+			unsigned long long n = strtoull(cl, &end, 10);
+			if (*end == '\0' && n > limit) {
+				r->req.body_too_big = true;
+				too_big(r);
+				atomic_store(&r->state, ST_DONE);
+				return queue(conn, &r->resp);
+			}
+		}
+		return MHD_YES;
+	}
+	if (*upload_data_size != 0) {
+		if (!r->req.body_too_big &&
+		    mlv_buf_add(&r->req.body, upload_data, *upload_data_size) != 0)
+			r->req.body_too_big = true;
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+	int state = atomic_load(&r->state);
+	if (state == ST_DONE)
+		return MHD_YES;
+	if (state == ST_READY) {
+		r->req.finish(&r->req, &r->resp);
+		atomic_store(&r->state, ST_DONE);
+		return queue(conn, &r->resp);
+	}
+	if (state == ST_WAITING)
+		return MHD_YES;
+	if (r->req.body_too_big) {
+		too_big(r);
+		atomic_store(&r->state, ST_DONE);
+		return queue(conn, &r->resp);
+	}
+	r->resp.status = 200;
+	int rc = h->opts.handler(&r->req, &r->resp);
+	if (rc == MLV_HTTP_ASYNC) {
+		atomic_store(&r->state, ST_WAITING);
+		MHD_suspend_connection(conn);
+		/* The job starts only now: its resume cannot overtake the suspend. */
+		void (*start)(mlv_req *) = r->start;
+		if (start != NULL)
+			start(&r->req);
+		return MHD_YES;
+	}
+	atomic_store(&r->state, ST_DONE);
+	return queue(conn, &r->resp);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+			 enum MHD_RequestTerminationCode toe)
+{
+	(void)cls;
+	(void)conn;
+	(void)toe;
+	struct conn_req *r = *con_cls;
+	if (r == NULL)
+		return;
+	mlv_buf_free(&r->req.body);
+	mlv_buf_free(&r->resp.body);
+	mlv_arena_free(r->req.arena);
+	free(r);
+	*con_cls = NULL;
+}
+
+void mlv_http_resume(mlv_req *req)
+{
+	struct conn_req *r = (struct conn_req *)req;
+	atomic_store(&r->state, ST_READY);
+	MHD_resume_connection(req->conn);
+}
+
+void mlv_http_set_start(mlv_req *req, void (*start)(mlv_req *req))
+{
+	((struct conn_req *)req)->start = start;
+}
+
+const char *mlv_req_header(mlv_req *req, const char *name)
+{
+	return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
+}
+
+const char *mlv_req_query(mlv_req *req, const char *name)
+{
+	return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+int mlv_http_start(mlv_http **out, const mlv_http_opts *opts, char *err, size_t errlen)
+{
+	mlv_http *h = calloc(1, sizeof(*h));
+	if (h == NULL)
+		return MLV_ENOMEM;
+	h->opts = *opts;
+	struct sockaddr_in v4;
+	struct sockaddr_in6 v6;
+	const struct sockaddr *sa;
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME;
+	memset(&v4, 0, sizeof(v4));
+	memset(&v6, 0, sizeof(v6));
+	if (strchr(opts->address, ':') != NULL) {
+		v6.sin6_family = AF_INET6;
+		v6.sin6_port = htons((uint16_t)opts->port);
+		if (inet_pton(AF_INET6, opts->address, &v6.sin6_addr) != 1)
+			goto bad_address;
+		sa = (const struct sockaddr *)&v6;
+		flags |= MHD_USE_IPv6;
+	} else {
+		v4.sin_family = AF_INET;
+		v4.sin_port = htons((uint16_t)opts->port);
+		if (inet_pton(AF_INET, opts->address, &v4.sin_addr) != 1)
+			goto bad_address;
+		sa = (const struct sockaddr *)&v4;
+	}
+	h->d = MHD_start_daemon(flags, (uint16_t)opts->port, NULL, NULL, on_request, h,
+				MHD_OPTION_SOCK_ADDR, sa,
+				MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(opts->threads ? opts->threads : 2),
+				MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)opts->timeout_s,
+				MHD_OPTION_CONNECTION_LIMIT, (unsigned)opts->max_connections,
+				MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+				MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1,
+				MHD_OPTION_END);
+	if (h->d == NULL) {
+		snprintf(err, errlen, "cannot listen on %s port %u (in use, or not allowed)",
+			 opts->address, opts->port);
+		free(h);
+		return MLV_EIO;
+	}
+	const union MHD_DaemonInfo *info = MHD_get_daemon_info(h->d, MHD_DAEMON_INFO_BIND_PORT);
+	h->port = info ? info->port : opts->port;
+	*out = h;
+	return 0;
+bad_address:
+	snprintf(err, errlen, "'%s' is not an IPv4 or IPv6 address", opts->address);
+	free(h);
+	return MLV_EINVALID;
+}
+
+unsigned mlv_http_port(const mlv_http *h)
+{
+	return h->port;
+}
+
+void mlv_http_stop(mlv_http *h)
+{
+	if (h == NULL)
+		return;
+	MHD_stop_daemon(h->d);
+	free(h);
+}

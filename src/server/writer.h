@@ -1,0 +1,38 @@
+/* writer.h - the single writer thread with group commit.
+ *
+ * Request threads prepare filings and submit them as jobs; the writer
+ * takes every job waiting (up to a batch bound), stores all their filings
+ * in one transaction, and only after the commit (synchronous=FULL: on
+ * disk) calls each job's done().  Many requests share one fsync, and no
+ * request is acknowledged before its data is durable. */
+#ifndef MLV_SERVER_WRITER_H
+#define MLV_SERVER_WRITER_H
+
+#include "mlv/filing.h"
+#include "mlv/store.h"
+
+typedef struct mlv_writer mlv_writer;
+
+typedef struct mlv_write_job {
+	mlv_filing **filings;
+	size_t n;
+	int rc; /* 0, or the store's error for the whole job */
+	void (*done)(struct mlv_write_job *job);
+	void *ctx;
+	struct mlv_write_job *next; /* owned by the writer while queued */
+} mlv_write_job;
+
+typedef struct mlv_writer_stats {
+	uint64_t jobs, filings, batches, failures;
+	size_t queued; /* jobs waiting now */
+} mlv_writer_stats;
+
+/* Takes ownership of `store` (closed by mlv_writer_stop). */
+int mlv_writer_start(mlv_writer **out, mlv_store *store, size_t max_batch, size_t max_queue);
+/* MLV_EBUSY when the queue is full or the writer is stopping. */
+int mlv_writer_submit(mlv_writer *w, mlv_write_job *job);
+/* Stores what is queued, then stops the thread and closes the store. */
+void mlv_writer_stop(mlv_writer *w);
+void mlv_writer_get_stats(mlv_writer *w, mlv_writer_stats *out);
+
+#endif

@@ -1,0 +1,646 @@
+/* store_sqlite.c - the embedded SQLite driver of store.h.
+ *
+ * Durability: WAL with synchronous=FULL, so a commit is on disk when
+ * sqlite3_step(COMMIT) returns.  Migrations are numbered and applied in
+ * order inside one transaction each; schema_migrations records them.
+ * Indexes are only those the queries need: (filer, lrn) for idempotency,
+ * (filer, id) for listing, (consignment, id) for the history. */
+#include "mlv/store.h"
+
+#include <sodium.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const migrations[] = {
+	/* 1: filers, keys, consignments, events */
+	"CREATE TABLE filers ("
+	"  id INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL UNIQUE,"
+	"  created_at INTEGER NOT NULL) STRICT;"
+	"CREATE TABLE api_keys ("
+	"  id INTEGER PRIMARY KEY,"
+	"  filer_id INTEGER NOT NULL REFERENCES filers(id),"
+	"  key_hash BLOB NOT NULL UNIQUE,"
+	"  prefix TEXT NOT NULL,"
+	"  label TEXT,"
+	"  created_at INTEGER NOT NULL,"
+	"  expires_at INTEGER,"
+	"  revoked_at INTEGER) STRICT;"
+	"CREATE TABLE consignments ("
+	"  id INTEGER PRIMARY KEY,"
+	"  filer_id INTEGER NOT NULL REFERENCES filers(id),"
+	"  lrn TEXT NOT NULL,"
+	"  version INTEGER NOT NULL,"
+	"  status TEXT NOT NULL,"
+	"  declaration_type INTEGER NOT NULL,"
+	"  category INTEGER NOT NULL,"
+	"  channel INTEGER NOT NULL,"
+	"  business_model INTEGER NOT NULL,"
+	"  departure_country TEXT NOT NULL,"
+	"  tracking_number TEXT,"
+	"  expected_arrival INTEGER,"
+	"  currency TEXT,"
+	"  invoice_total INTEGER,"
+	"  goods_value INTEGER,"
+	"  item_count INTEGER NOT NULL,"
+	"  quality_score INTEGER NOT NULL,"
+	"  quality TEXT NOT NULL,"
+	"  digest BLOB NOT NULL,"
+	"  filed_at INTEGER NOT NULL,"
+	"  updated_at INTEGER NOT NULL,"
+	"  UNIQUE (filer_id, lrn)) STRICT;"
+	"CREATE INDEX consignments_by_filer ON consignments(filer_id, id);"
+	"CREATE TABLE events ("
+	"  id INTEGER PRIMARY KEY,"
+	"  consignment_id INTEGER NOT NULL REFERENCES consignments(id),"
+	"  type TEXT NOT NULL,"
+	"  version INTEGER NOT NULL,"
+	"  at INTEGER NOT NULL,"
+	"  actor TEXT NOT NULL,"
+	"  digest BLOB,"
+	"  body BLOB) STRICT;"
+	"CREATE INDEX events_by_consignment ON events(consignment_id, id);",
+};
+
+enum {
+	ST_FIND,
+	ST_INSERT,
+	ST_UPDATE,
+	ST_EVENT,
+	ST_GET,
+	ST_GET_VERSION,
+	ST_BY_LRN,
+	ST_KEY_CHECK,
+	ST_EVENTS,
+	ST_COUNT_
+};
+
+static const char *const statements[ST_COUNT_] = {
+	[ST_FIND] = "SELECT id, version, digest FROM consignments WHERE filer_id = ?1 AND lrn = ?2",
+	[ST_INSERT] = "INSERT INTO consignments (filer_id, lrn, version, status, declaration_type,"
+		      " category, channel, business_model, departure_country, tracking_number,"
+		      " expected_arrival, currency, invoice_total, goods_value, item_count,"
+		      " quality_score, quality, digest, filed_at, updated_at)"
+		      " VALUES (?1, ?2, 1, 'filed', ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
+		      " ?14, ?15, ?16, ?17, ?17)",
+	[ST_UPDATE] = "UPDATE consignments SET version = version + 1, declaration_type = ?3,"
+		      " category = ?4, channel = ?5, business_model = ?6, departure_country = ?7,"
+		      " tracking_number = ?8, expected_arrival = ?9, currency = ?10,"
+		      " invoice_total = ?11, goods_value = ?12, item_count = ?13,"
+		      " quality_score = ?14, quality = ?15, digest = ?16, updated_at = ?17"
+		      " WHERE id = ?1 AND filer_id = ?2",
+	[ST_EVENT] = "INSERT INTO events (consignment_id, type, version, at, actor, digest, body)"
+		     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+	[ST_GET] = "SELECT c.id, c.filer_id, c.lrn, c.version, c.status, c.filed_at, c.updated_at,"
+		   " c.quality_score, c.quality, c.digest, e.body FROM consignments c"
+		   " JOIN events e ON e.consignment_id = c.id AND e.version = c.version"
+		   " AND e.body IS NOT NULL WHERE c.id = ?1 AND c.filer_id = ?2",
+	[ST_GET_VERSION] = "SELECT c.id, c.filer_id, c.lrn, e.version, c.status, c.filed_at, e.at,"
+			   " c.quality_score, c.quality, e.digest, e.body FROM consignments c"
+			   " JOIN events e ON e.consignment_id = c.id AND e.version = ?3"
+			   " AND e.body IS NOT NULL WHERE c.id = ?1 AND c.filer_id = ?2",
+	[ST_BY_LRN] = "SELECT id FROM consignments WHERE filer_id = ?1 AND lrn = ?2",
+	[ST_KEY_CHECK] = "SELECT k.filer_id, f.name, k.expires_at, k.revoked_at FROM api_keys k"
+			 " JOIN filers f ON f.id = k.filer_id WHERE k.key_hash = ?1",
+	[ST_EVENTS] = "SELECT e.id, e.type, e.version, e.at, e.actor FROM events e"
+		      " JOIN consignments c ON c.id = e.consignment_id"
+		      " WHERE e.consignment_id = ?1 AND c.filer_id = ?2 ORDER BY e.id",
+};
+
+struct mlv_store {
+	sqlite3 *db;
+	sqlite3_stmt *st[ST_COUNT_];
+};
+
+static int fail(mlv_store *s, char *err, size_t errlen, const char *what)
+{
+	if (err != NULL && errlen > 0)
+		snprintf(err, errlen, "%s: %s", what, s->db ? sqlite3_errmsg(s->db) : "no database");
+	return MLV_EIO;
+}
+
+static int exec(mlv_store *s, const char *sql)
+{
+	return sqlite3_exec(s->db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : MLV_EIO;
+}
+
+static int migrate(mlv_store *s, char *err, size_t errlen)
+{
+	if (exec(s, "CREATE TABLE IF NOT EXISTS schema_migrations ("
+		    " version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL) STRICT") != 0)
+		return fail(s, err, errlen, "create schema_migrations");
+	int have = mlv_store_schema_version(s);
+	if (have < 0)
+		return fail(s, err, errlen, "read schema version");
+	if ((size_t)have > MLV_ARRAY_LEN(migrations)) {
+		snprintf(err, errlen, "the database has schema version %d; this program knows %zu: "
+				      "upgrade mainlevee", have, MLV_ARRAY_LEN(migrations));
+		return MLV_EINVALID;
+	}
+	for (size_t v = (size_t)have + 1; v <= MLV_ARRAY_LEN(migrations); v++) {
+		char sql[128];
+		if (exec(s, "BEGIN IMMEDIATE") != 0)
+			return fail(s, err, errlen, "begin migration");
+		snprintf(sql, sizeof(sql),
+			 "INSERT INTO schema_migrations VALUES (%zu, unixepoch())", v);
+		if (exec(s, migrations[v - 1]) != 0 || exec(s, sql) != 0) {
+			int rc = fail(s, err, errlen, "migration");
+			exec(s, "ROLLBACK");
+			return rc;
+		}
+		if (exec(s, "COMMIT") != 0)
+			return fail(s, err, errlen, "commit migration");
+	}
+	return 0;
+}
+
+int mlv_store_schema_version(mlv_store *s)
+{
+	sqlite3_stmt *st;
+	int v = -1;
+	if (sqlite3_prepare_v2(s->db, "SELECT coalesce(max(version), 0) FROM schema_migrations", -1,
+			       &st, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+int mlv_store_open(mlv_store **out, const mlv_store_opts *opts, char *err, size_t errlen)
+{
+	*out = NULL;
+	if (sodium_init() < 0) {
+		snprintf(err, errlen, "libsodium failed to initialise");
+		return MLV_EIO;
+	}
+	mlv_store *s = calloc(1, sizeof(*s));
+	if (s == NULL)
+		return MLV_ENOMEM;
+	int flags = SQLITE_OPEN_NOMUTEX |
+		    (opts->read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+	int rc = 0;
+	if (sqlite3_open_v2(opts->path, &s->db, flags, NULL) != SQLITE_OK) {
+		rc = fail(s, err, errlen, opts->path);
+		goto cleanup;
+	}
+	sqlite3_busy_timeout(s->db, opts->busy_timeout_ms);
+	sqlite3_extended_result_codes(s->db, 1);
+	if (!opts->read_only) {
+		if (exec(s, "PRAGMA journal_mode=WAL") != 0) {
+			rc = fail(s, err, errlen, "journal_mode=WAL");
+			goto cleanup;
+		}
+		if ((rc = migrate(s, err, errlen)) != 0)
+			goto cleanup;
+	}
+	if (exec(s, opts->synchronous_full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=OFF") !=
+		    0 ||
+	    exec(s, "PRAGMA foreign_keys=ON") != 0) {
+		rc = fail(s, err, errlen, "pragmas");
+		goto cleanup;
+	}
+	for (int i = 0; i < ST_COUNT_; i++) {
+		if (sqlite3_prepare_v3(s->db, statements[i], -1, SQLITE_PREPARE_PERSISTENT, &s->st[i],
+				       NULL) != SQLITE_OK) {
+			rc = fail(s, err, errlen, "prepare (is the database initialised?)");
+			goto cleanup;
+		}
+	}
+	*out = s;
+	return 0;
+cleanup:
+	mlv_store_close(s);
+	return rc;
+}
+
+void mlv_store_close(mlv_store *s)
+{
+	if (s == NULL)
+		return;
+	for (int i = 0; i < ST_COUNT_; i++)
+		sqlite3_finalize(s->st[i]);
+	sqlite3_close(s->db);
+	free(s);
+}
+
+static sqlite3_stmt *stmt(mlv_store *s, int which)
+{
+	sqlite3_stmt *st = s->st[which];
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return st;
+}
+
+/* ---- filers and keys ---------------------------------------------------------- */
+
+int mlv_store_filer_ensure(mlv_store *s, const char *name, int64_t *id)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = MLV_EIO;
+	if (sqlite3_prepare_v2(s->db,
+			       "INSERT INTO filers (name, created_at) VALUES (?1, unixepoch())"
+			       " ON CONFLICT (name) DO UPDATE SET name = excluded.name RETURNING id",
+			       -1, &st, NULL) != SQLITE_OK)
+		goto cleanup;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		*id = sqlite3_column_int64(st, 0);
+		rc = 0;
+	}
+cleanup:
+	sqlite3_finalize(st);
+	return rc;
+}
+
+#define TOKEN_PREFIX "mlv_"
+
+int mlv_store_key_create(mlv_store *s, int64_t filer_id, const char *label, int64_t expires_at,
+			 char *token, size_t size)
+{
+	unsigned char raw[24], hash[crypto_hash_sha256_BYTES];
+	char b64[sodium_base64_ENCODED_LEN(sizeof(raw), sodium_base64_VARIANT_URLSAFE_NO_PADDING)];
+	sqlite3_stmt *st = NULL;
+	int rc = MLV_EIO;
+	if (size < sizeof(b64) + sizeof(TOKEN_PREFIX))
+		return MLV_ETOOBIG;
+	randombytes_buf(raw, sizeof(raw));
+	sodium_bin2base64(b64, sizeof(b64), raw, sizeof(raw), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	snprintf(token, size, TOKEN_PREFIX "%s", b64);
+	crypto_hash_sha256(hash, (const unsigned char *)token, strlen(token));
+	if (sqlite3_prepare_v2(s->db,
+			       "INSERT INTO api_keys (filer_id, key_hash, prefix, label, created_at,"
+			       " expires_at) VALUES (?1, ?2, ?3, ?4, unixepoch(), ?5)",
+			       -1, &st, NULL) != SQLITE_OK)
+		goto cleanup;
+	sqlite3_bind_int64(st, 1, filer_id);
+	sqlite3_bind_blob(st, 2, hash, sizeof(hash), SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, token, 12, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 4, label ? label : "", -1, SQLITE_STATIC);
+	if (expires_at > 0)
+		sqlite3_bind_int64(st, 5, expires_at);
+	if (sqlite3_step(st) == SQLITE_DONE)
+		rc = 0;
+cleanup:
+	sqlite3_finalize(st);
+	sodium_memzero(raw, sizeof(raw));
+	return rc;
+}
+
+int mlv_store_key_check(mlv_store *s, const char *token, int64_t now, int64_t *filer_id,
+			char *filer_name, size_t name_size)
+{
+	unsigned char hash[crypto_hash_sha256_BYTES];
+	size_t n = strnlen(token, 256);
+	if (n < 16 || n >= 256 || strncmp(token, TOKEN_PREFIX, strlen(TOKEN_PREFIX)) != 0)
+		return MLV_EUNAUTH;
+	crypto_hash_sha256(hash, (const unsigned char *)token, n);
+	sqlite3_stmt *st = stmt(s, ST_KEY_CHECK);
+	sqlite3_bind_blob(st, 1, hash, sizeof(hash), SQLITE_STATIC);
+	int step = sqlite3_step(st);
+	int rc = MLV_EUNAUTH;
+	if (step == SQLITE_ROW) {
+		bool expired = sqlite3_column_type(st, 2) != SQLITE_NULL &&
+			       sqlite3_column_int64(st, 2) <= now;
+		bool revoked = sqlite3_column_type(st, 3) != SQLITE_NULL;
+		if (!expired && !revoked) {
+			*filer_id = sqlite3_column_int64(st, 0);
+			if (filer_name != NULL)
+				snprintf(filer_name, name_size, "%s",
+					 (const char *)sqlite3_column_text(st, 1));
+			rc = 0;
+		}
+	} else if (step != SQLITE_DONE) {
+		rc = MLV_EIO;
+	}
+	sqlite3_reset(st);
+	return rc;
+}
+
+int mlv_store_key_revoke(mlv_store *s, const char *prefix)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = MLV_EIO;
+	if (sqlite3_prepare_v2(s->db,
+			       "UPDATE api_keys SET revoked_at = unixepoch() WHERE prefix = ?1"
+			       " AND revoked_at IS NULL",
+			       -1, &st, NULL) != SQLITE_OK)
+		goto cleanup;
+	sqlite3_bind_text(st, 1, prefix, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_DONE)
+		rc = sqlite3_changes(s->db) > 0 ? 0 : MLV_ENOTFOUND;
+cleanup:
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* ---- filings ------------------------------------------------------------------ */
+
+static void bind_text_or_null(sqlite3_stmt *st, int i, const char *v)
+{
+	if (v != NULL && v[0] != '\0')
+		sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+/* Binds ?3..?17 shared by INSERT and UPDATE. */
+static void bind_columns(sqlite3_stmt *st, const mlv_filing *f)
+{
+	const mlv_consignment *c = &f->c;
+	sqlite3_bind_int(st, 3, c->declaration_type);
+	sqlite3_bind_int(st, 4, c->category);
+	sqlite3_bind_int(st, 5, c->channel);
+	sqlite3_bind_int(st, 6, c->business_model);
+	sqlite3_bind_text(st, 7, c->transport.departure_country, -1, SQLITE_STATIC);
+	bind_text_or_null(st, 8, c->transport.tracking_number);
+	if (c->transport.expected_arrival.set)
+		sqlite3_bind_int64(st, 9, c->transport.expected_arrival.v);
+	bind_text_or_null(st, 10, c->transaction.currency);
+	if (c->transaction.invoice_total.set)
+		sqlite3_bind_int64(st, 11, c->transaction.invoice_total.v);
+	if (f->quality.goods_value >= 0)
+		sqlite3_bind_int64(st, 12, f->quality.goods_value);
+	sqlite3_bind_int64(st, 13, (int64_t)c->item_count);
+	sqlite3_bind_int(st, 14, f->quality.score);
+	sqlite3_bind_text(st, 15, f->quality_json, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 16, f->digest, sizeof(f->digest), SQLITE_STATIC);
+	sqlite3_bind_int64(st, 17, f->received_ms);
+}
+
+static int add_event(mlv_store *s, const mlv_filing *f, const char *type)
+{
+	sqlite3_stmt *st = stmt(s, ST_EVENT);
+	sqlite3_bind_int64(st, 1, f->id);
+	sqlite3_bind_text(st, 2, type, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 3, f->version);
+	sqlite3_bind_int64(st, 4, f->received_ms);
+	char actor[32];
+	snprintf(actor, sizeof(actor), "filer:%lld", (long long)f->filer_id);
+	sqlite3_bind_text(st, 5, actor, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_blob(st, 6, f->digest, sizeof(f->digest), SQLITE_STATIC);
+	sqlite3_bind_blob(st, 7, f->body, (int)f->body_len, SQLITE_STATIC);
+	int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : MLV_EIO;
+	sqlite3_reset(st);
+	return rc;
+}
+
+static int file_one(mlv_store *s, mlv_filing *f)
+{
+	sqlite3_stmt *st = stmt(s, ST_FIND);
+	sqlite3_bind_int64(st, 1, f->filer_id);
+	sqlite3_bind_text(st, 2, f->c.lrn, -1, SQLITE_STATIC);
+	int step = sqlite3_step(st);
+	if (step == SQLITE_ROW) {
+		f->id = sqlite3_column_int64(st, 0);
+		f->version = sqlite3_column_int(st, 1);
+		const void *d = sqlite3_column_blob(st, 2);
+		bool same = d != NULL && sqlite3_column_bytes(st, 2) == (int)sizeof(f->digest) &&
+			    memcmp(d, f->digest, sizeof(f->digest)) == 0;
+		sqlite3_reset(st);
+		if (same) {
+			f->outcome = MLV_OUTCOME_UNCHANGED;
+			return 0;
+		}
+		st = stmt(s, ST_UPDATE);
+		sqlite3_bind_int64(st, 1, f->id);
+		sqlite3_bind_int64(st, 2, f->filer_id);
+		bind_columns(st, f);
+		step = sqlite3_step(st);
+		sqlite3_reset(st);
+		if (step != SQLITE_DONE)
+			return MLV_EIO;
+		f->version++;
+		f->outcome = MLV_OUTCOME_AMENDED;
+		return add_event(s, f, "amended");
+	}
+	sqlite3_reset(st);
+	if (step != SQLITE_DONE)
+		return MLV_EIO;
+	st = stmt(s, ST_INSERT);
+	sqlite3_bind_int64(st, 1, f->filer_id);
+	sqlite3_bind_text(st, 2, f->c.lrn, -1, SQLITE_STATIC);
+	bind_columns(st, f);
+	step = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (step != SQLITE_DONE)
+		return MLV_EIO;
+	f->id = sqlite3_last_insert_rowid(s->db);
+	f->version = 1;
+	f->outcome = MLV_OUTCOME_CREATED;
+	return add_event(s, f, "filed");
+}
+
+int mlv_store_file(mlv_store *s, mlv_filing *const *filings, size_t n)
+{
+	int rc = 0;
+	if (exec(s, "BEGIN IMMEDIATE") != 0)
+		rc = MLV_EIO;
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		mlv_filing *f = filings[i];
+		f->outcome = MLV_OUTCOME_NONE;
+		f->store_rc = 0;
+		if (!f->ok)
+			continue;
+		rc = file_one(s, f);
+	}
+	if (rc == 0 && exec(s, "COMMIT") != 0)
+		rc = MLV_EIO;
+	if (rc != 0) {
+		exec(s, "ROLLBACK");
+		for (size_t i = 0; i < n; i++) {
+			if (filings[i]->ok) {
+				filings[i]->store_rc = rc;
+				filings[i]->outcome = MLV_OUTCOME_NONE;
+				filings[i]->id = 0;
+			}
+		}
+	}
+	return rc;
+}
+
+/* ---- reading ------------------------------------------------------------------ */
+
+void mlv_record_init(mlv_record *r)
+{
+	memset(r, 0, sizeof(*r));
+	mlv_buf_init(&r->quality_json, 1 << 20);
+	mlv_buf_init(&r->body, 1 << 20);
+}
+
+void mlv_record_free(mlv_record *r)
+{
+	mlv_buf_free(&r->quality_json);
+	mlv_buf_free(&r->body);
+}
+
+static void copy_col(sqlite3_stmt *st, int i, char *dst, size_t n)
+{
+	const unsigned char *t = sqlite3_column_text(st, i);
+	snprintf(dst, n, "%s", t ? (const char *)t : "");
+}
+
+int mlv_store_get(mlv_store *s, int64_t filer_id, int64_t id, int version, mlv_record *r)
+{
+	sqlite3_stmt *st = stmt(s, version > 0 ? ST_GET_VERSION : ST_GET);
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, filer_id);
+	if (version > 0)
+		sqlite3_bind_int(st, 3, version);
+	int step = sqlite3_step(st);
+	int rc = 0;
+	if (step != SQLITE_ROW) {
+		rc = step == SQLITE_DONE ? MLV_ENOTFOUND : MLV_EIO;
+		goto cleanup;
+	}
+	r->id = sqlite3_column_int64(st, 0);
+	r->filer_id = sqlite3_column_int64(st, 1);
+	copy_col(st, 2, r->lrn, sizeof(r->lrn));
+	r->version = sqlite3_column_int(st, 3);
+	copy_col(st, 4, r->status, sizeof(r->status));
+	r->filed_at_ms = sqlite3_column_int64(st, 5);
+	r->updated_at_ms = sqlite3_column_int64(st, 6);
+	r->quality_score = sqlite3_column_int(st, 7);
+	mlv_buf_reset(&r->quality_json);
+	rc = mlv_buf_add(&r->quality_json, sqlite3_column_text(st, 8),
+			 (size_t)sqlite3_column_bytes(st, 8));
+	if (rc == 0 && sqlite3_column_bytes(st, 9) == (int)sizeof(r->digest))
+		memcpy(r->digest, sqlite3_column_blob(st, 9), sizeof(r->digest));
+	if (rc == 0)
+		rc = mlv_decompress(sqlite3_column_blob(st, 10), (size_t)sqlite3_column_bytes(st, 10),
+				    r->body.max, &r->body);
+cleanup:
+	sqlite3_reset(st);
+	return rc;
+}
+
+int mlv_store_get_by_lrn(mlv_store *s, int64_t filer_id, const char *lrn, mlv_record *out)
+{
+	sqlite3_stmt *st = stmt(s, ST_BY_LRN);
+	sqlite3_bind_int64(st, 1, filer_id);
+	sqlite3_bind_text(st, 2, lrn, -1, SQLITE_STATIC);
+	int step = sqlite3_step(st);
+	int64_t id = step == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_reset(st);
+	if (step != SQLITE_ROW)
+		return step == SQLITE_DONE ? MLV_ENOTFOUND : MLV_EIO;
+	return mlv_store_get(s, filer_id, id, 0, out);
+}
+
+int mlv_store_list(mlv_store *s, const mlv_list_query *q,
+		   int (*fn)(void *ctx, const mlv_summary *row), void *ctx, int64_t *next_cursor)
+{
+	char sql[1024];
+	int n = snprintf(sql, sizeof(sql),
+			 "SELECT id, lrn, version, status, category, channel, declaration_type,"
+			 " departure_country, tracking_number, currency, invoice_total, item_count,"
+			 " quality_score, filed_at, updated_at FROM consignments"
+			 " WHERE filer_id = ?1");
+	if (q->after_id > 0)
+		n += snprintf(sql + n, sizeof(sql) - (size_t)n, " AND id < ?2");
+	if (q->status)
+		n += snprintf(sql + n, sizeof(sql) - (size_t)n, " AND status = ?3");
+	if (q->category)
+		n += snprintf(sql + n, sizeof(sql) - (size_t)n, " AND category = ?4");
+	if (q->channel)
+		n += snprintf(sql + n, sizeof(sql) - (size_t)n, " AND channel = ?5");
+	if (q->departure_country)
+		n += snprintf(sql + n, sizeof(sql) - (size_t)n, " AND departure_country = ?6");
+	if (q->lrn)
+		n += snprintf(sql + n, sizeof(sql) - (size_t)n, " AND lrn = ?7");
+	if (q->filed_from_ms)
+		n += snprintf(sql + n, sizeof(sql) - (size_t)n, " AND filed_at >= ?8");
+	if (q->filed_to_ms)
+		n += snprintf(sql + n, sizeof(sql) - (size_t)n, " AND filed_at < ?9");
+	snprintf(sql + n, sizeof(sql) - (size_t)n, " ORDER BY id DESC LIMIT ?10");
+
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return MLV_EIO;
+	int limit = q->limit < 1 ? 1 : q->limit > MLV_LIST_MAX ? MLV_LIST_MAX : q->limit;
+	sqlite3_bind_int64(st, 1, q->filer_id);
+	sqlite3_bind_int64(st, 2, q->after_id);
+	bind_text_or_null(st, 3, q->status);
+	sqlite3_bind_int(st, 4, (int)q->category);
+	sqlite3_bind_int(st, 5, (int)q->channel);
+	bind_text_or_null(st, 6, q->departure_country);
+	bind_text_or_null(st, 7, q->lrn);
+	sqlite3_bind_int64(st, 8, q->filed_from_ms);
+	sqlite3_bind_int64(st, 9, q->filed_to_ms);
+	sqlite3_bind_int(st, 10, limit + 1);
+	int rc = 0, count = 0, step;
+	*next_cursor = 0;
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		mlv_summary r;
+		memset(&r, 0, sizeof(r));
+		r.id = sqlite3_column_int64(st, 0);
+		if (count == limit) {
+			*next_cursor = r.id + 1; /* the next page starts at this row */
+			break;
+		}
+		copy_col(st, 1, r.lrn, sizeof(r.lrn));
+		r.version = sqlite3_column_int(st, 2);
+		copy_col(st, 3, r.status, sizeof(r.status));
+		r.category = (unsigned)sqlite3_column_int(st, 4);
+		r.channel = (unsigned)sqlite3_column_int(st, 5);
+		r.declaration_type = (unsigned)sqlite3_column_int(st, 6);
+		copy_col(st, 7, r.departure_country, sizeof(r.departure_country));
+		copy_col(st, 8, r.tracking_number, sizeof(r.tracking_number));
+		copy_col(st, 9, r.currency, sizeof(r.currency));
+		r.invoice_total = sqlite3_column_type(st, 10) == SQLITE_NULL
+					  ? -1
+					  : sqlite3_column_int64(st, 10);
+		r.item_count = sqlite3_column_int(st, 11);
+		r.quality_score = sqlite3_column_int(st, 12);
+		r.filed_at_ms = sqlite3_column_int64(st, 13);
+		r.updated_at_ms = sqlite3_column_int64(st, 14);
+		if ((rc = fn(ctx, &r)) != 0)
+			break;
+		count++;
+	}
+	if (rc == 0 && step != SQLITE_ROW && step != SQLITE_DONE)
+		rc = MLV_EIO;
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int mlv_store_events(mlv_store *s, int64_t filer_id, int64_t id,
+		     int (*fn)(void *ctx, const mlv_event *ev), void *ctx)
+{
+	sqlite3_stmt *st = stmt(s, ST_EVENTS);
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, filer_id);
+	int rc = 0, step;
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		mlv_event ev;
+		ev.id = sqlite3_column_int64(st, 0);
+		copy_col(st, 1, ev.type, sizeof(ev.type));
+		ev.version = sqlite3_column_int(st, 2);
+		ev.at_ms = sqlite3_column_int64(st, 3);
+		copy_col(st, 4, ev.actor, sizeof(ev.actor));
+		if ((rc = fn(ctx, &ev)) != 0)
+			break;
+	}
+	if (rc == 0 && step != SQLITE_DONE && step != SQLITE_ROW)
+		rc = MLV_EIO;
+	sqlite3_reset(st);
+	return rc;
+}
+
+int mlv_store_count(mlv_store *s, int64_t *n)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = MLV_EIO;
+	if (sqlite3_prepare_v2(s->db, "SELECT count(*) FROM consignments", -1, &st, NULL) !=
+	    SQLITE_OK)
+		goto cleanup;
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		*n = sqlite3_column_int64(st, 0);
+		rc = 0;
+	}
+cleanup:
+	sqlite3_finalize(st);
+	return rc;
+}
