@@ -58,6 +58,12 @@ int mlv_filing_prepare(mlv_filing *f, const char *buf, size_t len, const mlv_ref
  * severity} objects. */
 int mlv_problems_to_json(const mlv_problems *p, mlv_buf *out);
 
+/* Appends one JSON Lines result for line `line`: {"line", "lrn",
+ * "outcome", "id", "version", "quality_score"} when stored, the errors
+ * when rejected, and a detail when the store failed (store_rc, or rc for
+ * the whole batch).  Ends with a newline. */
+int mlv_filing_result_json(mlv_buf *b, size_t line, const mlv_filing *f, int rc);
+
 /* zstd helpers for stored bodies. */
 int mlv_compress(const void *src, size_t n, void **out, size_t *out_len);
 int mlv_decompress(const void *src, size_t n, size_t max, mlv_buf *out);

@@ -8,6 +8,7 @@
 #include "mlv/codec.h"
 
 #include <cjson/cJSON.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -212,8 +213,8 @@ void mlv_datetime_format(int64_t t, char out[21])
 	int64_t sec = t - day * 86400;
 	char d[11];
 	mlv_date_format((int32_t)day, d);
-	snprintf(out, 21, "%.10sT%02d:%02d:%02dZ", d, (int)(sec / 3600), (int)(sec / 60 % 60),
-		 (int)(sec % 60));
+	snprintf(out, 21, "%.10sT%02u:%02u:%02uZ", d, (unsigned)(sec / 3600) % 24u,
+		 (unsigned)(sec / 60) % 60u, (unsigned)sec % 60u);
 }
 
 /* ---- depth pre-scan ------------------------------------------------------ */

@@ -136,6 +136,33 @@ int mlv_problems_to_json(const mlv_problems *p, mlv_buf *out)
 	return rc ? rc : mlv_buf_addc(out, ']');
 }
 
+int mlv_filing_result_json(mlv_buf *b, size_t line, const mlv_filing *f, int rc)
+{
+	int e = mlv_buf_printf(b, "{\"line\":%zu,", line);
+	if (e == 0 && f->c.lrn != NULL) {
+		e = mlv_buf_adds(b, "\"lrn\":");
+		if (e == 0)
+			e = mlv_buf_add_json_string(b, f->c.lrn, strlen(f->c.lrn));
+		if (e == 0)
+			e = mlv_buf_addc(b, ',');
+	}
+	if (e != 0)
+		return e;
+	if (f->ok && rc == 0)
+		return mlv_buf_printf(b, "\"outcome\":\"%s\",\"id\":%lld,\"version\":%d,"
+					 "\"quality_score\":%d}\n",
+				      mlv_outcome_name(f->outcome), (long long)f->id, f->version,
+				      f->quality.score);
+	if (f->ok)
+		return mlv_buf_printf(b, "\"outcome\":\"error\",\"detail\":\"%s\"}\n",
+				      rc == MLV_EBUSY ? "server busy, retry the line"
+						      : "store failure, retry the line");
+	e = mlv_buf_adds(b, "\"outcome\":\"rejected\",\"errors\":");
+	if (e == 0)
+		e = mlv_problems_to_json(&f->problems, b);
+	return e ? e : mlv_buf_adds(b, "}\n");
+}
+
 static int quality_json(mlv_filing *f)
 {
 	const mlv_quality *q = &f->quality;

@@ -67,7 +67,7 @@ static bool authenticate(mlv_server *s, mlv_req *req, mlv_resp *resp, struct aut
 	resp->extra_name = "WWW-Authenticate";
 	if (h == NULL || strncasecmp(h, "Bearer ", 7) != 0) {
 		resp->extra_value = "Bearer realm=\"mainlevee\"";
-		mlv_problem(resp, 401, "unauthorized", NULL,
+		mlv_http_problem(resp, 401, "unauthorized", NULL,
 			    "send an API key as 'Authorization: Bearer <key>'", NULL);
 		return false;
 	}
@@ -80,7 +80,7 @@ static bool authenticate(mlv_server *s, mlv_req *req, mlv_resp *resp, struct aut
 	reader_release(s, st);
 	if (rc != 0) {
 		resp->extra_value = "Bearer realm=\"mainlevee\", error=\"invalid_token\"";
-		mlv_problem(resp, rc == MLV_EUNAUTH ? 401 : 500,
+		mlv_http_problem(resp, rc == MLV_EUNAUTH ? 401 : 500,
 			    rc == MLV_EUNAUTH ? "unauthorized" : "error", NULL,
 			    rc == MLV_EUNAUTH ? "the API key is unknown, revoked or expired"
 					      : "the key could not be checked",
@@ -179,10 +179,10 @@ static void busy(mlv_resp *resp, int rc)
 {
 	if (rc == MLV_EBUSY) {
 		resp->retry_after = 1;
-		mlv_problem(resp, 503, "unavailable", NULL,
+		mlv_http_problem(resp, 503, "unavailable", NULL,
 			    "the server is saturated or stopping; retry shortly", NULL);
 	} else {
-		mlv_problem(resp, 500, "store", NULL, "the store failed; nothing was recorded", NULL);
+		mlv_http_problem(resp, 500, "store", NULL, "the store failed; nothing was recorded", NULL);
 	}
 }
 
@@ -204,7 +204,7 @@ static void finish_one(mlv_req *req, mlv_resp *resp)
 				f->quality_json, canon.data, canon.len);
 	mlv_buf_free(&canon);
 	if (rc != 0) {
-		mlv_problem_err(resp, rc, "the answer could not be written");
+		mlv_http_problem_err(resp, rc, "the answer could not be written");
 		goto cleanup;
 	}
 	resp->status = f->outcome == MLV_OUTCOME_CREATED ? 201 : 200;
@@ -218,7 +218,7 @@ cleanup:
 static int post_consignment(mlv_server *s, mlv_req *req, mlv_resp *resp, const struct auth *a)
 {
 	if (!content_type_ok(req, false)) {
-		mlv_problem(resp, 415, "media-type", NULL, "send the consignment as application/json",
+		mlv_http_problem(resp, 415, "media-type", NULL, "send the consignment as application/json",
 			    NULL);
 		return 0;
 	}
@@ -227,7 +227,7 @@ static int post_consignment(mlv_server *s, mlv_req *req, mlv_resp *resp, const s
 	mlv_filing *f = mlv_filing_new();
 	if (fj == NULL || slot == NULL || f == NULL) {
 		mlv_filing_free(f);
-		mlv_problem_err(resp, MLV_ENOMEM, NULL);
+		mlv_http_problem_err(resp, MLV_ENOMEM, NULL);
 		return 0;
 	}
 	f->filer_id = a->filer_id;
@@ -235,12 +235,12 @@ static int post_consignment(mlv_server *s, mlv_req *req, mlv_resp *resp, const s
 				    s->opts.rd, &s->opts.validate);
 	if (rc != 0 || !f->ok) {
 		if (rc != 0)
-			mlv_problem_err(resp, rc, NULL);
+			mlv_http_problem_err(resp, rc, NULL);
 		else if (f->prepare_rc == MLV_EINVALID)
-			mlv_problem(resp, 400, "malformed", "Malformed JSON",
+			mlv_http_problem(resp, 400, "malformed", "Malformed JSON",
 				    "the body is not a JSON object within the limits", &f->problems);
 		else
-			mlv_problem(resp, 422, "validation", "Validation failed",
+			mlv_http_problem(resp, 422, "validation", "Validation failed",
 				    "the consignment breaks the rules listed in 'errors'", &f->problems);
 		mlv_filing_free(f);
 		return 0;
@@ -269,32 +269,6 @@ struct batch {
 	size_t count;
 };
 
-static int batch_line(mlv_buf *b, size_t line, const mlv_filing *f, int rc)
-{
-	int e = mlv_buf_printf(b, "{\"line\":%zu,", line);
-	if (e == 0 && f->c.lrn != NULL) {
-		e = mlv_buf_adds(b, "\"lrn\":");
-		if (e == 0)
-			e = mlv_buf_add_json_string(b, f->c.lrn, strlen(f->c.lrn));
-		if (e == 0)
-			e = mlv_buf_addc(b, ',');
-	}
-	if (e != 0)
-		return e;
-	if (f->ok && rc == 0)
-		return mlv_buf_printf(b, "\"outcome\":\"%s\",\"id\":%lld,\"version\":%d,"
-					 "\"quality_score\":%d}\n",
-				      mlv_outcome_name(f->outcome), (long long)f->id, f->version,
-				      f->quality.score);
-	if (f->ok)
-		return mlv_buf_printf(b, "\"outcome\":\"error\",\"detail\":\"%s\"}\n",
-				      rc == MLV_EBUSY ? "server busy, retry" : "store failure");
-	e = mlv_buf_adds(b, "\"outcome\":\"rejected\",\"errors\":");
-	if (e == 0)
-		e = mlv_problems_to_json(&f->problems, b);
-	return e ? e : mlv_buf_adds(b, "}\n");
-}
-
 static void finish_batch(mlv_req *req, mlv_resp *resp)
 {
 	struct batch *bt = req->job;
@@ -303,10 +277,10 @@ static void finish_batch(mlv_req *req, mlv_resp *resp)
 	resp->content_type = "application/x-ndjson";
 	int e = 0;
 	for (size_t i = 0; e == 0 && i < bt->count; i++)
-		e = batch_line(&resp->body, bt->all_lines[i], bt->all[i],
+		e = mlv_filing_result_json(&resp->body, bt->all_lines[i], bt->all[i],
 			       rc ? rc : bt->all[i]->store_rc);
 	if (e != 0)
-		mlv_problem_err(resp, e, "the answer could not be written");
+		mlv_http_problem_err(resp, e, "the answer could not be written");
 	for (size_t i = 0; i < bt->count; i++)
 		mlv_filing_free(bt->all[i]);
 	bt->count = 0;
@@ -315,7 +289,7 @@ static void finish_batch(mlv_req *req, mlv_resp *resp)
 static int post_batch(mlv_server *s, mlv_req *req, mlv_resp *resp, const struct auth *a)
 {
 	if (!content_type_ok(req, true)) {
-		mlv_problem(resp, 415, "media-type", NULL,
+		mlv_http_problem(resp, 415, "media-type", NULL,
 			    "send JSON Lines as application/x-ndjson", NULL);
 		return 0;
 	}
@@ -328,7 +302,7 @@ static int post_batch(mlv_server *s, mlv_req *req, mlv_resp *resp, const struct 
 	if (lines > s->opts.max_batch_lines + 1) {
 		char d[96];
 		snprintf(d, sizeof(d), "a batch holds at most %zu lines", s->opts.max_batch_lines);
-		mlv_problem(resp, 413, "too-large", NULL, d, NULL);
+		mlv_http_problem(resp, 413, "too-large", NULL, d, NULL);
 		return 0;
 	}
 	struct batch *bt = mlv_arena_alloc(req->arena, sizeof(*bt));
@@ -336,7 +310,7 @@ static int post_batch(mlv_server *s, mlv_req *req, mlv_resp *resp, const struct 
 	mlv_filing **ok = mlv_arena_alloc(req->arena, lines * sizeof(*ok));
 	size_t *nums = mlv_arena_alloc(req->arena, lines * sizeof(*nums));
 	if (bt == NULL || all == NULL || ok == NULL || nums == NULL) {
-		mlv_problem_err(resp, MLV_ENOMEM, NULL);
+		mlv_http_problem_err(resp, MLV_ENOMEM, NULL);
 		return 0;
 	}
 	size_t nall = 0, nok = 0, lineno = 0;
@@ -370,11 +344,11 @@ static int post_batch(mlv_server *s, mlv_req *req, mlv_resp *resp, const struct 
 	req->finish = finish_batch;
 	if (rc != 0) {
 		finish_batch(req, resp);
-		mlv_problem_err(resp, rc, NULL);
+		mlv_http_problem_err(resp, rc, NULL);
 		return 0;
 	}
 	if (nall == 0) {
-		mlv_problem(resp, 400, "empty", NULL, "the batch holds no line", NULL);
+		mlv_http_problem(resp, 400, "empty", NULL, "the batch holds no line", NULL);
 		return 0;
 	}
 	if (nok == 0) {
@@ -403,13 +377,13 @@ static int get_consignment(mlv_server *s, mlv_req *req, mlv_resp *resp, const st
 	int rc = mlv_store_get(st, a->filer_id, id, version, &r);
 	reader_release(s, st);
 	if (rc == MLV_ENOTFOUND) {
-		mlv_problem(resp, 404, "not-found", NULL,
+		mlv_http_problem(resp, 404, "not-found", NULL,
 			    version > 0 ? "no such consignment or version" : "no such consignment",
 			    NULL);
 		goto cleanup;
 	}
 	if (rc != 0) {
-		mlv_problem_err(resp, rc, "the consignment could not be read");
+		mlv_http_problem_err(resp, rc, "the consignment could not be read");
 		goto cleanup;
 	}
 	/* Canonical form of the stored text; the text itself if it no longer
@@ -430,7 +404,7 @@ static int get_consignment(mlv_server *s, mlv_req *req, mlv_resp *resp, const st
 				canon.data, canon.len);
 	mlv_buf_free(&canon);
 	if (rc != 0)
-		mlv_problem_err(resp, rc, NULL);
+		mlv_http_problem_err(resp, rc, NULL);
 	else
 		resp->status = 200;
 cleanup:
@@ -493,7 +467,7 @@ static int bad_param(mlv_resp *resp, const char *name, const char *why)
 {
 	char d[160];
 	snprintf(d, sizeof(d), "query parameter '%s' %s", name, why);
-	mlv_problem(resp, 400, "bad-parameter", NULL, d, NULL);
+	mlv_http_problem(resp, 400, "bad-parameter", NULL, d, NULL);
 	return 0;
 }
 
@@ -559,7 +533,7 @@ static int list_consignments(mlv_server *s, mlv_req *req, mlv_resp *resp, const 
 		rc = next ? mlv_buf_printf(&resp->body, "],\"next_cursor\":\"%lld\"}", (long long)next)
 			  : mlv_buf_adds(&resp->body, "],\"next_cursor\":null}");
 	if (rc != 0)
-		mlv_problem_err(resp, rc, "the list could not be read");
+		mlv_http_problem_err(resp, rc, "the list could not be read");
 	return 0;
 }
 
@@ -591,13 +565,13 @@ static int get_events(mlv_server *s, mlv_resp *resp, const struct auth *a, int64
 		reader_release(s, st);
 	}
 	if (rc == 0 && ec.n == 0) {
-		mlv_problem(resp, 404, "not-found", NULL, "no such consignment", NULL);
+		mlv_http_problem(resp, 404, "not-found", NULL, "no such consignment", NULL);
 		return 0;
 	}
 	if (rc == 0)
 		rc = mlv_buf_adds(&resp->body, "]}");
 	if (rc != 0)
-		mlv_problem_err(resp, rc, NULL);
+		mlv_http_problem_err(resp, rc, NULL);
 	return 0;
 }
 
@@ -702,13 +676,13 @@ static int handle(mlv_req *req, mlv_resp *resp)
 	memset(&a, 0, sizeof(a));
 	bool head = strcmp(req->method, "HEAD") == 0;
 	if (r == NULL) {
-		mlv_problem(resp, 404, "not-found", NULL, "no such resource", NULL);
+		mlv_http_problem(resp, 404, "not-found", NULL, "no such resource", NULL);
 		goto done;
 	}
 	if (!method_allowed(r->allow, head ? "GET" : req->method)) {
 		resp->extra_name = "Allow";
 		resp->extra_value = r->allow;
-		mlv_problem(resp, 405, "method", NULL, "this resource does not take that method", NULL);
+		mlv_http_problem(resp, 405, "method", NULL, "this resource does not take that method", NULL);
 		goto done;
 	}
 	if (r->auth && !authenticate(s, req, resp, &a))
@@ -729,7 +703,7 @@ static int handle(mlv_req *req, mlv_resp *resp)
 		break;
 	case R_VERSION:
 		if (args[1] > 1000000)
-			mlv_problem(resp, 404, "not-found", NULL, "no such version", NULL);
+			mlv_http_problem(resp, 404, "not-found", NULL, "no such version", NULL);
 		else
 			rc = get_consignment(s, req, resp, &a, args[0], (int)args[1]);
 		break;

@@ -50,7 +50,7 @@ static const char *title_of(int status)
 	}
 }
 
-void mlv_problem(mlv_resp *resp, int status, const char *slug, const char *title,
+void mlv_http_problem(mlv_resp *resp, int status, const char *slug, const char *title,
 		 const char *detail, const mlv_problems *problems)
 {
 	mlv_buf *b = &resp->body;
@@ -85,7 +85,7 @@ void mlv_problem(mlv_resp *resp, int status, const char *slug, const char *title
 	}
 }
 
-void mlv_problem_err(mlv_resp *resp, int err, const char *detail)
+void mlv_http_problem_err(mlv_resp *resp, int err, const char *detail)
 {
 	int status = mlv_http_status(err);
 	const char *slug = "error";
@@ -98,5 +98,5 @@ void mlv_problem_err(mlv_resp *resp, int err, const char *detail)
 	case 503: slug = "unavailable"; break;
 	default: break;
 	}
-	mlv_problem(resp, status, slug, NULL, detail, NULL);
+	mlv_http_problem(resp, status, slug, NULL, detail, NULL);
 }

@@ -11,9 +11,9 @@ int mlv_http_status(int err);
 
 /* Writes an application/problem+json answer.  `slug` names the problem
  * type (urn:mainlevee:problem:<slug>); `problems` may be NULL. */
-void mlv_problem(mlv_resp *resp, int status, const char *slug, const char *title,
+void mlv_http_problem(mlv_resp *resp, int status, const char *slug, const char *title,
 		 const char *detail, const mlv_problems *problems);
 /* The same for a library status code, with a generic title. */
-void mlv_problem_err(mlv_resp *resp, int err, const char *detail);
+void mlv_http_problem_err(mlv_resp *resp, int err, const char *detail);
 
 #endif

@@ -1,0 +1,12 @@
+/* docgen.h - documents written from the dataset table. */
+#ifndef MLV_DOCGEN_H
+#define MLV_DOCGEN_H
+
+#include "mlv/buf.h"
+
+/* docs/dataset.md */
+int mlv_docgen_dataset(mlv_buf *out);
+/* The components/schemas entries of docs/openapi.yaml (4-space indent). */
+int mlv_docgen_openapi_schemas(mlv_buf *out);
+
+#endif

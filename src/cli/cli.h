@@ -1,0 +1,56 @@
+/* cli.h - what the subcommands of `mainlevee` share: the command table,
+ * flag parsing over the config table, and the set-up every command does. */
+#ifndef MLV_CLI_H
+#define MLV_CLI_H
+
+#include <stdio.h>
+
+#include "mlv/config.h"
+#include "mlv/refdata.h"
+#include "mlv/validate.h"
+
+/* A flag of one subcommand (the config flags are common to all). */
+typedef struct cli_flag {
+	const char *name;   /* without dashes */
+	const char *value;  /* placeholder for help, NULL for a switch */
+	const char *help;
+	const char **str;   /* where a value goes */
+	bool *on;           /* where a switch goes */
+} cli_flag;
+
+typedef struct cli_cmd {
+	const char *name;
+	const char *args;    /* positional arguments for usage */
+	const char *summary;
+	const char *help;    /* longer text */
+	const cli_flag *flags;
+	bool uses_config;    /* takes the common settings */
+	int (*run)(int argc, char **argv, const mlv_config *cfg);
+} cli_cmd;
+
+/* Parses argv[1..] of a subcommand: its own flags, then config flags;
+ * positional arguments are compacted into argv, their count returned.
+ * Returns -1 after printing an error, -2 when help was asked for. */
+int cli_parse(const cli_cmd *cmd, int argc, char **argv, mlv_config *cfg);
+void cli_usage(const cli_cmd *cmd, FILE *out);
+
+/* Loads the reference data of cfg, printing a message on failure. */
+int cli_load_refdata(const mlv_config *cfg, mlv_refdata **out);
+/* The validation settings of cfg (the ceiling in minor units). */
+int cli_validate_opts(const mlv_config *cfg, const mlv_refdata *rd, mlv_validate_opts *out);
+/* Creates the directory that will hold path, like mkdir -p. */
+int cli_make_parent_dir(const char *path);
+/* Parses a decimal count with an optional k/M suffix. */
+bool cli_parse_count(const char *s, unsigned long long *out);
+
+int cmd_serve(int argc, char **argv, const mlv_config *cfg);
+int cmd_file(int argc, char **argv, const mlv_config *cfg);
+int cmd_generate(int argc, char **argv, const mlv_config *cfg);
+int cmd_key(int argc, char **argv, const mlv_config *cfg);
+int cmd_config(int argc, char **argv, const mlv_config *cfg);
+int cmd_docs(int argc, char **argv, const mlv_config *cfg);
+
+extern const cli_flag serve_flags[], file_flags[], generate_flags[], key_flags[],
+	no_flags[];
+
+#endif

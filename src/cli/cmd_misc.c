@@ -1,0 +1,150 @@
+/* cmd_misc.c - `mainlevee key`, `config` and `docs`. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+#include "mlv/docgen.h"
+#include "mlv/store.h"
+
+static const char *key_filer, *key_label, *key_expires, *key_prefix;
+
+const cli_flag key_flags[] = {
+	{"filer", "NAME", "create: the filer the key belongs to (created if new)", &key_filer, NULL},
+	{"label", "TEXT", "create: a note to recognise the key by", &key_label, NULL},
+	{"expires-days", "N", "create: days until the key expires (default: never)", &key_expires,
+	 NULL},
+	{"prefix", "PREFIX", "revoke: the first 12 characters of the key", &key_prefix, NULL},
+	{NULL, NULL, NULL, NULL, NULL},
+};
+
+int cmd_key(int argc, char **argv, const mlv_config *cfg)
+{
+	if (argc != 1 || (strcmp(argv[0], "create") != 0 && strcmp(argv[0], "revoke") != 0)) {
+		fprintf(stderr, "mainlevee key: say 'create' or 'revoke' (see --help)\n");
+		return 2;
+	}
+	bool create = strcmp(argv[0], "create") == 0;
+	if (create && (key_filer == NULL || key_filer[0] == '\0' || strlen(key_filer) > 60)) {
+		fprintf(stderr, "mainlevee key create: --filer NAME (1 to 60 characters) is required\n");
+		return 2;
+	}
+	if (!create && key_prefix == NULL) {
+		fprintf(stderr, "mainlevee key revoke: --prefix PREFIX is required\n");
+		return 2;
+	}
+	unsigned long long days = 0;
+	if (key_expires != NULL && (!cli_parse_count(key_expires, &days) || days == 0 ||
+				    days > 3650)) {
+		fprintf(stderr, "mainlevee key: --expires-days must be 1 to 3650\n");
+		return 2;
+	}
+	char err[512] = "", token[96];
+	mlv_store_opts so = MLV_STORE_OPTS_INIT;
+	so.path = cfg->db_path;
+	mlv_store *st = NULL;
+	if (cli_make_parent_dir(cfg->db_path) != 0 || mlv_store_open(&st, &so, err, sizeof(err)) != 0) {
+		fprintf(stderr, "mainlevee key: cannot open the store %s: %s\n", cfg->db_path, err);
+		return 1;
+	}
+	int rc;
+	if (create) {
+		int64_t filer = 0;
+		int64_t expires = days ? (int64_t)time(NULL) + (int64_t)days * 86400 : 0;
+		rc = mlv_store_filer_ensure(st, key_filer, &filer);
+		if (rc == 0)
+			rc = mlv_store_key_create(st, filer, key_label, expires, token, sizeof(token));
+		if (rc == 0)
+			printf("%s\n", token);
+	} else {
+		rc = mlv_store_key_revoke(st, key_prefix);
+		if (rc == MLV_ENOTFOUND)
+			fprintf(stderr, "mainlevee key revoke: no active key starts with %s\n",
+				key_prefix);
+	}
+	if (rc != 0 && rc != MLV_ENOTFOUND)
+		fprintf(stderr, "mainlevee key: %s\n", mlv_strerror(rc));
+	mlv_store_close(st);
+	return rc == 0 ? 0 : 1;
+}
+
+int cmd_config(int argc, char **argv, const mlv_config *cfg)
+{
+	mlv_buf b = MLV_BUF_INIT((size_t)1 << 20);
+	int rc;
+	if (argc == 1 && strcmp(argv[0], "example") == 0) {
+		rc = mlv_config_example(&b);
+	} else if (argc == 1 && strcmp(argv[0], "show") == 0) {
+		rc = mlv_buf_printf(&b,
+				    "[server]\naddress = %s\nport = %u\nthreads = %u\ntimeout = %u\n"
+				    "max_connections = %u\naccess_log = %s\n\n[store]\npath = %s\n"
+				    "synchronous_full = %s\n\n[data]\ndir = %s\n\n[customs]\ncountry = %s\n"
+				    "currency = %s\nlow_value_ceiling = %s\ntimely_hours = %u\n\n"
+				    "[limits]\nmax_body = %zu\nmax_batch_body = %zu\n"
+				    "max_batch_lines = %u\nmax_page = %u\n\n[writer]\nbatch = %u\n"
+				    "queue = %u\n",
+				    cfg->address, cfg->port, cfg->threads, cfg->timeout_s,
+				    cfg->max_connections, cfg->access_log ? "true" : "false",
+				    cfg->db_path, cfg->synchronous_full ? "true" : "false",
+				    cfg->data_dir, cfg->country, cfg->currency, cfg->low_value_ceiling,
+				    cfg->timely_hours, cfg->max_body, cfg->max_batch_body,
+				    cfg->max_batch_lines, cfg->max_page, cfg->writer_batch,
+				    cfg->writer_queue);
+	} else {
+		fprintf(stderr, "mainlevee config: say 'example' or 'show'\n");
+		return 2;
+	}
+	if (rc == 0)
+		fputs(b.data, stdout);
+	mlv_buf_free(&b);
+	return rc == 0 ? 0 : 1;
+}
+
+/* Copies the template, putting the generated schemas at the marker line. */
+static int openapi(const char *template_path, mlv_buf *out)
+{
+	FILE *f = fopen(template_path, "r");
+	if (f == NULL) {
+		fprintf(stderr, "mainlevee docs: cannot open %s: %s\n", template_path, strerror(errno));
+		return MLV_EIO;
+	}
+	char line[1024];
+	int rc = 0;
+	bool marker = false;
+	while (rc == 0 && fgets(line, sizeof(line), f) != NULL) {
+		if (strstr(line, "# @generated-schemas") != NULL) {
+			rc = mlv_docgen_openapi_schemas(out);
+			marker = true;
+		} else {
+			rc = mlv_buf_adds(out, line);
+		}
+	}
+	fclose(f);
+	if (rc == 0 && !marker) {
+		fprintf(stderr, "mainlevee docs: %s has no '# @generated-schemas' line\n",
+			template_path);
+		rc = MLV_EINVALID;
+	}
+	return rc;
+}
+
+int cmd_docs(int argc, char **argv, const mlv_config *cfg)
+{
+	(void)cfg;
+	mlv_buf b = MLV_BUF_INIT((size_t)8 << 20);
+	int rc;
+	if (argc == 1 && strcmp(argv[0], "dataset") == 0)
+		rc = mlv_docgen_dataset(&b);
+	else if (argc == 2 && strcmp(argv[0], "openapi") == 0)
+		rc = openapi(argv[1], &b);
+	else {
+		fprintf(stderr, "mainlevee docs: say 'dataset' or 'openapi TEMPLATE'\n");
+		return 2;
+	}
+	if (rc == 0)
+		fputs(b.data, stdout);
+	mlv_buf_free(&b);
+	return rc == 0 ? 0 : 1;
+}

@@ -1,0 +1,172 @@
+/* cmd_serve.c - `mainlevee serve`: run the API until SIGINT or SIGTERM. */
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "mlv/filing.h"
+#include "mlv/generate.h"
+#include "mlv/log.h"
+#include "mlv/server.h"
+#include "mlv/store.h"
+
+static bool demo;
+static const char *demo_count = "500";
+
+const cli_flag serve_flags[] = {
+	{"demo", NULL, "create the demo filer, print a fresh API key, and load demo consignments "
+		       "into an empty store", NULL, &demo},
+	{"demo-count", "N", "demo consignments to load into an empty store (default 500)",
+	 &demo_count, NULL},
+	{NULL, NULL, NULL, NULL, NULL},
+};
+
+/* Creates the demo filer and its key; fills an empty store. */
+static int set_up_demo(const mlv_config *cfg, const mlv_refdata *rd,
+		       const mlv_validate_opts *vo)
+{
+	char err[512], token[96];
+	unsigned long long count;
+	if (!cli_parse_count(demo_count, &count) || count > 1000000) {
+		fprintf(stderr, "mainlevee serve: --demo-count must be 0 to 1000000\n");
+		return -1;
+	}
+	mlv_store_opts so = MLV_STORE_OPTS_INIT;
+	so.path = cfg->db_path;
+	mlv_store *st = NULL;
+	int64_t filer = 0, stored = 0;
+	int rc = mlv_store_open(&st, &so, err, sizeof(err));
+	if (rc == 0)
+		rc = mlv_store_filer_ensure(st, "demo-platform", &filer);
+	if (rc == 0)
+		rc = mlv_store_key_create(st, filer, "demo", 0, token, sizeof(token));
+	if (rc == 0)
+		rc = mlv_store_count(st, &stored);
+	if (rc != 0) {
+		fprintf(stderr, "mainlevee serve: demo set-up failed: %s\n",
+			err[0] ? err : mlv_strerror(rc));
+		mlv_store_close(st);
+		return -1;
+	}
+	if (stored == 0 && count > 0) {
+		mlv_generate_opts go = MLV_GENERATE_OPTS_INIT;
+		go.destination = cfg->country;
+		go.currency = cfg->currency;
+		go.start_day = (int32_t)(mlv_now_ms() / 86400000) - 2;
+		go.lrn_prefix = "DEMO";
+		mlv_generator *g = NULL;
+		mlv_filing **batch = calloc(count, sizeof(*batch));
+		char *line = malloc(16384);
+		rc = batch && line ? mlv_generator_new(&g, rd, &go) : MLV_ENOMEM;
+		size_t n = 0;
+		for (unsigned long long i = 0; rc == 0 && i < count; i++) {
+			mlv_anomaly label;
+			int len = mlv_generator_next(g, line, 16384, &label);
+			mlv_filing *f = mlv_filing_new();
+			if (len < 0 || f == NULL) {
+				mlv_filing_free(f);
+				rc = len < 0 ? len : MLV_ENOMEM;
+				break;
+			}
+			f->filer_id = filer;
+			rc = mlv_filing_prepare(f, line, (size_t)len, rd, vo);
+			batch[n++] = f;
+		}
+		if (rc == 0)
+			rc = mlv_store_file(st, batch, n);
+		size_t ok = 0;
+		for (size_t i = 0; i < n; i++) {
+			ok += batch[i]->outcome == MLV_OUTCOME_CREATED;
+			mlv_filing_free(batch[i]);
+		}
+		free(batch);
+		free(line);
+		mlv_generator_free(g);
+		if (rc != 0) {
+			fprintf(stderr, "mainlevee serve: loading demo data failed: %s\n",
+				mlv_strerror(rc));
+			mlv_store_close(st);
+			return -1;
+		}
+		mlv_log(MLV_LOG_INFO, "demo data loaded", "consignments=%zu rejected=%zu", ok, n - ok);
+	}
+	mlv_store_close(st);
+	printf("\n  Demo filer 'demo-platform' - API key (shown once, keep it):\n\n"
+	       "    %s\n\n"
+	       "  Try:\n"
+	       "    curl -s -H 'Authorization: Bearer %s' "
+	       "'http://%s:%u/v1/consignments?limit=2'\n\n",
+	       token, token, cfg->address, cfg->port);
+	fflush(stdout);
+	return 0;
+}
+
+int cmd_serve(int argc, char **argv, const mlv_config *cfg)
+{
+	(void)argv;
+	if (argc > 0) {
+		fprintf(stderr, "mainlevee serve: takes no arguments (see --help)\n");
+		return 2;
+	}
+	mlv_refdata *rd = NULL;
+	mlv_validate_opts vo;
+	if (cli_load_refdata(cfg, &rd) != 0)
+		return 1;
+	if (cli_validate_opts(cfg, rd, &vo) != 0 || cli_make_parent_dir(cfg->db_path) != 0) {
+		if (errno)
+			fprintf(stderr, "mainlevee serve: cannot create the directory of %s\n",
+				cfg->db_path);
+		mlv_refdata_free(rd);
+		return 1;
+	}
+	if (demo && set_up_demo(cfg, rd, &vo) != 0) {
+		mlv_refdata_free(rd);
+		return 1;
+	}
+	/* Block the stop signals in every thread; this one waits for them. */
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	mlv_server_opts so = MLV_SERVER_OPTS_INIT;
+	so.address = cfg->address;
+	so.port = cfg->port;
+	so.threads = cfg->threads;
+	so.db_path = cfg->db_path;
+	so.rd = rd;
+	so.validate = vo;
+	so.max_body = cfg->max_body;
+	so.max_batch_body = cfg->max_batch_body;
+	so.max_batch_lines = cfg->max_batch_lines;
+	so.max_page = cfg->max_page;
+	so.timeout_s = cfg->timeout_s;
+	so.max_connections = cfg->max_connections;
+	so.writer_batch = cfg->writer_batch;
+	so.writer_queue = cfg->writer_queue;
+	so.synchronous_full = cfg->synchronous_full;
+	so.access_log = cfg->access_log;
+	mlv_server *server = NULL;
+	char err[512] = "";
+	if (mlv_server_start(&server, &so, err, sizeof(err)) != 0) {
+		mlv_log(MLV_LOG_ERROR, "cannot start", "error=\"%s\"", err);
+		mlv_refdata_free(rd);
+		return 1;
+	}
+	mlv_log(MLV_LOG_INFO, "listening", "url=http://%s%s%s:%u/ db=%s country=%s",
+		strchr(cfg->address, ':') ? "[" : "", cfg->address,
+		strchr(cfg->address, ':') ? "]" : "", mlv_server_port(server), cfg->db_path,
+		cfg->country);
+	int sig = 0;
+	sigwait(&set, &sig);
+	mlv_log(MLV_LOG_INFO, "stopping", "signal=%d", sig);
+	mlv_server_stop(server);
+	mlv_refdata_free(rd);
+	mlv_log(MLV_LOG_INFO, "stopped", "%s", "");
+	return 0;
+}

@@ -1,0 +1,290 @@
+/* main.c - the `mainlevee` command: the table of subcommands, help, and
+ * the common set-up (configuration, reference data). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli.h"
+#include "mlv/decimal.h"
+
+#ifndef MLV_DATADIR
+#define MLV_DATADIR "data"
+#endif
+
+const cli_flag no_flags[] = {{NULL, NULL, NULL, NULL, NULL}};
+
+static const cli_cmd commands[] = {
+	{"serve", "", "run the HTTP API server",
+	 "Serves the API on the configured address and port, with the embedded SQLite store.\n"
+	 "Stops cleanly on SIGINT or SIGTERM: filings already received are committed first.",
+	 serve_flags, true, cmd_serve},
+	{"file", "FILE.jsonl | -", "validate and store a JSON Lines batch",
+	 "Reads one consignment per line, validates each, stores the valid ones and prints one\n"
+	 "JSON result per line on stdout, in input order. A progress bar is drawn on stderr\n"
+	 "when it is a terminal. Exit status: 0 when every line was stored, 3 when some\n"
+	 "were rejected, 1 on a failure.",
+	 file_flags, true, cmd_file},
+	{"generate", "", "write realistic synthetic consignments as JSON Lines",
+	 "Writes --count consignments to stdout, deterministic for a --seed, with a labelled\n"
+	 "share of anomalies (undervaluation, split consignments, prohibited goods, missing\n"
+	 "data, misdescription). --labels FILE writes 'lrn,anomaly' for each of them.",
+	 generate_flags, true, cmd_generate},
+	{"key", "create|revoke", "manage filers' API keys",
+	 "key create --filer NAME [--label TEXT] [--expires-days N]: prints a new key once\n"
+	 "(only its hash is stored). key revoke --prefix PREFIX: revokes the key whose first\n"
+	 "12 characters are PREFIX.",
+	 key_flags, true, cmd_key},
+	{"config", "example|show", "print the example configuration or the effective one",
+	 "config example: the commented INI file with every setting and its default.\n"
+	 "config show: the settings in effect after file, environment and flags.",
+	 no_flags, true, cmd_config},
+	{"docs", "dataset | openapi TEMPLATE", "generate docs from the dataset table",
+	 "docs dataset: docs/dataset.md. docs openapi TEMPLATE: docs/openapi.yaml, the\n"
+	 "template with its schemas section filled from the dataset table.",
+	 no_flags, false, cmd_docs},
+};
+
+static void usage(FILE *out)
+{
+	fprintf(out, "mainlevee %s - customs clearance for cross-border e-commerce\n\n"
+		     "usage: mainlevee COMMAND [OPTIONS]\n\ncommands:\n", MLV_VERSION);
+	for (size_t i = 0; i < MLV_ARRAY_LEN(commands); i++)
+		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+	fprintf(out, "\n'mainlevee COMMAND --help' shows a command's options.\n"
+		     "Settings come from --config FILE (or MLV_CONFIG), MLV_<SECTION>_<NAME>\n"
+		     "environment variables and flags; 'mainlevee config example' lists them.\n");
+}
+
+void cli_usage(const cli_cmd *cmd, FILE *out)
+{
+	fprintf(out, "usage: mainlevee %s %s[OPTIONS]\n\n%s\n\n%s\n", cmd->name, cmd->args,
+		cmd->summary, cmd->help);
+	if (cmd->flags[0].name != NULL) {
+		fprintf(out, "\noptions:\n");
+		for (const cli_flag *f = cmd->flags; f->name != NULL; f++) {
+			char left[48];
+			snprintf(left, sizeof(left), "--%s%s%s", f->name, f->value ? "=" : "",
+				 f->value ? f->value : "");
+			fprintf(out, "  %-28s %s\n", left, f->help);
+		}
+	}
+	if (cmd->uses_config) {
+		fprintf(out, "\nsettings (also from the config file and MLV_* variables):\n"
+			     "  %-28s %s\n", "--config=FILE", "INI file to read first");
+		mlv_config_print_flags(out);
+	}
+	fprintf(out, "  %-28s %s\n", "--help", "show this help");
+}
+
+int cli_parse(const cli_cmd *cmd, int argc, char **argv, mlv_config *cfg)
+{
+	int npos = 0;
+	char err[512];
+	for (int i = 1; i < argc; i++) {
+		char *a = argv[i];
+		if (strcmp(a, "--") == 0) {
+			for (i++; i < argc; i++)
+				argv[npos++] = argv[i];
+			break;
+		}
+		if (strncmp(a, "--", 2) != 0 || a[2] == '\0') {
+			argv[npos++] = a; /* positional, "-" included */
+			continue;
+		}
+		char name[64];
+		const char *eq = strchr(a + 2, '=');
+		size_t n = eq ? (size_t)(eq - a - 2) : strlen(a + 2);
+		if (n >= sizeof(name)) {
+			fprintf(stderr, "mainlevee %s: unknown option %s\n", cmd->name, a);
+			return -1;
+		}
+		memcpy(name, a + 2, n);
+		name[n] = '\0';
+		if (strcmp(name, "help") == 0) {
+			cli_usage(cmd, stdout);
+			return -2;
+		}
+		const cli_flag *f = NULL;
+		for (const cli_flag *k = cmd->flags; k->name != NULL; k++)
+			if (strcmp(k->name, name) == 0)
+				f = k;
+		const char *value = eq ? eq + 1 : NULL;
+		if (f != NULL && f->value == NULL) {
+			if (value != NULL) {
+				fprintf(stderr, "mainlevee %s: --%s takes no value\n", cmd->name, name);
+				return -1;
+			}
+			*f->on = true;
+			continue;
+		}
+		if (value == NULL) {
+			if (i + 1 >= argc) {
+				fprintf(stderr, "mainlevee %s: --%s needs a value\n", cmd->name, name);
+				return -1;
+			}
+			value = argv[++i];
+		}
+		if (f != NULL) {
+			*f->str = value;
+			continue;
+		}
+		if (!cmd->uses_config) {
+			fprintf(stderr, "mainlevee %s: unknown option --%s (see --help)\n", cmd->name,
+				name);
+			return -1;
+		}
+		if (strcmp(name, "config") == 0)
+			continue; /* loaded by main() before the environment and flags */
+		int rc = mlv_config_set_flag(cfg, name, value, err, sizeof(err));
+		if (rc == MLV_ENOTFOUND) {
+			fprintf(stderr, "mainlevee %s: unknown option --%s (see --help)\n", cmd->name,
+				name);
+			return -1;
+		}
+		if (rc != 0) {
+			fprintf(stderr, "mainlevee: %s\n", err);
+			return -1;
+		}
+	}
+	return npos;
+}
+
+int cli_load_refdata(const mlv_config *cfg, mlv_refdata **out)
+{
+	char err[512];
+	const char *dir = cfg->data_dir[0] ? cfg->data_dir : MLV_DATADIR;
+	if (mlv_refdata_load(out, dir, err, sizeof(err)) != 0) {
+		fprintf(stderr, "mainlevee: cannot load reference data from %s: %s\n", dir, err);
+		return -1;
+	}
+	return 0;
+}
+
+int cli_validate_opts(const mlv_config *cfg, const mlv_refdata *rd, mlv_validate_opts *o)
+{
+	mlv_validate_opts def = MLV_VALIDATE_OPTS_INIT;
+	*o = def;
+	int mu = mlv_currency_minor_units(rd, cfg->currency);
+	if (mu < 0) {
+		fprintf(stderr, "mainlevee: customs.currency %s is not an active ISO 4217 currency\n",
+			cfg->currency);
+		return -1;
+	}
+	if (!mlv_country_exists(rd, cfg->country)) {
+		fprintf(stderr, "mainlevee: customs.country %s is not an ISO 3166-1 code\n",
+			cfg->country);
+		return -1;
+	}
+	int64_t ceiling;
+	if (mlv_decimal_parse(cfg->low_value_ceiling, strlen(cfg->low_value_ceiling), mu, 0,
+			      &ceiling) != MLV_DEC_OK) {
+		fprintf(stderr, "mainlevee: customs.low_value_ceiling %s has more decimals than %s "
+				"allows\n", cfg->low_value_ceiling, cfg->currency);
+		return -1;
+	}
+	o->currency = cfg->currency;
+	o->low_value_ceiling = ceiling;
+	o->timely_hours = cfg->timely_hours;
+	return 0;
+}
+
+int cli_make_parent_dir(const char *path)
+{
+	char dir[512];
+	snprintf(dir, sizeof(dir), "%s", path);
+	char *slash = strrchr(dir, '/');
+	if (slash == NULL || slash == dir)
+		return 0;
+	*slash = '\0';
+	for (char *p = dir + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(dir, 0750) != 0 && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	if (mkdir(dir, 0750) != 0 && errno != EEXIST)
+		return -1;
+	return 0;
+}
+
+bool cli_parse_count(const char *s, unsigned long long *out)
+{
+	char *end;
+	if (s == NULL || *s < '0' || *s > '9')
+		return false;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (errno != 0)
+		return false;
+	if (*end == 'k' || *end == 'K') {
+		v *= 1000;
+		end++;
+	} else if (*end == 'M') {
+		v *= 1000000;
+		end++;
+	}
+	if (*end != '\0')
+		return false;
+	*out = v;
+	return true;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		if (argc >= 3 && strcmp(argv[1], "help") == 0) {
+			for (size_t i = 0; i < MLV_ARRAY_LEN(commands); i++)
+				if (strcmp(commands[i].name, argv[2]) == 0) {
+					cli_usage(&commands[i], stdout);
+					return 0;
+				}
+		}
+		usage(argc < 2 ? stderr : stdout);
+		return argc < 2 ? 2 : 0;
+	}
+	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0) {
+		printf("mainlevee %s\n", MLV_VERSION);
+		return 0;
+	}
+	const cli_cmd *cmd = NULL;
+	for (size_t i = 0; i < MLV_ARRAY_LEN(commands); i++)
+		if (strcmp(commands[i].name, argv[1]) == 0)
+			cmd = &commands[i];
+	if (cmd == NULL) {
+		fprintf(stderr, "mainlevee: unknown command '%s'\n\n", argv[1]);
+		usage(stderr);
+		return 2;
+	}
+	mlv_config cfg;
+	char err[512];
+	mlv_config_defaults(&cfg);
+	/* The file first, then the environment, then flags override both. */
+	const char *path = getenv("MLV_CONFIG");
+	for (int i = 2; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			break;
+		if (strncmp(argv[i], "--config=", 9) == 0)
+			path = argv[i] + 9;
+		else if (strcmp(argv[i], "--config") == 0 && i + 1 < argc)
+			path = argv[i + 1];
+	}
+	if (cmd->uses_config && path != NULL && path[0] != '\0' &&
+	    mlv_config_load_file(&cfg, path, err, sizeof(err)) != 0) {
+		fprintf(stderr, "mainlevee: %s\n", err);
+		return 2;
+	}
+	if (cmd->uses_config && mlv_config_load_env(&cfg, err, sizeof(err)) != 0) {
+		fprintf(stderr, "mainlevee: %s\n", err);
+		return 2;
+	}
+	int npos = cli_parse(cmd, argc - 1, argv + 1, &cfg);
+	if (npos == -2)
+		return 0;
+	if (npos < 0)
+		return 2;
+	return cmd->run(npos, argv + 1, &cfg);
+}

@@ -1,0 +1,27 @@
+/* client.h - a small HTTP client over libcurl for the API tests. */
+#ifndef MLV_TEST_CLIENT_H
+#define MLV_TEST_CLIENT_H
+
+#include <stddef.h>
+
+#include "mlv/buf.h"
+
+typedef struct http_res {
+	long status;
+	mlv_buf body;
+	char content_type[128];
+	char location[128];
+	char allow[64];
+	char www_authenticate[128];
+	char retry_after[16];
+} http_res;
+
+void http_res_init(http_res *r);
+void http_res_free(http_res *r);
+
+/* Sends one request to base + path; token may be NULL (no Authorization),
+ * ctype NULL (no Content-Type).  Returns 0 when a response came. */
+int http_call(const char *base, const char *method, const char *path, const char *token,
+	      const char *ctype, const char *body, size_t len, http_res *out);
+
+#endif

@@ -1,0 +1,608 @@
+/* test_api.c - the HTTP API against a server started in this process on a
+ * free loopback port, with a fresh SQLite store: success, every class of
+ * validation problem, idempotency, amendment, authorization, limits,
+ * batches, pagination and concurrent filings. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+#include <cmocka.h>
+#include <curl/curl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "client.h"
+#include "mlv/refdata.h"
+#include "mlv/server.h"
+#include "mlv/store.h"
+
+#define MAX_BODY (64 * 1024)
+
+static mlv_refdata *rd;
+static mlv_server *server;
+static char base[64];
+static char dir[64] = "/tmp/mlv-api-XXXXXX";
+static char db[128];
+static char key_a[96], key_b[96], key_expired[96];
+static char *fixture;
+
+static char *read_fixture(const char *name)
+{
+	char path[512];
+	snprintf(path, sizeof(path), "%s/tests/fixtures/%s", MLV_SRCDIR, name);
+	FILE *f = fopen(path, "rb");
+	if (f == NULL)
+		return NULL;
+	char *buf = calloc(1, 1 << 20);
+	size_t n = fread(buf, 1, (1 << 20) - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	return buf;
+}
+
+/* The fixture with its LRN replaced, as a compact string (caller frees). */
+static char *consignment(const char *lrn, const char *invoice_total_item0)
+{
+	cJSON *j = cJSON_Parse(fixture);
+	cJSON_ReplaceItemInObject(j, "lrn", cJSON_CreateString(lrn));
+	if (invoice_total_item0 != NULL) {
+		/* Change item 0's value and the total together so both stay consistent. */
+		cJSON *items = cJSON_GetObjectItem(j, "items");
+		cJSON *it = cJSON_GetArrayItem(items, 0);
+		cJSON_ReplaceItemInObject(it, "value", cJSON_CreateString(invoice_total_item0));
+		long v0 = strtol(invoice_total_item0, NULL, 10);
+		char total[32], paid[32];
+		snprintf(total, sizeof(total), "%ld.00", v0 + 12);
+		snprintf(paid, sizeof(paid), "%ld.90", v0 + 12 + 6);
+		cJSON *t = cJSON_GetObjectItem(j, "transaction");
+		cJSON_ReplaceItemInObject(t, "invoice_total", cJSON_CreateString(total));
+		cJSON_ReplaceItemInObject(cJSON_GetObjectItem(t, "payment"), "amount",
+					  cJSON_CreateString(paid));
+	}
+	char *s = cJSON_PrintUnformatted(j);
+	cJSON_Delete(j);
+	return s;
+}
+
+static int setup_all(void **state)
+{
+	(void)state;
+	char err[512];
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	if (mkdtemp(dir) == NULL)
+		return -1;
+	snprintf(db, sizeof(db), "%s/api.db", dir);
+	if (mlv_refdata_load(&rd, MLV_DATADIR, err, sizeof(err)) != 0)
+		return -1;
+	fixture = read_fixture("consignment.json");
+	if (fixture == NULL)
+		return -1;
+	mlv_store_opts so = MLV_STORE_OPTS_INIT;
+	so.path = db;
+	so.synchronous_full = false;
+	mlv_store *st;
+	int64_t a, b;
+	if (mlv_store_open(&st, &so, err, sizeof(err)) != 0)
+		return -1;
+	if (mlv_store_filer_ensure(st, "platform-a", &a) != 0 ||
+	    mlv_store_filer_ensure(st, "carrier-b", &b) != 0 ||
+	    mlv_store_key_create(st, a, "test", 0, key_a, sizeof(key_a)) != 0 ||
+	    mlv_store_key_create(st, b, "test", 0, key_b, sizeof(key_b)) != 0 ||
+	    mlv_store_key_create(st, a, "old", 1, key_expired, sizeof(key_expired)) != 0)
+		return -1;
+	mlv_store_close(st);
+
+	mlv_server_opts o = MLV_SERVER_OPTS_INIT;
+	o.port = 0;
+	o.threads = 2;
+	o.db_path = db;
+	o.rd = rd;
+	o.max_body = MAX_BODY;
+	o.max_batch_body = 4 << 20;
+	o.max_batch_lines = 50;
+	o.synchronous_full = false;
+	o.validate.now = 0;
+	if (mlv_server_start(&server, &o, err, sizeof(err)) != 0) {
+		fprintf(stderr, "server: %s\n", err);
+		return -1;
+	}
+	snprintf(base, sizeof(base), "http://127.0.0.1:%u", mlv_server_port(server));
+	return 0;
+}
+
+static int teardown_all(void **state)
+{
+	(void)state;
+	mlv_server_stop(server);
+	mlv_refdata_free(rd);
+	free(fixture);
+	char cmd[256];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		return -1;
+	curl_global_cleanup();
+	return 0;
+}
+
+/* ---- helpers -------------------------------------------------------------------- */
+
+static cJSON *call_json(const char *method, const char *path, const char *token,
+			const char *body, long expect_status)
+{
+	http_res r;
+	http_res_init(&r);
+	assert_int_equal(http_call(base, method, path, token, body ? "application/json" : NULL,
+				   body, body ? strlen(body) : 0, &r), 0);
+	if (r.status != expect_status)
+		fprintf(stderr, "%s %s -> %ld: %s\n", method, path, r.status,
+			r.body.data ? r.body.data : "");
+	assert_int_equal(r.status, expect_status);
+	cJSON *j = cJSON_Parse(r.body.data ? r.body.data : "");
+	assert_non_null(j);
+	http_res_free(&r);
+	return j;
+}
+
+static bool has_error(const cJSON *problem, const char *pointer, const char *code)
+{
+	const cJSON *e;
+	cJSON_ArrayForEach(e, cJSON_GetObjectItem(problem, "errors")) {
+		const char *p = cJSON_GetStringValue(cJSON_GetObjectItem(e, "pointer"));
+		const char *c = cJSON_GetStringValue(cJSON_GetObjectItem(e, "code"));
+		if (p && c && strcmp(p, pointer) == 0 && strcmp(c, code) == 0)
+			return true;
+	}
+	return false;
+}
+
+static long long num(const cJSON *j, const char *name)
+{
+	const cJSON *v = cJSON_GetObjectItem(j, name);
+	assert_true(cJSON_IsNumber(v));
+	return (long long)v->valuedouble;
+}
+
+static const char *str(const cJSON *j, const char *name)
+{
+	const char *s = cJSON_GetStringValue(cJSON_GetObjectItem(j, name));
+	assert_non_null(s);
+	return s;
+}
+
+/* ---- tests ---------------------------------------------------------------------- */
+
+static void test_healthz(void **state)
+{
+	(void)state;
+	cJSON *j = call_json("GET", "/healthz", NULL, NULL, 200);
+	assert_string_equal(str(j, "status"), "ok");
+	cJSON_Delete(j);
+}
+
+static void test_file_and_read_back(void **state)
+{
+	(void)state;
+	char *body = consignment("API-READ-1", NULL);
+	http_res r;
+	http_res_init(&r);
+	assert_int_equal(http_call(base, "POST", "/v1/consignments", key_a, "application/json",
+				   body, strlen(body), &r), 0);
+	assert_int_equal(r.status, 201);
+	assert_string_equal(r.content_type, "application/json");
+	cJSON *j = cJSON_Parse(r.body.data);
+	assert_non_null(j);
+	long long id = num(j, "id");
+	char loc[64];
+	snprintf(loc, sizeof(loc), "/v1/consignments/%lld", id);
+	assert_string_equal(r.location, loc);
+	assert_string_equal(str(j, "outcome"), "created");
+	assert_int_equal(num(j, "version"), 1);
+	assert_string_equal(str(j, "status"), "filed");
+	cJSON *q = cJSON_GetObjectItem(j, "quality");
+	assert_true(num(q, "score") > 0 && num(q, "score") <= 100);
+	cJSON_Delete(j);
+	http_res_free(&r);
+
+	cJSON *g = call_json("GET", loc, key_a, NULL, 200);
+	assert_string_equal(str(g, "lrn"), "API-READ-1");
+	cJSON *c = cJSON_GetObjectItem(g, "consignment");
+	assert_string_equal(str(cJSON_GetObjectItem(c, "transaction"), "invoice_total"), "42.00");
+	assert_string_equal(
+		str(cJSON_GetArrayItem(cJSON_GetObjectItem(c, "items"), 0), "hs_code"), "851762");
+	/* The answer never carries a member the filer did not send, but the
+	 * filer's text comes back in canonical form. */
+	assert_null(cJSON_GetObjectItem(c, "documents"));
+	cJSON_Delete(g);
+	free(body);
+}
+
+static void test_idempotent_and_amendment(void **state)
+{
+	(void)state;
+	char *v1 = consignment("API-IDEM-1", NULL);
+	cJSON *a = call_json("POST", "/v1/consignments", key_a, v1, 201);
+	long long id = num(a, "id");
+	cJSON_Delete(a);
+
+	/* Same content, other spacing and member order: not stored again. */
+	cJSON *reordered = cJSON_Parse(v1);
+	cJSON *lrn = cJSON_DetachItemFromObject(reordered, "lrn");
+	cJSON_AddItemToObject(reordered, "lrn", lrn);
+	char *v1b = cJSON_Print(reordered);
+	cJSON *b = call_json("POST", "/v1/consignments", key_a, v1b, 200);
+	assert_int_equal(num(b, "id"), id);
+	assert_string_equal(str(b, "outcome"), "unchanged");
+	assert_int_equal(num(b, "version"), 1);
+	cJSON_Delete(b);
+
+	char *v2 = consignment("API-IDEM-1", "35.00");
+	cJSON *c = call_json("POST", "/v1/consignments", key_a, v2, 200);
+	assert_int_equal(num(c, "id"), id);
+	assert_string_equal(str(c, "outcome"), "amended");
+	assert_int_equal(num(c, "version"), 2);
+	cJSON_Delete(c);
+
+	char path[96];
+	snprintf(path, sizeof(path), "/v1/consignments/%lld/versions/1", id);
+	cJSON *old = call_json("GET", path, key_a, NULL, 200);
+	assert_string_equal(
+		str(cJSON_GetObjectItem(cJSON_GetObjectItem(old, "consignment"), "transaction"),
+		    "invoice_total"),
+		"42.00");
+	cJSON_Delete(old);
+	snprintf(path, sizeof(path), "/v1/consignments/%lld", id);
+	cJSON *now = call_json("GET", path, key_a, NULL, 200);
+	assert_int_equal(num(now, "version"), 2);
+	assert_string_equal(
+		str(cJSON_GetObjectItem(cJSON_GetObjectItem(now, "consignment"), "transaction"),
+		    "invoice_total"),
+		"47.00");
+	cJSON_Delete(now);
+	snprintf(path, sizeof(path), "/v1/consignments/%lld/events", id);
+	cJSON *ev = call_json("GET", path, key_a, NULL, 200);
+	cJSON *list = cJSON_GetObjectItem(ev, "events");
+	assert_int_equal(cJSON_GetArraySize(list), 2);
+	assert_string_equal(str(cJSON_GetArrayItem(list, 0), "type"), "filed");
+	assert_string_equal(str(cJSON_GetArrayItem(list, 1), "type"), "amended");
+	cJSON_Delete(ev);
+	snprintf(path, sizeof(path), "/v1/consignments/%lld/versions/3", id);
+	cJSON_Delete(call_json("GET", path, key_a, NULL, 404));
+	cJSON_Delete(reordered);
+	free(v1);
+	free(v1b);
+	free(v2);
+}
+
+static void test_malformed_json(void **state)
+{
+	(void)state;
+	cJSON *j = call_json("POST", "/v1/consignments", key_a, "{\"lrn\": \"X\",", 400);
+	assert_string_equal(str(j, "type"), "urn:mainlevee:problem:malformed");
+	assert_true(has_error(j, "", "syntax"));
+	cJSON_Delete(j);
+	char deep[64] = "";
+	for (int i = 0; i < 12; i++)
+		strcat(deep, "{\"a\":");
+	strcat(deep, "1");
+	for (int i = 0; i < 12; i++)
+		strcat(deep, "}");
+	j = call_json("POST", "/v1/consignments", key_a, deep, 400);
+	assert_true(has_error(j, "", "too_deep"));
+	cJSON_Delete(j);
+	j = call_json("POST", "/v1/consignments", key_a, "[1,2]", 400);
+	assert_true(has_error(j, "", "type"));
+	cJSON_Delete(j);
+}
+
+static void test_validation_lists_every_error(void **state)
+{
+	(void)state;
+	cJSON *c = cJSON_Parse(fixture);
+	cJSON_ReplaceItemInObject(c, "lrn", cJSON_CreateString("API-BAD-1"));
+	cJSON_AddStringToObject(c, "status", "released");
+	cJSON *t = cJSON_GetObjectItem(c, "transaction");
+	cJSON_ReplaceItemInObject(t, "invoice_total", cJSON_CreateNumber(42));
+	cJSON *it = cJSON_GetArrayItem(cJSON_GetObjectItem(c, "items"), 1);
+	cJSON_ReplaceItemInObject(it, "hs_code", cJSON_CreateString("999999"));
+	cJSON_ReplaceItemInObject(it, "origin_country", cJSON_CreateString("XX"));
+	cJSON_AddStringToObject(it, "colour", "red");
+	cJSON_DeleteItemFromObject(cJSON_GetObjectItem(c, "transport"), "tracking_number");
+	char *body = cJSON_PrintUnformatted(c);
+	cJSON *j = call_json("POST", "/v1/consignments", key_a, body, 422);
+	assert_string_equal(str(j, "type"), "urn:mainlevee:problem:validation");
+	assert_true(has_error(j, "/status", "read_only"));
+	assert_true(has_error(j, "/transaction/invoice_total", "type"));
+	assert_true(has_error(j, "/items/1/hs_code", "hs_unknown"));
+	assert_true(has_error(j, "/items/1/origin_country", "country_unknown"));
+	assert_true(has_error(j, "/items/1/colour", "unknown_field"));
+	assert_true(has_error(j, "/transport/tracking_number", "required"));
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(j, "errors")), 6);
+	cJSON_Delete(j);
+	/* Nothing was stored. */
+	cJSON *l = call_json("GET", "/v1/consignments?lrn=API-BAD-1", key_a, NULL, 200);
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(l, "items")), 0);
+	cJSON_Delete(l);
+	cJSON_Delete(c);
+	free(body);
+}
+
+static void test_arithmetic_and_ceiling(void **state)
+{
+	(void)state;
+	cJSON *c = cJSON_Parse(fixture);
+	cJSON_ReplaceItemInObject(c, "lrn", cJSON_CreateString("API-SUM-1"));
+	cJSON_ReplaceItemInObject(cJSON_GetObjectItem(c, "transaction"), "invoice_total",
+				  cJSON_CreateString("50.00"));
+	char *body = cJSON_PrintUnformatted(c);
+	cJSON *j = call_json("POST", "/v1/consignments", key_a, body, 422);
+	assert_true(has_error(j, "/transaction/invoice_total", "arithmetic"));
+	cJSON_Delete(j);
+	free(body);
+	cJSON_Delete(c);
+
+	body = consignment("API-CEIL-1", "200");
+	j = call_json("POST", "/v1/consignments", key_a, body, 422);
+	assert_true(has_error(j, "/category", "category_ceiling"));
+	cJSON_Delete(j);
+	free(body);
+}
+
+static void test_authorization(void **state)
+{
+	(void)state;
+	http_res r;
+	http_res_init(&r);
+	assert_int_equal(http_call(base, "GET", "/v1/consignments", NULL, NULL, NULL, 0, &r), 0);
+	assert_int_equal(r.status, 401);
+	assert_non_null(strstr(r.www_authenticate, "Bearer"));
+	assert_string_equal(r.content_type, "application/problem+json");
+	http_res_free(&r);
+	cJSON_Delete(call_json("GET", "/v1/consignments", "mlv_not-a-real-key-at-all", NULL, 401));
+	cJSON_Delete(call_json("GET", "/v1/consignments", key_expired, NULL, 401));
+
+	char *body = consignment("API-AUTHZ-1", NULL);
+	cJSON *a = call_json("POST", "/v1/consignments", key_a, body, 201);
+	long long id = num(a, "id");
+	cJSON_Delete(a);
+	char path[96];
+	snprintf(path, sizeof(path), "/v1/consignments/%lld", id);
+	/* Filer B: another filer's consignment is "not found", never 403. */
+	cJSON *nf = call_json("GET", path, key_b, NULL, 404);
+	char *text = cJSON_PrintUnformatted(nf);
+	assert_null(strstr(text, "API-AUTHZ-1"));
+	free(text);
+	cJSON_Delete(nf);
+	snprintf(path, sizeof(path), "/v1/consignments/%lld/events", id);
+	cJSON_Delete(call_json("GET", path, key_b, NULL, 404));
+	snprintf(path, sizeof(path), "/v1/consignments/%lld/versions/1", id);
+	cJSON_Delete(call_json("GET", path, key_b, NULL, 404));
+	cJSON *lb = call_json("GET", "/v1/consignments?lrn=API-AUTHZ-1", key_b, NULL, 200);
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(lb, "items")), 0);
+	cJSON_Delete(lb);
+	/* The same LRN from B is B's own consignment, not an amendment of A's. */
+	cJSON *b2 = call_json("POST", "/v1/consignments", key_b, body, 201);
+	assert_true(num(b2, "id") != id);
+	cJSON_Delete(b2);
+	free(body);
+}
+
+static void test_limits(void **state)
+{
+	(void)state;
+	size_t n = MAX_BODY + 10;
+	char *big = malloc(n + 1);
+	memset(big, ' ', n);
+	big[0] = '{';
+	big[n - 1] = '}';
+	big[n] = '\0';
+	cJSON *j = call_json("POST", "/v1/consignments", key_a, big, 413);
+	assert_string_equal(str(j, "title"), "Content Too Large");
+	cJSON_Delete(j);
+	free(big);
+	/* 51 lines in a batch limited to 50. */
+	mlv_buf b = MLV_BUF_INIT(1 << 20);
+	for (int i = 0; i < 51; i++)
+		mlv_buf_adds(&b, "{}\n");
+	http_res r;
+	http_res_init(&r);
+	assert_int_equal(http_call(base, "POST", "/v1/consignments:batch", key_a,
+				   "application/x-ndjson", b.data, b.len, &r), 0);
+	assert_int_equal(r.status, 413);
+	http_res_free(&r);
+	mlv_buf_free(&b);
+	/* Page size bound. */
+	cJSON_Delete(call_json("GET", "/v1/consignments?limit=501", key_a, NULL, 400));
+	cJSON_Delete(call_json("GET", "/v1/consignments?limit=abc", key_a, NULL, 400));
+}
+
+static void test_batch(void **state)
+{
+	(void)state;
+	char *a = consignment("API-BATCH-1", NULL), *b = consignment("API-BATCH-2", NULL);
+	mlv_buf body = MLV_BUF_INIT(1 << 20);
+	mlv_buf_printf(&body, "%s\n\n{\"lrn\":\"API-BATCH-BAD\"}\n%s\n%s\n", a, b, a);
+	http_res r;
+	http_res_init(&r);
+	assert_int_equal(http_call(base, "POST", "/v1/consignments:batch", key_a,
+				   "application/x-ndjson", body.data, body.len, &r), 0);
+	assert_int_equal(r.status, 200);
+	assert_string_equal(r.content_type, "application/x-ndjson");
+	const char *expect[][2] = {{"1", "created"}, {"3", "rejected"}, {"4", "created"},
+				   {"5", "unchanged"}};
+	char *save = NULL;
+	int k = 0;
+	for (char *line = strtok_r(r.body.data, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save), k++) {
+		assert_true(k < 4);
+		cJSON *j = cJSON_Parse(line);
+		assert_non_null(j);
+		assert_int_equal(num(j, "line"), atoi(expect[k][0]));
+		assert_string_equal(str(j, "outcome"), expect[k][1]);
+		if (k == 1)
+			assert_true(has_error(j, "/transport", "required"));
+		cJSON_Delete(j);
+	}
+	assert_int_equal(k, 4);
+	http_res_free(&r);
+	mlv_buf_free(&body);
+	free(a);
+	free(b);
+	cJSON_Delete(call_json("POST", "/v1/consignments:batch", key_a, "\n\n", 400));
+}
+
+static void test_list_pagination(void **state)
+{
+	(void)state;
+	/* Filer B files 7 consignments; pages of 3 cover them exactly once. */
+	for (int i = 0; i < 7; i++) {
+		char lrn[32];
+		snprintf(lrn, sizeof(lrn), "API-PAGE-%d", i);
+		char *body = consignment(lrn, NULL);
+		cJSON_Delete(call_json("POST", "/v1/consignments", key_b, body, 201));
+		free(body);
+	}
+	char path[128] = "/v1/consignments?limit=3&departure_country=CN";
+	int seen = 0, pages = 0;
+	long long last_id = INT64_MAX;
+	for (;;) {
+		cJSON *j = call_json("GET", path, key_b, NULL, 200);
+		const cJSON *it;
+		cJSON_ArrayForEach(it, cJSON_GetObjectItem(j, "items")) {
+			long long id = num(it, "id");
+			assert_true(id < last_id); /* newest first, no repeats */
+			last_id = id;
+			seen++;
+		}
+		pages++;
+		const cJSON *next = cJSON_GetObjectItem(j, "next_cursor");
+		if (cJSON_IsNull(next)) {
+			cJSON_Delete(j);
+			break;
+		}
+		snprintf(path, sizeof(path), "/v1/consignments?limit=3&departure_country=CN&cursor=%s",
+			 cJSON_GetStringValue(next));
+		cJSON_Delete(j);
+		assert_true(pages < 10);
+	}
+	/* B also filed API-AUTHZ-1 (in test_authorization) when run before. */
+	assert_true(seen >= 7);
+	cJSON *none = call_json("GET", "/v1/consignments?departure_country=US", key_b, NULL, 200);
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(none, "items")), 0);
+	cJSON_Delete(none);
+	cJSON_Delete(call_json("GET", "/v1/consignments?departure_country=XX", key_b, NULL, 400));
+	cJSON_Delete(call_json("GET", "/v1/consignments?category=nope", key_b, NULL, 400));
+	cJSON_Delete(call_json("GET", "/v1/consignments?cursor=-4", key_b, NULL, 400));
+}
+
+static void test_routing_errors(void **state)
+{
+	(void)state;
+	cJSON_Delete(call_json("GET", "/v1/nothing", key_a, NULL, 404));
+	cJSON_Delete(call_json("GET", "/v1/consignments/0", key_a, NULL, 404));
+	cJSON_Delete(call_json("GET", "/v1/consignments/abc", key_a, NULL, 404));
+	cJSON_Delete(call_json("GET", "/v1/consignments/999999999", key_a, NULL, 404));
+	http_res r;
+	http_res_init(&r);
+	assert_int_equal(http_call(base, "DELETE", "/v1/consignments", key_a, NULL, NULL, 0, &r), 0);
+	assert_int_equal(r.status, 405);
+	assert_string_equal(r.allow, "GET, POST");
+	http_res_free(&r);
+	http_res_init(&r);
+	char *body = consignment("API-CT-1", NULL);
+	assert_int_equal(http_call(base, "POST", "/v1/consignments", key_a, "text/xml", body,
+				   strlen(body), &r), 0);
+	assert_int_equal(r.status, 415);
+	http_res_free(&r);
+	free(body);
+}
+
+struct worker {
+	int id;
+	int created, unchanged, failed;
+	bool same_lrn;
+};
+
+static void *file_many(void *arg)
+{
+	struct worker *w = arg;
+	for (int i = 0; i < 40; i++) {
+		char lrn[48];
+		if (w->same_lrn)
+			snprintf(lrn, sizeof(lrn), "API-RACE-%d", i);
+		else
+			snprintf(lrn, sizeof(lrn), "API-CONC-%d-%d", w->id, i);
+		char *body = consignment(lrn, NULL);
+		http_res r;
+		http_res_init(&r);
+		if (http_call(base, "POST", "/v1/consignments", key_a, "application/json", body,
+			      strlen(body), &r) != 0)
+			w->failed++;
+		else if (r.status == 201)
+			w->created++;
+		else if (r.status == 200)
+			w->unchanged++;
+		else
+			w->failed++;
+		http_res_free(&r);
+		free(body);
+	}
+	return NULL;
+}
+
+static void run_workers(bool same_lrn, struct worker *w, int n)
+{
+	pthread_t t[8];
+	for (int i = 0; i < n; i++) {
+		w[i] = (struct worker){.id = i, .same_lrn = same_lrn};
+		pthread_create(&t[i], NULL, file_many, &w[i]);
+	}
+	for (int i = 0; i < n; i++)
+		pthread_join(t[i], NULL);
+}
+
+static void test_concurrent_filings(void **state)
+{
+	(void)state;
+	struct worker w[8];
+	run_workers(false, w, 8);
+	int created = 0;
+	for (int i = 0; i < 8; i++) {
+		assert_int_equal(w[i].failed, 0);
+		created += w[i].created;
+	}
+	assert_int_equal(created, 320);
+	/* Eight clients racing on the same 40 LRNs: each stored exactly once. */
+	run_workers(true, w, 8);
+	int c2 = 0, u2 = 0;
+	for (int i = 0; i < 8; i++) {
+		assert_int_equal(w[i].failed, 0);
+		c2 += w[i].created;
+		u2 += w[i].unchanged;
+	}
+	assert_int_equal(c2, 40);
+	assert_int_equal(u2, 280);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_healthz),
+		cmocka_unit_test(test_file_and_read_back),
+		cmocka_unit_test(test_idempotent_and_amendment),
+		cmocka_unit_test(test_malformed_json),
+		cmocka_unit_test(test_validation_lists_every_error),
+		cmocka_unit_test(test_arithmetic_and_ceiling),
+		cmocka_unit_test(test_authorization),
+		cmocka_unit_test(test_limits),
+		cmocka_unit_test(test_batch),
+		cmocka_unit_test(test_list_pagination),
+		cmocka_unit_test(test_routing_errors),
+		cmocka_unit_test(test_concurrent_filings),
+	};
+	return cmocka_run_group_tests(tests, setup_all, teardown_all);
+}

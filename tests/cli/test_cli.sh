@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# Black-box tests of the `mainlevee` command, in TAP.
+# usage: test_cli.sh PATH/TO/mainlevee
+set -u
+bin=$1
+work=$(mktemp -d /tmp/mlv-cli-XXXXXX)
+trap 'kill "${server_pid:-}" 2>/dev/null; rm -rf "$work"' EXIT
+export MLV_STORE_PATH="$work/cli.db"
+export MLV_STORE_SYNCHRONOUS_FULL=false
+n=0; failed=0
+ok() { n=$((n+1)); echo "ok $n - $1"; }
+not_ok() { n=$((n+1)); failed=$((failed+1)); echo "not ok $n - $1"; [ $# -gt 1 ] && printf '# %s\n' "$2"; }
+check() { # check NAME COMMAND...
+  local name=$1; shift
+  if out=$("$@" 2>&1); then ok "$name"; else not_ok "$name" "$(printf '%s' "$out" | tail -5)"; fi
+}
+
+# --- help and usage
+check "--help lists the commands" bash -c "'$bin' --help | grep -q 'generate'"
+for c in serve file generate key config docs; do
+  check "$c --help" bash -c "'$bin' $c --help | grep -q 'usage: mainlevee $c'"
+done
+"$bin" frobnicate >/dev/null 2>&1; [ $? -eq 2 ] && ok "unknown command exits 2" || not_ok "unknown command exits 2"
+"$bin" file --no-such-flag x >/dev/null 2>&1; [ $? -eq 2 ] && ok "unknown flag exits 2" || not_ok "unknown flag exits 2"
+check "--version" bash -c "'$bin' --version | grep -Eq '^mainlevee [0-9]+\.[0-9]+'"
+
+# --- generate is deterministic
+"$bin" generate --count 300 --seed 7 --start-date 2026-04-01 > "$work/a.jsonl"
+"$bin" generate --count 300 --seed 7 --start-date 2026-04-01 > "$work/b.jsonl"
+"$bin" generate --count 300 --seed 8 --start-date 2026-04-01 > "$work/c.jsonl"
+cmp -s "$work/a.jsonl" "$work/b.jsonl" && ok "same seed, same output" || not_ok "same seed, same output"
+cmp -s "$work/a.jsonl" "$work/c.jsonl" && not_ok "other seed, other output" || ok "other seed, other output"
+[ "$(wc -l < "$work/a.jsonl")" -eq 300 ] && ok "generate writes --count lines" || not_ok "generate writes --count lines"
+"$bin" generate --count 300 --seed 7 --start-date 2026-04-01 --labels "$work/labels.csv" > /dev/null
+[ "$(wc -l < "$work/labels.csv")" -eq 301 ] && grep -q ',missing_data$' "$work/labels.csv" \
+  && ok "labels file names every consignment" || not_ok "labels file names every consignment"
+
+# --- file: store, idempotency, rejection, exit codes
+"$bin" generate --count 500 --seed 3 --anomalies 0 > "$work/clean.jsonl"
+"$bin" file --no-progress "$work/clean.jsonl" > "$work/r1.jsonl" 2> "$work/e1"; s=$?
+created=$(grep -c '"outcome":"created"' "$work/r1.jsonl")
+[ $s -eq 0 ] && [ "$created" -eq 500 ] && ok "file stores 500 clean consignments (exit 0)" \
+  || not_ok "file stores 500 clean consignments (exit 0)" "exit $s, created $created: $(tail -2 "$work/e1")"
+"$bin" file --no-progress - < "$work/clean.jsonl" > "$work/r2.jsonl" 2>/dev/null
+[ "$(grep -c '"outcome":"unchanged"' "$work/r2.jsonl")" -eq 500 ] \
+  && ok "filing the same lines again stores nothing twice" || not_ok "filing the same lines again stores nothing twice"
+[ "$(head -1 "$work/r1.jsonl" | grep -o '"id":[0-9]*')" = "$(head -1 "$work/r2.jsonl" | grep -o '"id":[0-9]*')" ] \
+  && ok "same LRN keeps its id" || not_ok "same LRN keeps its id"
+printf '%s\n' '{"lrn":"BAD-1","category":"high_value"}' 'not json' '' > "$work/bad.jsonl"
+"$bin" file --no-progress "$work/bad.jsonl" > "$work/r3.jsonl" 2>/dev/null; s=$?
+[ $s -eq 3 ] && grep -q '"line":1,"lrn":"BAD-1","outcome":"rejected"' "$work/r3.jsonl" \
+  && grep -q '"pointer":"/transport","code":"required"' "$work/r3.jsonl" \
+  && grep -q '"line":2,"outcome":"rejected".*"code":"syntax"' "$work/r3.jsonl" \
+  && [ "$(wc -l < "$work/r3.jsonl")" -eq 2 ] \
+  && ok "rejected lines are reported with pointers, blank lines skipped, exit 3" \
+  || not_ok "rejected lines are reported with pointers, blank lines skipped, exit 3" "exit $s: $(cat "$work/r3.jsonl")"
+"$bin" file --dry-run --no-progress "$work/clean.jsonl" 2>/dev/null | grep -q '"outcome":"valid"' \
+  && ok "--dry-run validates without storing" || not_ok "--dry-run validates without storing"
+"$bin" file /nonexistent.jsonl >/dev/null 2>&1; [ $? -eq 1 ] && ok "missing input file exits 1" || not_ok "missing input file exits 1"
+
+# --- a larger pipeline with anomalies: every line accounted for
+"$bin" generate --count 20000 --seed 11 | "$bin" file --quiet - > "$work/r4.jsonl" 2> "$work/e4"
+line=$(tail -1 "$work/e4")
+total=$(echo "$line" | grep -o '^mainlevee file: [0-9]* lines' | grep -o '[0-9]*')
+rejected=$(echo "$line" | grep -o '[0-9]* rejected' | grep -o '[0-9]*')
+[ "${total:-0}" -eq 20000 ] && [ "${rejected:-0}" -gt 0 ] && [ "$(wc -l < "$work/r4.jsonl")" -eq "$rejected" ] \
+  && ok "generate | file - accounts for 20000 lines ($rejected rejected anomalies)" \
+  || not_ok "generate | file - accounts for 20000 lines" "$line"
+
+# --- configuration
+"$bin" config example > "$work/example.ini"
+check "config example loads back" "$bin" config show --config "$work/example.ini"
+printf '[server]\nport = 9999\nbogus = 1\n' > "$work/bad.ini"
+"$bin" config show --config "$work/bad.ini" 2> "$work/e5" >/dev/null; s=$?
+[ $s -eq 2 ] && grep -q 'unknown setting \[server\] bogus' "$work/e5" \
+  && ok "unknown setting is refused with its name" || not_ok "unknown setting is refused with its name" "$(cat "$work/e5")"
+MLV_SERVER_PORT=7777 "$bin" config show | grep -q '^port = 7777$' && ok "environment sets a setting" || not_ok "environment sets a setting"
+MLV_SERVER_PORT=7777 "$bin" config show --port 7778 | grep -q '^port = 7778$' && ok "a flag beats the environment" || not_ok "a flag beats the environment"
+"$bin" config show --port 70000 >/dev/null 2>&1; [ $? -eq 2 ] && ok "out-of-range setting exits 2" || not_ok "out-of-range setting exits 2"
+
+# --- keys
+token=$("$bin" key create --filer cli-test --label ci 2>/dev/null)
+[[ "$token" =~ ^mlv_[A-Za-z0-9_-]{32}$ ]] && ok "key create prints a key" || not_ok "key create prints a key" "$token"
+"$bin" key revoke --prefix "${token:0:12}" && ok "key revoke" || not_ok "key revoke"
+"$bin" key revoke --prefix "${token:0:12}" 2>/dev/null; [ $? -eq 1 ] && ok "revoking twice fails" || not_ok "revoking twice fails"
+
+# --- serve: starts, answers, stops cleanly on SIGTERM
+"$bin" serve --port 0 --demo --demo-count 20 > "$work/serve.out" 2> "$work/serve.err" &
+server_pid=$!
+url=""
+for _ in $(seq 1 100); do
+  url=$(grep -o 'url=http://[^ ]*' "$work/serve.err" | head -1 | cut -d= -f2)
+  [ -n "$url" ] && break
+  sleep 0.1
+done
+key=$(grep -o 'mlv_[A-Za-z0-9_-]\{32\}' "$work/serve.out" | head -1)
+if [ -n "$url" ] && curl -sf "${url}healthz" | grep -q '"status":"ok"'; then ok "serve answers /healthz"; else not_ok "serve answers /healthz" "$(cat "$work/serve.err")"; fi
+count=$(curl -s -H "Authorization: Bearer $key" "${url}v1/consignments?limit=100" | grep -o '"lrn":"DEMO-' | wc -l)
+[ "$count" -ge 15 ] && ok "demo filer sees its demo consignments ($count)" || not_ok "demo filer sees its demo consignments" "$count"
+kill -TERM "$server_pid"; wait "$server_pid"; s=$?
+[ $s -eq 0 ] && grep -q 'msg="stopped"' "$work/serve.err" && ok "SIGTERM stops the server cleanly" || not_ok "SIGTERM stops the server cleanly" "exit $s"
+server_pid=
+
+echo "1..$n"
+[ $failed -eq 0 ]

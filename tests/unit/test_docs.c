@@ -1,0 +1,88 @@
+/* test_docs.c - the documents generated from the dataset table are the
+ * ones committed (run 'make docs' after changing src/core/dataset.c), and
+ * the example configuration matches the option table. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mlv/config.h"
+#include "mlv/docgen.h"
+
+static char *slurp(const char *rel, size_t *len)
+{
+	char path[512];
+	snprintf(path, sizeof(path), "%s/%s", MLV_SRCDIR, rel);
+	FILE *f = fopen(path, "rb");
+	if (f == NULL)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	long n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	char *buf = malloc((size_t)n + 1);
+	size_t got = fread(buf, 1, (size_t)n, f);
+	buf[got] = '\0';
+	fclose(f);
+	*len = got;
+	return buf;
+}
+
+static void assert_same(const char *rel, const mlv_buf *want)
+{
+	size_t len = 0;
+	char *have = slurp(rel, &len);
+	assert_non_null(have);
+	if (len != want->len || memcmp(have, want->data, len) != 0)
+		fail_msg("%s is stale: run 'make docs'", rel);
+	free(have);
+}
+
+static void test_dataset_md_is_current(void **state)
+{
+	(void)state;
+	mlv_buf b = MLV_BUF_INIT(8 << 20);
+	assert_int_equal(mlv_docgen_dataset(&b), 0);
+	/* Every element of the table appears. */
+	assert_non_null(strstr(b.data, "`transport.expected_arrival`"));
+	assert_non_null(strstr(b.data, "`items[].hs_code`"));
+	assert_same("docs/dataset.md", &b);
+	mlv_buf_free(&b);
+}
+
+static void test_openapi_schemas_are_current(void **state)
+{
+	(void)state;
+	mlv_buf b = MLV_BUF_INIT(8 << 20);
+	assert_int_equal(mlv_docgen_openapi_schemas(&b), 0);
+	size_t len = 0;
+	char *yaml = slurp("docs/openapi.yaml", &len);
+	assert_non_null(yaml);
+	if (strstr(yaml, b.data) == NULL)
+		fail_msg("docs/openapi.yaml schemas are stale: run 'make docs'");
+	free(yaml);
+	mlv_buf_free(&b);
+}
+
+static void test_example_config_is_current(void **state)
+{
+	(void)state;
+	mlv_buf b = MLV_BUF_INIT(1 << 20);
+	assert_int_equal(mlv_config_example(&b), 0);
+	assert_same("mainlevee.example.ini", &b);
+	mlv_buf_free(&b);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_dataset_md_is_current),
+		cmocka_unit_test(test_openapi_schemas_are_current),
+		cmocka_unit_test(test_example_config_is_current),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
