@@ -26,9 +26,9 @@ const cli_flag serve_flags[] = {
 
 /* Creates the demo filer and its key; fills an empty store. */
 static int set_up_demo(const mlv_config *cfg, const mlv_refdata *rd,
-		       const mlv_validate_opts *vo)
+		       const mlv_validate_opts *vo, char token[96])
 {
-	char err[512], token[96];
+	char err[512] = "";
 	unsigned long long count;
 	if (!cli_parse_count(demo_count, &count) || count > 1000000) {
 		fprintf(stderr, "mainlevee serve: --demo-count must be 0 to 1000000\n");
@@ -42,7 +42,7 @@ static int set_up_demo(const mlv_config *cfg, const mlv_refdata *rd,
 	if (rc == 0)
 		rc = mlv_store_filer_ensure(st, "demo-platform", &filer);
 	if (rc == 0)
-		rc = mlv_store_key_create(st, filer, "demo", 0, token, sizeof(token));
+		rc = mlv_store_key_create(st, filer, "demo", 0, token, 96);
 	if (rc == 0)
 		rc = mlv_store_count(st, &stored);
 	if (rc != 0) {
@@ -94,14 +94,19 @@ static int set_up_demo(const mlv_config *cfg, const mlv_refdata *rd,
 		mlv_log(MLV_LOG_INFO, "demo data loaded", "consignments=%zu rejected=%zu", ok, n - ok);
 	}
 	mlv_store_close(st);
-	printf("\n  Demo filer 'demo-platform' - API key (shown once, keep it):\n\n"
+	return 0;
+}
+
+static void print_banner(const char *token, const char *address, unsigned port)
+{
+	const char *l = strchr(address, ':') ? "[" : "", *r = strchr(address, ':') ? "]" : "";
+	printf("\n  Mainlevée is serving on http://%s%s%s:%u/\n\n"
+	       "  Demo filer 'demo-platform' - API key (shown once, keep it):\n\n"
 	       "    %s\n\n"
 	       "  Try:\n"
-	       "    curl -s -H 'Authorization: Bearer %s' "
-	       "'http://%s:%u/v1/consignments?limit=2'\n\n",
-	       token, token, cfg->address, cfg->port);
+	       "    curl -s -H 'Authorization: Bearer %s' 'http://%s%s%s:%u/v1/consignments?limit=2'\n\n",
+	       l, address, r, port, token, token, l, address, r, port);
 	fflush(stdout);
-	return 0;
 }
 
 int cmd_serve(int argc, char **argv, const mlv_config *cfg)
@@ -122,7 +127,8 @@ int cmd_serve(int argc, char **argv, const mlv_config *cfg)
 		mlv_refdata_free(rd);
 		return 1;
 	}
-	if (demo && set_up_demo(cfg, rd, &vo) != 0) {
+	char token[96] = "";
+	if (demo && set_up_demo(cfg, rd, &vo, token) != 0) {
 		mlv_refdata_free(rd);
 		return 1;
 	}
@@ -162,6 +168,8 @@ int cmd_serve(int argc, char **argv, const mlv_config *cfg)
 		strchr(cfg->address, ':') ? "[" : "", cfg->address,
 		strchr(cfg->address, ':') ? "]" : "", mlv_server_port(server), cfg->db_path,
 		cfg->country);
+	if (demo)
+		print_banner(token, cfg->address, mlv_server_port(server));
 	int sig = 0;
 	sigwait(&set, &sig);
 	mlv_log(MLV_LOG_INFO, "stopping", "signal=%d", sig);

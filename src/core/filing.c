@@ -1,6 +1,7 @@
 /* filing.c - the store-free half of taking a filing (filing.h). */
 #include "mlv/filing.h"
 
+#include <pthread.h>
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,13 +70,53 @@ void mlv_filing_free(mlv_filing *f)
 }
 
 /* One compression context per thread: creating one costs more than
- * compressing a filing. */
-static _Thread_local ZSTD_CCtx *tls_cctx;
-static _Thread_local ZSTD_DCtx *tls_dctx;
+ * compressing a filing.  Kept under pthread keys so they are freed when
+ * their thread ends. */
+static pthread_once_t keys_once = PTHREAD_ONCE_INIT;
+static pthread_key_t cctx_key, dctx_key;
+
+static void free_cctx(void *p)
+{
+	ZSTD_freeCCtx(p);
+}
+
+static void free_dctx(void *p)
+{
+	ZSTD_freeDCtx(p);
+}
+
+static void make_keys(void)
+{
+	pthread_key_create(&cctx_key, free_cctx);
+	pthread_key_create(&dctx_key, free_dctx);
+}
+
+static ZSTD_CCtx *thread_cctx(void)
+{
+	pthread_once(&keys_once, make_keys);
+	ZSTD_CCtx *c = pthread_getspecific(cctx_key);
+	if (c == NULL && (c = ZSTD_createCCtx()) != NULL && pthread_setspecific(cctx_key, c) != 0) {
+		ZSTD_freeCCtx(c);
+		c = NULL;
+	}
+	return c;
+}
+
+static ZSTD_DCtx *thread_dctx(void)
+{
+	pthread_once(&keys_once, make_keys);
+	ZSTD_DCtx *d = pthread_getspecific(dctx_key);
+	if (d == NULL && (d = ZSTD_createDCtx()) != NULL && pthread_setspecific(dctx_key, d) != 0) {
+		ZSTD_freeDCtx(d);
+		d = NULL;
+	}
+	return d;
+}
 
 int mlv_compress(const void *src, size_t n, void **out, size_t *out_len)
 {
-	if (tls_cctx == NULL && (tls_cctx = ZSTD_createCCtx()) == NULL)
+	ZSTD_CCtx *tls_cctx = thread_cctx();
+	if (tls_cctx == NULL)
 		return MLV_ENOMEM;
 	size_t cap = ZSTD_compressBound(n);
 	void *dst = malloc(cap);
@@ -96,7 +137,8 @@ int mlv_decompress(const void *src, size_t n, size_t max, mlv_buf *out)
 	unsigned long long size = ZSTD_getFrameContentSize(src, n);
 	if (size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN || size > max)
 		return MLV_EIO;
-	if (tls_dctx == NULL && (tls_dctx = ZSTD_createDCtx()) == NULL)
+	ZSTD_DCtx *tls_dctx = thread_dctx();
+	if (tls_dctx == NULL)
 		return MLV_ENOMEM;
 	mlv_buf_reset(out);
 	if (out->cap < (size_t)size + 1) {

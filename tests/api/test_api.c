@@ -285,12 +285,13 @@ static void test_malformed_json(void **state)
 	assert_string_equal(str(j, "type"), "urn:mainlevee:problem:malformed");
 	assert_true(has_error(j, "", "syntax"));
 	cJSON_Delete(j);
-	char deep[64] = "";
+	char deep[256];
+	size_t o = 0;
 	for (int i = 0; i < 12; i++)
-		strcat(deep, "{\"a\":");
-	strcat(deep, "1");
+		o += (size_t)snprintf(deep + o, sizeof(deep) - o, "{\"a\":");
+	o += (size_t)snprintf(deep + o, sizeof(deep) - o, "1");
 	for (int i = 0; i < 12; i++)
-		strcat(deep, "}");
+		o += (size_t)snprintf(deep + o, sizeof(deep) - o, "}");
 	j = call_json("POST", "/v1/consignments", key_a, deep, 400);
 	assert_true(has_error(j, "", "too_deep"));
 	cJSON_Delete(j);

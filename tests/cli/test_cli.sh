@@ -85,7 +85,7 @@ token=$("$bin" key create --filer cli-test --label ci 2>/dev/null)
 "$bin" key revoke --prefix "${token:0:12}" 2>/dev/null; [ $? -eq 1 ] && ok "revoking twice fails" || not_ok "revoking twice fails"
 
 # --- serve: starts, answers, stops cleanly on SIGTERM
-"$bin" serve --port 0 --demo --demo-count 20 > "$work/serve.out" 2> "$work/serve.err" &
+"$bin" serve --port 0 --demo --demo-count 20 --db "$work/serve.db" > "$work/serve.out" 2> "$work/serve.err" &
 server_pid=$!
 url=""
 for _ in $(seq 1 100); do
@@ -96,7 +96,7 @@ done
 key=$(grep -o 'mlv_[A-Za-z0-9_-]\{32\}' "$work/serve.out" | head -1)
 if [ -n "$url" ] && curl -sf "${url}healthz" | grep -q '"status":"ok"'; then ok "serve answers /healthz"; else not_ok "serve answers /healthz" "$(cat "$work/serve.err")"; fi
 count=$(curl -s -H "Authorization: Bearer $key" "${url}v1/consignments?limit=100" | grep -o '"lrn":"DEMO-' | wc -l)
-[ "$count" -ge 15 ] && ok "demo filer sees its demo consignments ($count)" || not_ok "demo filer sees its demo consignments" "$count"
+[ "$count" -eq 20 ] && ok "demo filer sees its demo consignments ($count)" || not_ok "demo filer sees its demo consignments" "$count"
 kill -TERM "$server_pid"; wait "$server_pid"; s=$?
 [ $s -eq 0 ] && grep -q 'msg="stopped"' "$work/serve.err" && ok "SIGTERM stops the server cleanly" || not_ok "SIGTERM stops the server cleanly" "exit $s"
 server_pid=
