@@ -34,7 +34,7 @@ typedef struct mlv_filing {
 	mlv_quality quality;
 	int prepare_rc;      /* 0, or MLV_EINVALID when not JSON at all */
 	bool ok;             /* no errors: may be stored */
-	unsigned char digest[32]; /* SHA-256 of the canonical JSON */
+	unsigned char digest[32]; /* BLAKE2b-256 of the canonical JSON */
 	void *body;          /* zstd of the text as received */
 	size_t body_len;
 	char *quality_json;  /* the quality object as stored and answered */

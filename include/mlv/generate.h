@@ -31,6 +31,9 @@ typedef struct mlv_generate_opts {
 	const char *lrn_prefix;    /* LRNs are prefix + sequence number */
 } mlv_generate_opts;
 
+/* Orders per day: consignment n is ordered on start_day + (n - 1) / this. */
+#define MLV_GENERATE_PER_DAY 1000
+
 #define MLV_GENERATE_OPTS_INIT { 1, 50, "FR", "EUR", 20780, "GEN" }
 
 typedef struct mlv_generator mlv_generator;

@@ -52,4 +52,38 @@ static inline bool mlv_problems_has_errors(const mlv_problems *p)
 size_t mlv_pointer_push(char *buf, const char *token);
 size_t mlv_pointer_push_index(char *buf, size_t index);
 
+/* A JSON Pointer kept as segments, rendered only when a problem needs it:
+ * walking a valid document then costs no string work. */
+#define MLV_PATH_MAX 16
+typedef struct mlv_path {
+	struct {
+		const char *name; /* NULL for an array index */
+		size_t index;
+	} seg[MLV_PATH_MAX];
+	int depth; /* may exceed MLV_PATH_MAX: deeper segments are dropped */
+} mlv_path;
+
+static inline void mlv_path_push(mlv_path *p, const char *name)
+{
+	if (p->depth < MLV_PATH_MAX) {
+		p->seg[p->depth].name = name;
+		p->seg[p->depth].index = 0;
+	}
+	p->depth++;
+}
+static inline void mlv_path_push_index(mlv_path *p, size_t index)
+{
+	if (p->depth < MLV_PATH_MAX) {
+		p->seg[p->depth].name = NULL;
+		p->seg[p->depth].index = index;
+	}
+	p->depth++;
+}
+static inline void mlv_path_pop(mlv_path *p)
+{
+	p->depth--;
+}
+/* Writes the pointer ("" for the root) into out[MLV_POINTER_MAX]. */
+void mlv_path_render(const mlv_path *p, char *out);
+
 #endif

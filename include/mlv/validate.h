@@ -39,7 +39,7 @@ typedef struct mlv_quality {
 	int64_t lead_hours; /* hours filed before expected arrival; <0 after */
 	bool lead_known;
 	/* Weak elements as JSON Pointers, most important first. */
-	char weak[8][64];
+	char weak[8][MLV_POINTER_MAX];
 	size_t weak_count;
 	int64_t goods_value; /* in the administration's currency, minor units; -1 unknown */
 } mlv_quality;

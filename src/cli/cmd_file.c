@@ -319,7 +319,7 @@ int cmd_file(int argc, char **argv, const mlv_config *cfg)
 		}
 	}
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-	size_t workers = ncpu > 2 ? (size_t)ncpu - 1 : 1;
+	size_t workers = ncpu > 1 ? (size_t)ncpu : 1;
 	if (workers > 16)
 		workers = 16;
 

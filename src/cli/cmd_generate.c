@@ -22,7 +22,8 @@ const cli_flag generate_flags[] = {
 	{"anomalies", "PERMILLE", "share of consignments with a labelled anomaly, per thousand "
 				  "(default 50)", &anomalies_flag, NULL},
 	{"labels", "FILE", "write 'lrn,anomaly' for every consignment to FILE", &labels_path, NULL},
-	{"start-date", "YYYY-MM-DD", "date of the first order (default: two days ago)", &start_flag,
+	{"start-date", "YYYY-MM-DD", "date of the first order (default: so that the last order is "
+				     "two days ago; 1000 orders a day)", &start_flag,
 	 NULL},
 	{"prefix", "TEXT", "LRN prefix (default GEN)", &prefix_flag, NULL},
 	{NULL, NULL, NULL, NULL, NULL},
@@ -58,7 +59,9 @@ int cmd_generate(int argc, char **argv, const mlv_config *cfg)
 	go.destination = cfg->country;
 	go.currency = cfg->currency;
 	go.lrn_prefix = prefix_flag;
-	go.start_day = (int32_t)(mlv_now_ms() / 86400000) - 2;
+	/* By default the orders end two days ago, whatever the count. */
+	go.start_day = (int32_t)(mlv_now_ms() / 86400000) - 2 -
+		       (int32_t)(count / MLV_GENERATE_PER_DAY);
 	if (start_flag != NULL && !mlv_date_parse(start_flag, strlen(start_flag), &go.start_day)) {
 		fprintf(stderr, "mainlevee generate: --start-date must be YYYY-MM-DD\n");
 		return 2;

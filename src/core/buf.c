@@ -94,40 +94,46 @@ int mlv_buf_add_json_string(mlv_buf *b, const char *s, size_t n)
 	if (rc != 0)
 		return rc;
 	b->data[b->len++] = '"';
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		char esc[6];
-		size_t k = 0;
-		if (c == '"' || c == '\\') {
-			esc[k++] = '\\';
-			esc[k++] = (char)c;
-		} else if (c == '\n') {
-			esc[k++] = '\\';
-			esc[k++] = 'n';
-		} else if (c == '\t') {
-			esc[k++] = '\\';
-			esc[k++] = 't';
-		} else if (c == '\r') {
-			esc[k++] = '\\';
-			esc[k++] = 'r';
-		} else if (c < 0x20) {
-			esc[0] = '\\';
+	size_t i = 0;
+	while (i < n) {
+		/* Copy the run of characters that need no escape in one go. */
+		size_t j = i;
+		while (j < n) {
+			unsigned char c = (unsigned char)s[j];
+			if (c < 0x20 || c == '"' || c == '\\')
+				break;
+			j++;
+		}
+		if (j > i) {
+			if ((rc = reserve(b, j - i + 1)) != 0)
+				return rc;
+			memcpy(b->data + b->len, s + i, j - i);
+			b->len += j - i;
+		}
+		if (j == n)
+			break;
+		unsigned char c = (unsigned char)s[j];
+		char esc[6] = {'\\', (char)c, 0, 0, 0, 0};
+		size_t k = 2;
+		if (c == '\n')
+			esc[1] = 'n';
+		else if (c == '\t')
+			esc[1] = 't';
+		else if (c == '\r')
+			esc[1] = 'r';
+		else if (c < 0x20) {
 			esc[1] = 'u';
 			esc[2] = '0';
 			esc[3] = '0';
 			esc[4] = hex[c >> 4];
 			esc[5] = hex[c & 15];
 			k = 6;
-		} else {
-			if (b->len + 2 >= b->cap && (rc = reserve(b, 2)) != 0)
-				return rc;
-			b->data[b->len++] = (char)c;
-			continue;
 		}
 		if ((rc = reserve(b, k + 1)) != 0)
 			return rc;
 		memcpy(b->data + b->len, esc, k);
 		b->len += k;
+		i = j + 1;
 	}
 	if ((rc = reserve(b, 1)) != 0)
 		return rc;

@@ -8,7 +8,9 @@
 #include "mlv/codec.h"
 
 #include <cjson/cJSON.h>
+#include <pthread.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -26,8 +28,7 @@ struct ctx {
 	const mlv_refdata *rd;
 	mlv_problems *probs;
 	unsigned category; /* 0 when unknown */
-	char ptr[MLV_POINTER_MAX];
-	int oom;
+	mlv_path path;
 };
 
 static void err(struct ctx *c, const char *code, const char *fmt, ...)
@@ -40,7 +41,9 @@ static void err(struct ctx *c, const char *code, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	mlv_problems_add(c->probs, MLV_SEV_ERROR, c->ptr, code, "%s", msg);
+	char ptr[MLV_POINTER_MAX];
+	mlv_path_render(&c->path, ptr);
+	mlv_problems_add(c->probs, MLV_SEV_ERROR, ptr, code, "%s", msg);
 }
 
 static bool is_required(const mlv_field *f, unsigned category)
@@ -219,12 +222,22 @@ void mlv_datetime_format(int64_t t, char out[21])
 
 /* ---- depth pre-scan ------------------------------------------------------ */
 
+/* Bytes the depth scan must look at; everything else is skipped fast. */
+static const unsigned char depth_special[256] = {
+	['"'] = 1, ['\\'] = 1, ['{'] = 1, ['['] = 1, ['}'] = 1, [']'] = 1,
+};
+
 int mlv_json_depth(const char *buf, size_t len, int limit)
 {
+	const unsigned char *p = (const unsigned char *)buf;
 	int depth = 0, max = 0;
 	bool in_str = false;
 	for (size_t i = 0; i < len; i++) {
-		char c = buf[i];
+		while (i < len && !depth_special[p[i]])
+			i++;
+		if (i >= len)
+			break;
+		unsigned char c = p[i];
 		if (in_str) {
 			if (c == '\\')
 				i++;
@@ -541,7 +554,7 @@ static int decode_array(struct ctx *c, const mlv_field *f, const cJSON *v, void 
 	size_t i = 0;
 	const cJSON *e;
 	cJSON_ArrayForEach(e, v) {
-		size_t mark = mlv_pointer_push_index(c->ptr, i);
+		mlv_path_push_index(&c->path, i);
 		if (!cJSON_IsObject(e)) {
 			err(c, "type", "must be an object, not %s", json_kind(e));
 		} else {
@@ -549,7 +562,7 @@ static int decode_array(struct ctx *c, const mlv_field *f, const cJSON *v, void 
 			if (rc != 0)
 				return rc;
 		}
-		c->ptr[mark] = '\0';
+		mlv_path_pop(&c->path);
 		i++;
 	}
 	*(void **)at(base, f->offset) = elems;
@@ -602,49 +615,72 @@ static int decode_field(struct ctx *c, const mlv_schema *s, const mlv_field *f, 
 	return 0;
 }
 
-/* Reports unknown, duplicate and excess members of obj. */
-static void check_members(struct ctx *c, const mlv_schema *s, const cJSON *obj)
+/* Index of the field named `name` in s, or -1; `hint` is where to look
+ * first (members usually come in table order). */
+static int field_index(const mlv_schema *s, const char *name, size_t hint)
 {
-	size_t count = 0;
+	for (size_t k = 0; k < s->nfields; k++) {
+		size_t i = hint + k < s->nfields ? hint + k : hint + k - s->nfields;
+		const char *j = s->fields[i].json;
+		if (j[0] == name[0] && strcmp(j, name) == 0)
+			return (int)i;
+	}
+	return -1;
+}
+
+static void unknown_member(struct ctx *c, const mlv_schema *s, const cJSON *obj,
+			   const cJSON *m)
+{
+	const char *name = m->string ? m->string : "";
+	for (const cJSON *p = obj->child; p != m; p = p->next) {
+		if (p->string && strcmp(p->string, name) == 0) {
+			err(c, "duplicate_key", "appears more than once in the object");
+			return;
+		}
+	}
+	for (size_t i = 0; server_owned[i] != NULL; i++) {
+		if (strcmp(server_owned[i], name) == 0) {
+			err(c, "read_only", "is set by customs, never by a filer");
+			return;
+		}
+	}
+	err(c, "unknown_field", "is not an element of %s (see docs/dataset.md)", s->name);
+}
+
+#define FIELDS_MAX 32
+
+/* One pass over the members: each known one lands in its field's slot
+ * (a second one is a duplicate); unknown ones are reported.  Then the
+ * fields are decoded in table order. */
+static int decode_object(struct ctx *c, const mlv_schema *s, const cJSON *obj, void *base)
+{
+	const cJSON *slot[FIELDS_MAX];
+	*(bool *)base = true; /* every object struct starts with `present` */
+	memset(slot, 0, sizeof(slot));
+	size_t count = 0, hint = 0;
 	for (const cJSON *m = obj->child; m != NULL; m = m->next) {
 		if (++count > MLV_MAX_MEMBERS) {
 			err(c, "too_many_members", "has more than %d members", MLV_MAX_MEMBERS);
-			return;
+			break;
 		}
 		const char *name = m->string ? m->string : "";
-		size_t mark = mlv_pointer_push(c->ptr, name);
-		bool dup = false;
-		for (const cJSON *p = obj->child; p != m; p = p->next) {
-			if (p->string && strcmp(p->string, name) == 0) {
-				dup = true;
-				break;
-			}
-		}
-		if (dup) {
+		int k = field_index(s, name, hint);
+		mlv_path_push(&c->path, name);
+		if (k < 0)
+			unknown_member(c, s, obj, m);
+		else if (slot[k] != NULL)
 			err(c, "duplicate_key", "appears more than once in the object");
-		} else if (mlv_schema_field(s, name) == NULL) {
-			bool owned = false;
-			for (size_t i = 0; server_owned[i] != NULL; i++)
-				owned |= strcmp(server_owned[i], name) == 0;
-			if (owned)
-				err(c, "read_only", "is set by customs, never by a filer");
-			else
-				err(c, "unknown_field", "is not an element of %s (see docs/dataset.md)",
-				    s->name);
-		}
-		c->ptr[mark] = '\0';
+		else
+			slot[k] = m;
+		mlv_path_pop(&c->path);
+		if (k >= 0)
+			hint = (size_t)k + 1 < s->nfields ? (size_t)k + 1 : 0;
 	}
-}
-
-static int decode_object(struct ctx *c, const mlv_schema *s, const cJSON *obj, void *base)
-{
-	*(bool *)base = true; /* every object struct starts with `present` */
-	check_members(c, s, obj);
 	for (size_t i = 0; i < s->nfields; i++) {
 		const mlv_field *f = &s->fields[i];
-		const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, f->json);
-		size_t mark = mlv_pointer_push(c->ptr, f->json);
+		const cJSON *v = slot[i];
 		int rc = 0;
+		mlv_path_push(&c->path, f->json);
 		if (v == NULL || cJSON_IsNull(v)) {
 			if (is_required(f, c->category))
 				err(c, "required", "is required%s%s", c->category ? " for category " : "",
@@ -652,11 +688,34 @@ static int decode_object(struct ctx *c, const mlv_schema *s, const cJSON *obj, v
 		} else {
 			rc = decode_field(c, s, f, v, base);
 		}
-		c->ptr[mark] = '\0';
+		mlv_path_pop(&c->path);
 		if (rc != 0)
 			return rc;
 	}
 	return 0;
+}
+
+/* cJSON allocates from the arena of the decode running on this thread, so
+ * a parse costs no malloc/free per node; elsewhere it uses the heap. */
+static _Thread_local mlv_arena *json_arena;
+
+static void *json_alloc(size_t n)
+{
+	return json_arena != NULL ? mlv_arena_alloc(json_arena, n) : malloc(n);
+}
+
+static void json_free(void *p)
+{
+	if (json_arena == NULL)
+		free(p);
+}
+
+static pthread_once_t hooks_once = PTHREAD_ONCE_INIT;
+
+static void install_hooks(void)
+{
+	cJSON_Hooks h = {json_alloc, json_free};
+	cJSON_InitHooks(&h);
 }
 
 int mlv_consignment_decode(mlv_consignment *out, const char *buf, size_t len,
@@ -669,7 +728,10 @@ int mlv_consignment_decode(mlv_consignment *out, const char *buf, size_t len,
 		return MLV_EINVALID;
 	}
 	const char *end = NULL;
+	pthread_once(&hooks_once, install_hooks);
+	json_arena = arena;
 	cJSON *root = cJSON_ParseWithLengthOpts(buf, len, &end, 0);
+	json_arena = NULL;
 	if (root == NULL) {
 		size_t pos = end && end >= buf ? (size_t)(end - buf) : 0;
 		mlv_problems_add(probs, MLV_SEV_ERROR, "", "syntax",
@@ -693,13 +755,14 @@ int mlv_consignment_decode(mlv_consignment *out, const char *buf, size_t len,
 		goto cleanup;
 	}
 	struct ctx c = {.arena = arena, .rd = rd, .probs = probs};
-	c.ptr[0] = '\0';
 	const cJSON *cat = cJSON_GetObjectItemCaseSensitive(root, "category");
 	if (cJSON_IsString(cat))
 		c.category = mlv_enum_index("category", cat->valuestring);
 	rc = decode_object(&c, &mlv_consignment_schema, root, out);
 cleanup:
+	json_arena = arena; /* the nodes live in the arena: nothing to free */
 	cJSON_Delete(root);
+	json_arena = NULL;
 	return rc;
 }
 

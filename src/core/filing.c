@@ -260,7 +260,8 @@ int mlv_filing_prepare(mlv_filing *f, const char *buf, size_t len, const mlv_ref
 	mlv_buf canon = MLV_BUF_INIT(len * 2 + 4096);
 	rc = mlv_consignment_encode(&f->c, rd, &canon);
 	if (rc == 0)
-		crypto_hash_sha256(f->digest, (const unsigned char *)canon.data, canon.len);
+		crypto_generichash(f->digest, sizeof(f->digest), (const unsigned char *)canon.data,
+				   canon.len, NULL, 0);
 	mlv_buf_free(&canon);
 	if (rc == 0)
 		rc = mlv_compress(buf, len, &f->body, &f->body_len);

@@ -1022,7 +1022,6 @@ static const char *const mode_names[] = {"air", "road", "rail"};
 /* ---- the generator ----------------------------------------------------- */
 
 #define MAX_LINES 5
-#define PER_DAY 1000       /* consignments per order day */
 #define EUR_THRESHOLD 15000 /* EUR 150.00, in cents */
 #define HV_PERMILLE 80
 #define DOCS_PERMILLE 10
@@ -1736,12 +1735,8 @@ static void make_buyer(const mlv_generator *g, party *pt, uint64_t seed, bool hv
 	}
 	if (rng_permille(&r, 500)) {
 		b = sb_make(pt->phone, sizeof pt->phone);
-		if (k->phone != NULL) {
+		if (k->phone != NULL) /* unknown destinations: no made-up dial code */
 			sb_pattern(&b, &r, k->phone);
-		} else {
-			sb_puts(&b, "+99");
-			sb_pattern(&b, &r, "#########");
-		}
 	}
 	bool identified = rng_permille(&r, 100);
 	if (hv || identified) {
@@ -1975,7 +1970,7 @@ static void start_split(mlv_generator *g)
 	sp->seller_seed = rng_next(r);
 	sp->origin = (uint8_t)pick_origin(g, r);
 	sp->platform = (int8_t)pick_platform(r, origins[sp->origin].cc);
-	sp->day = g->start_day + (int32_t)((g->st.seq - 1) / PER_DAY);
+	sp->day = g->start_day + (int32_t)((g->st.seq - 1) / MLV_GENERATE_PER_DAY);
 	/* something people buy by the handful: worth up to EUR 75 a unit */
 	unsigned pi;
 	do
@@ -2020,7 +2015,7 @@ static int build(mlv_generator *g, model *m, mlv_anomaly kind, bool docs)
 		buyer_seed = rng_next(r);
 		seller_seed = rng_next(r);
 		pf = docs ? -1 : pick_platform(r, origins[oi].cc);
-		m->order_day = g->start_day + (int32_t)((st->seq - 1) / PER_DAY);
+		m->order_day = g->start_day + (int32_t)((st->seq - 1) / MLV_GENERATE_PER_DAY);
 	}
 	const kit *ok = find_kit(origins[oi].cc);
 	assert(ok != NULL);
@@ -2064,7 +2059,7 @@ static int build(mlv_generator *g, model *m, mlv_anomaly kind, bool docs)
 	/* the sale */
 	const char *cur = split ? g->cur : pick_currency(g, r, ok->cc);
 	copy_str(m->cur, sizeof m->cur, cur);
-	m->scale = is_eur(cur) ? 2 : mlv_currency_minor_units(g->rd, cur);
+	m->scale = cur == g->cur ? g->cur_scale : mlv_currency_minor_units(g->rd, cur);
 	switch (kind) {
 	case MLV_ANOM_UNDERVALUED: rc = lines_undervalued(g, m); break;
 	case MLV_ANOM_SPLIT: rc = lines_split(g, m); break;
@@ -2222,7 +2217,8 @@ static void jputc(jw *w, char c)
 }
 
 /* A JSON string: quotes, backslashes and control bytes escaped; UTF-8
- * passes through. */
+ * passes through.  Runs of plain bytes are copied at once.  (A plain loop:
+ * strcspn measured slower on strings this short.) */
 static void jstr(jw *w, const char *s)
 {
 	static const char hex[] = "0123456789abcdef";

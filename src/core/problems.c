@@ -82,3 +82,15 @@ size_t mlv_pointer_push_index(char *buf, size_t index)
 	snprintf(tok, sizeof(tok), "%zu", index);
 	return mlv_pointer_push(buf, tok);
 }
+
+void mlv_path_render(const mlv_path *p, char *out)
+{
+	out[0] = '\0';
+	int n = p->depth < MLV_PATH_MAX ? p->depth : MLV_PATH_MAX;
+	for (int i = 0; i < n; i++) {
+		if (p->seg[i].name != NULL)
+			mlv_pointer_push(out, p->seg[i].name);
+		else
+			mlv_pointer_push_index(out, p->seg[i].index);
+	}
+}

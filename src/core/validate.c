@@ -58,33 +58,36 @@ struct tally {
 /* Counts the optional, non-personal elements of present objects: what a
  * diligent filer adds beyond the minimum.  Personal data never earns
  * points, so the score does not reward collecting it. */
-static void tally_object(const mlv_schema *s, const void *base, unsigned cat, char *ptr,
+static void tally_object(const mlv_schema *s, const void *base, unsigned cat, mlv_path *path,
 			 mlv_quality *q, struct tally *t)
 {
 	for (size_t i = 0; i < s->nfields; i++) {
 		const mlv_field *f = &s->fields[i];
 		bool required = cat ? (f->required & MLV_REQ(cat)) != 0 : false;
-		size_t mark = mlv_pointer_push(ptr, f->json);
+		mlv_path_push(path, f->json);
 		if (f->type == MLV_F_OBJECT) {
 			const void *sub = (const char *)base + f->offset;
 			if (*(const bool *)sub)
-				tally_object(f->sub, sub, cat, ptr, q, t);
+				tally_object(f->sub, sub, cat, path, q, t);
 		} else if (f->type == MLV_F_ARRAY) {
 			size_t n = *(const size_t *)((const char *)base + f->count_offset);
 			const char *elems = *(const char *const *)((const char *)base + f->offset);
 			for (size_t k = 0; k < n; k++) {
-				size_t m2 = mlv_pointer_push_index(ptr, k);
-				tally_object(f->sub, elems + k * f->sub->size, cat, ptr, q, t);
-				ptr[m2] = '\0';
+				mlv_path_push_index(path, k);
+				tally_object(f->sub, elems + k * f->sub->size, cat, path, q, t);
+				mlv_path_pop(path);
 			}
 		} else if (!required && !f->personal) {
 			t->total++;
-			if (leaf_present(f, base))
+			if (leaf_present(f, base)) {
 				t->filled++;
-			else
+			} else if (q->weak_count < MLV_ARRAY_LEN(q->weak)) {
+				char ptr[MLV_POINTER_MAX];
+				mlv_path_render(path, ptr);
 				add_weak(q, ptr);
+			}
 		}
-		ptr[mark] = '\0';
+		mlv_path_pop(path);
 	}
 }
 
@@ -286,13 +289,13 @@ int mlv_validate(const mlv_consignment *c, const mlv_refdata *rd, const mlv_vali
 		}
 	}
 
-	char ptr[MLV_POINTER_MAX] = "";
+	mlv_path path = {.depth = 0};
 	struct tally t = {0, 0};
-	tally_object(&mlv_consignment_schema, c, c->category, ptr, q, &t);
+	tally_object(&mlv_consignment_schema, c, c->category, &path, q, &t);
 	q->completeness = t.total ? (int)(t.filled * 100 / t.total) : 100;
 	size_t warnings = p->warnings - warnings_before;
 	/* Late filing counts for timeliness, not twice for consistency. */
-	if (q->lead_known && q->lead_hours < 0 && warnings > 0)
+	if (q->lead_known && tr->expected_arrival.v <= o->now && warnings > 0)
 		warnings--;
 	q->consistency = warnings >= 4 ? 0 : 100 - (int)warnings * 25;
 	q->score = (q->completeness * 40 + q->consistency * 30 + q->timeliness * 30 + 50) / 100;

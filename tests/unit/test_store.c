@@ -1,0 +1,827 @@
+/* test_store.c - the SQLite store (store.h) on a database file in a fresh
+ * temporary directory per test: migrations, filers, API keys (hashed,
+ * expiring, revocable), filing outcomes and versions, per-filer isolation,
+ * events, and listing with cursors and filters.
+ *
+ * Runs with synchronous_full off: durability is not under test here.
+ * MLV_DATADIR names the project's data/. */
+#include "mlv/store.h"
+
+#include <stdarg.h>
+#include <setjmp.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <sodium.h>
+
+#ifndef MLV_DATADIR
+#error "MLV_DATADIR must name the data directory"
+#endif
+
+static mlv_refdata *rd;
+
+/* 2026-04-18T08:30:00Z, 48 hours before the base filing's arrival. */
+#define RECEIVED_MS 1776501000000LL
+
+static const char base_json[] =
+	"{\"lrn\":\"LRN-2026-000123\",\"declaration_type\":\"import\","
+	"\"category\":\"low_value_dutiable\",\"business_model\":\"direct\",\"channel\":\"post\","
+	"\"transport\":{\"mode\":\"postal\",\"tracking_number\":\"LX123456785CN\","
+	"\"carrier\":{\"name\":\"China Post\",\"identifier\":\"CNPOST\","
+	"\"identifier_type\":\"postal_operator\",\"country\":\"CN\"},"
+	"\"departure_country\":\"CN\",\"office_of_arrival\":\"FR000690\","
+	"\"expected_arrival\":\"2026-04-20T08:30:00Z\"},"
+	"\"seller\":{\"name\":\"Shenzhen Example Trading Co\",\"address\":{"
+	"\"street\":\"88 Keyuan Road\",\"city\":\"Shenzhen\",\"postcode\":\"518057\","
+	"\"country\":\"CN\"}},"
+	"\"buyer\":{\"name\":\"Camille Martin\",\"address\":{\"street\":\"12 Rue de la Paix\","
+	"\"city\":\"Lyon\",\"postcode\":\"69002\",\"country\":\"FR\"}},"
+	"\"transaction\":{\"order_id\":\"ORD-2026-000123\",\"order_date\":\"2026-04-13\","
+	"\"currency\":\"EUR\",\"invoice_total\":\"42.00\",\"shipping_cost\":\"6.90\"},"
+	"\"items\":[{\"description\":\"Wireless earphones with charging case\","
+	"\"hs_code\":\"851762\",\"quantity\":\"1\",\"currency\":\"EUR\",\"value\":\"30.00\","
+	"\"origin_country\":\"CN\"},"
+	"{\"description\":\"Silicone phone case\",\"hs_code\":\"392690\",\"quantity\":\"2\","
+	"\"currency\":\"EUR\",\"value\":\"12.00\",\"origin_country\":\"CN\"}]}";
+
+static int group_setup(void **state)
+{
+	(void)state;
+	char err[512] = "";
+	int rc = mlv_refdata_load(&rd, MLV_DATADIR, err, sizeof(err));
+	if (rc != 0)
+		fprintf(stderr, "load %s: %s\n", MLV_DATADIR, err);
+	return rc == 0 ? 0 : -1;
+}
+
+static int group_teardown(void **state)
+{
+	(void)state;
+	mlv_refdata_free(rd);
+	rd = NULL;
+	return 0;
+}
+
+/* ---- a store in a temporary directory ------------------------------------------ */
+
+typedef struct fixture {
+	char dir[64];
+	char path[128];
+	mlv_store *s;
+} fixture;
+
+static mlv_store *open_store(const char *path, bool read_only)
+{
+	mlv_store_opts o = MLV_STORE_OPTS_INIT;
+	o.path = path;
+	o.read_only = read_only;
+	o.synchronous_full = false;
+	char err[256] = "";
+	mlv_store *s = NULL;
+	int rc = mlv_store_open(&s, &o, err, sizeof(err));
+	if (rc != 0)
+		fail_msg("open %s: %d %s", path, rc, err);
+	assert_non_null(s);
+	return s;
+}
+
+static int setup(void **state)
+{
+	fixture *fx = calloc(1, sizeof(*fx));
+	if (fx == NULL)
+		return -1;
+	snprintf(fx->dir, sizeof(fx->dir), "/tmp/mlv-test-store-XXXXXX");
+	if (mkdtemp(fx->dir) == NULL) {
+		free(fx);
+		return -1;
+	}
+	snprintf(fx->path, sizeof(fx->path), "%s/mainlevee.db", fx->dir);
+	fx->s = open_store(fx->path, false);
+	*state = fx;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	fixture *fx = *state;
+	static const char *const suffixes[] = {"", "-wal", "-shm", "-journal"};
+	mlv_store_close(fx->s);
+	for (size_t i = 0; i < MLV_ARRAY_LEN(suffixes); i++) {
+		char p[160];
+		snprintf(p, sizeof(p), "%s%s", fx->path, suffixes[i]);
+		unlink(p);
+	}
+	int rc = rmdir(fx->dir);
+	free(fx);
+	return rc;
+}
+
+/* ---- filings --------------------------------------------------------------------- */
+
+/* Replaces every occurrence of `from` in base by `to`; free() it. */
+static char *replace_all(const char *base, const char *from, const char *to)
+{
+	size_t count = 0, nf = strlen(from), nt = strlen(to);
+	for (const char *p = base; (p = strstr(p, from)) != NULL; p += nf)
+		count++;
+	assert_true(count > 0);
+	char *out = malloc(strlen(base) + count * nt + 1);
+	assert_non_null(out);
+	char *o = out;
+	for (const char *p = base, *at; ; p = at + nf) {
+		at = strstr(p, from);
+		size_t keep = at ? (size_t)(at - p) : strlen(p);
+		memcpy(o, p, keep);
+		o += keep;
+		if (at == NULL)
+			break;
+		memcpy(o, to, nt);
+		o += nt;
+	}
+	*o = '\0';
+	return out;
+}
+
+/* The base filing with another LRN, departure country and category. */
+static char *variant(const char *lrn, const char *departure, const char *category)
+{
+	char dep[64], cat[64];
+	char *a = replace_all(base_json, "LRN-2026-000123", lrn);
+	snprintf(dep, sizeof(dep), "\"departure_country\":\"%s\"", departure);
+	char *b = replace_all(a, "\"departure_country\":\"CN\"", dep);
+	snprintf(cat, sizeof(cat), "\"category\":\"%s\"", category);
+	char *c = replace_all(b, "\"category\":\"low_value_dutiable\"", cat);
+	free(a);
+	free(b);
+	return c;
+}
+
+static mlv_filing *prepared(int64_t filer, const char *text, int64_t received_ms)
+{
+	mlv_filing *f = mlv_filing_new();
+	assert_non_null(f);
+	f->filer_id = filer;
+	f->received_ms = received_ms;
+	mlv_validate_opts o = MLV_VALIDATE_OPTS_INIT;
+	assert_int_equal(mlv_filing_prepare(f, text, strlen(text), rd, &o), 0);
+	return f;
+}
+
+/* Prepares and stores one filing; returns it for inspection. */
+static mlv_filing *file_one(mlv_store *s, int64_t filer, const char *text, int64_t received_ms)
+{
+	mlv_filing *f = prepared(filer, text, received_ms);
+	assert_true(f->ok);
+	assert_int_equal(mlv_store_file(s, &f, 1), 0);
+	assert_int_equal(f->store_rc, 0);
+	return f;
+}
+
+static int64_t filer(mlv_store *s, const char *name)
+{
+	int64_t id = 0;
+	assert_int_equal(mlv_store_filer_ensure(s, name, &id), 0);
+	assert_true(id > 0);
+	return id;
+}
+
+/* ---- schema and filers ---------------------------------------------------------- */
+
+static void test_migrations(void **state)
+{
+	fixture *fx = *state;
+	assert_int_equal(mlv_store_schema_version(fx->s), 1);
+	int64_t a = filer(fx->s, "ExampleMarket");
+	mlv_store_close(fx->s);
+	/* reopening applies nothing twice and keeps the data */
+	fx->s = open_store(fx->path, false);
+	assert_int_equal(mlv_store_schema_version(fx->s), 1);
+	assert_int_equal(filer(fx->s, "ExampleMarket"), a);
+	/* a read-only handle on the same file */
+	mlv_store *ro = open_store(fx->path, true);
+	assert_int_equal(mlv_store_schema_version(ro), 1);
+	int64_t n = -1;
+	assert_int_equal(mlv_store_count(ro, &n), 0);
+	assert_int_equal(n, 0);
+	mlv_store_close(ro);
+	mlv_store_close(NULL);
+}
+
+static void test_open_failure(void **state)
+{
+	fixture *fx = *state;
+	mlv_store_opts o = MLV_STORE_OPTS_INIT;
+	char path[192], err[256] = "";
+	snprintf(path, sizeof(path), "%s/no/such/dir/x.db", fx->dir);
+	o.path = path;
+	o.synchronous_full = false;
+	mlv_store *s = (mlv_store *)&o; /* must be reset to NULL */
+	assert_int_equal(mlv_store_open(&s, &o, err, sizeof(err)), MLV_EIO);
+	assert_null(s);
+	assert_non_null(strstr(err, path));
+}
+
+static void test_filer_ensure(void **state)
+{
+	fixture *fx = *state;
+	int64_t a = filer(fx->s, "ExampleMarket");
+	int64_t b = filer(fx->s, "Example Post");
+	assert_int_not_equal(a, b);
+	assert_int_equal(filer(fx->s, "ExampleMarket"), a);
+	assert_int_equal(filer(fx->s, "Example Post"), b);
+	assert_int_equal(filer(fx->s, "ExampleMarket"), a);
+}
+
+/* ---- API keys ------------------------------------------------------------------------ */
+
+/* Reads the database files (main and WAL) into one buffer. */
+static unsigned char *read_db(const fixture *fx, size_t *len)
+{
+	static const char *const suffixes[] = {"", "-wal"};
+	unsigned char *all = NULL;
+	size_t n = 0;
+	for (size_t i = 0; i < MLV_ARRAY_LEN(suffixes); i++) {
+		char p[160];
+		snprintf(p, sizeof(p), "%s%s", fx->path, suffixes[i]);
+		FILE *f = fopen(p, "rb");
+		if (f == NULL)
+			continue;
+		unsigned char chunk[65536];
+		size_t got;
+		while ((got = fread(chunk, 1, sizeof(chunk), f)) > 0) {
+			unsigned char *grown = realloc(all, n + got);
+			assert_non_null(grown);
+			all = grown;
+			memcpy(all + n, chunk, got);
+			n += got;
+		}
+		fclose(f);
+	}
+	assert_true(n > 0);
+	*len = n;
+	return all;
+}
+
+static void test_keys(void **state)
+{
+	fixture *fx = *state;
+	int64_t a = filer(fx->s, "ExampleMarket");
+	int64_t b = filer(fx->s, "Example Post");
+	const int64_t now = 1776501000;
+	char tok_a[64], tok_b[64];
+	assert_int_equal(mlv_store_key_create(fx->s, a, "ci", 0, tok_a, sizeof(tok_a)), 0);
+	assert_int_equal(mlv_store_key_create(fx->s, b, NULL, 0, tok_b, sizeof(tok_b)), 0);
+	assert_string_not_equal(tok_a, tok_b);
+	assert_true(strncmp(tok_a, "mlv_", 4) == 0);
+	assert_true(strlen(tok_a) >= 32);
+
+	int64_t id = 0;
+	char name[64] = "";
+	assert_int_equal(mlv_store_key_check(fx->s, tok_a, now, &id, name, sizeof(name)), 0);
+	assert_int_equal(id, a);
+	assert_string_equal(name, "ExampleMarket");
+	assert_int_equal(mlv_store_key_check(fx->s, tok_b, now, &id, NULL, 0), 0);
+	assert_int_equal(id, b);
+
+	/* a wrong token, one character off, or not a token at all */
+	char wrong[64];
+	snprintf(wrong, sizeof(wrong), "%s", tok_a);
+	size_t last = strlen(wrong) - 1;
+	wrong[last] = wrong[last] == 'A' ? 'B' : 'A';
+	id = -7;
+	assert_int_equal(mlv_store_key_check(fx->s, wrong, now, &id, NULL, 0), MLV_EUNAUTH);
+	assert_int_equal(id, -7);
+	assert_int_equal(mlv_store_key_check(fx->s, "", now, &id, NULL, 0), MLV_EUNAUTH);
+	assert_int_equal(mlv_store_key_check(fx->s, "mlv_short", now, &id, NULL, 0), MLV_EUNAUTH);
+	assert_int_equal(mlv_store_key_check(fx->s, tok_a + 4, now, &id, NULL, 0), MLV_EUNAUTH);
+	/* too small a buffer for the token */
+	char tiny[16];
+	assert_int_equal(mlv_store_key_create(fx->s, a, "x", 0, tiny, sizeof(tiny)),
+			 MLV_ETOOBIG);
+
+	/* the token is not stored, its SHA-256 and its 12-byte prefix are */
+	size_t len = 0;
+	unsigned char *db = read_db(fx, &len);
+	assert_null(memmem(db, len, tok_a, strlen(tok_a)));
+	assert_null(memmem(db, len, tok_b, strlen(tok_b)));
+	assert_null(memmem(db, len, tok_a + 4, strlen(tok_a) - 4));
+	unsigned char hash[crypto_hash_sha256_BYTES];
+	crypto_hash_sha256(hash, (const unsigned char *)tok_a, strlen(tok_a));
+	assert_non_null(memmem(db, len, hash, sizeof(hash)));
+	assert_non_null(memmem(db, len, tok_a, 12));
+	free(db);
+	/* ... also once the WAL is checkpointed into the main file */
+	mlv_store_close(fx->s);
+	fx->s = open_store(fx->path, false);
+	db = read_db(fx, &len);
+	assert_null(memmem(db, len, tok_a, strlen(tok_a)));
+	assert_non_null(memmem(db, len, hash, sizeof(hash)));
+	free(db);
+	assert_int_equal(mlv_store_key_check(fx->s, tok_a, now, &id, NULL, 0), 0);
+
+	/* revocation by prefix */
+	char prefix[16];
+	snprintf(prefix, sizeof(prefix), "%.12s", tok_a);
+	assert_int_equal(mlv_store_key_revoke(fx->s, prefix), 0);
+	assert_int_equal(mlv_store_key_check(fx->s, tok_a, now, &id, NULL, 0), MLV_EUNAUTH);
+	assert_int_equal(mlv_store_key_revoke(fx->s, prefix), MLV_ENOTFOUND);
+	assert_int_equal(mlv_store_key_revoke(fx->s, "mlv_nosuchkey"), MLV_ENOTFOUND);
+	/* the other key is untouched */
+	assert_int_equal(mlv_store_key_check(fx->s, tok_b, now, &id, NULL, 0), 0);
+	assert_int_equal(id, b);
+}
+
+static void test_key_expiry(void **state)
+{
+	fixture *fx = *state;
+	int64_t a = filer(fx->s, "ExampleMarket");
+	const int64_t now = 1776501000;
+	char expired[64], later[64];
+	assert_int_equal(mlv_store_key_create(fx->s, a, "old", now - 1, expired, sizeof(expired)),
+			 0);
+	assert_int_equal(mlv_store_key_create(fx->s, a, "new", now + 3600, later, sizeof(later)),
+			 0);
+	int64_t id = 0;
+	assert_int_equal(mlv_store_key_check(fx->s, expired, now, &id, NULL, 0), MLV_EUNAUTH);
+	assert_int_equal(mlv_store_key_check(fx->s, expired, now - 2, &id, NULL, 0), 0);
+	assert_int_equal(mlv_store_key_check(fx->s, later, now, &id, NULL, 0), 0);
+	assert_int_equal(id, a);
+	assert_int_equal(mlv_store_key_check(fx->s, later, now + 3599, &id, NULL, 0), 0);
+	/* expires_at is the first second it no longer works */
+	assert_int_equal(mlv_store_key_check(fx->s, later, now + 3600, &id, NULL, 0), MLV_EUNAUTH);
+}
+
+/* ---- filing outcomes --------------------------------------------------------------- */
+
+static void expect_body(mlv_store *s, int64_t filer_id, int64_t id, int version,
+			const char *text)
+{
+	mlv_record r;
+	mlv_record_init(&r);
+	assert_int_equal(mlv_store_get(s, filer_id, id, version, &r), 0);
+	assert_int_equal(r.id, id);
+	assert_int_equal(r.filer_id, filer_id);
+	assert_int_equal(r.body.len, strlen(text));
+	assert_memory_equal(r.body.data, text, r.body.len);
+	mlv_record_free(&r);
+}
+
+static void test_file_versions(void **state)
+{
+	fixture *fx = *state;
+	int64_t a = filer(fx->s, "ExampleMarket");
+	mlv_filing *f1 = file_one(fx->s, a, base_json, RECEIVED_MS);
+	assert_int_equal(f1->outcome, MLV_OUTCOME_CREATED);
+	assert_int_equal(f1->version, 1);
+	assert_true(f1->id > 0);
+
+	/* the same content, differently written: unchanged */
+	char *spaced = replace_all(base_json, "\",\"", "\", \"");
+	mlv_filing *f2 = file_one(fx->s, a, spaced, RECEIVED_MS + 1000);
+	assert_int_equal(f2->outcome, MLV_OUTCOME_UNCHANGED);
+	assert_int_equal(f2->id, f1->id);
+	assert_int_equal(f2->version, 1);
+
+	/* a changed value: amended, version 2 */
+	char *changed = replace_all(base_json, "12 Rue de la Paix", "14 Rue de la Paix");
+	mlv_filing *f3 = file_one(fx->s, a, changed, RECEIVED_MS + 2000);
+	assert_int_equal(f3->outcome, MLV_OUTCOME_AMENDED);
+	assert_int_equal(f3->id, f1->id);
+	assert_int_equal(f3->version, 2);
+
+	int64_t n = 0;
+	assert_int_equal(mlv_store_count(fx->s, &n), 0);
+	assert_int_equal(n, 1);
+
+	/* the latest */
+	mlv_record r;
+	mlv_record_init(&r);
+	assert_int_equal(mlv_store_get(fx->s, a, f1->id, 0, &r), 0);
+	assert_int_equal(r.version, 2);
+	assert_string_equal(r.lrn, "LRN-2026-000123");
+	assert_string_equal(r.status, "filed");
+	assert_int_equal(r.filed_at_ms, RECEIVED_MS);
+	assert_int_equal(r.updated_at_ms, RECEIVED_MS + 2000);
+	assert_int_equal(r.quality_score, f3->quality.score);
+	assert_string_equal(r.quality_json.data, f3->quality_json);
+	assert_memory_equal(r.digest, f3->digest, sizeof(r.digest));
+	assert_string_equal(r.body.data, changed);
+	mlv_record_free(&r);
+	/* each version's text as received */
+	expect_body(fx->s, a, f1->id, 1, base_json);
+	expect_body(fx->s, a, f1->id, 2, changed);
+	expect_body(fx->s, a, f1->id, 0, changed);
+	mlv_record_init(&r);
+	assert_int_equal(mlv_store_get(fx->s, a, f1->id, 1, &r), 0);
+	assert_int_equal(r.version, 1);
+	assert_memory_equal(r.digest, f1->digest, sizeof(r.digest));
+	assert_int_equal(mlv_store_get(fx->s, a, f1->id, 3, &r), MLV_ENOTFOUND);
+	assert_int_equal(mlv_store_get(fx->s, a, f1->id + 1000, 0, &r), MLV_ENOTFOUND);
+	/* by LRN */
+	assert_int_equal(mlv_store_get_by_lrn(fx->s, a, "LRN-2026-000123", &r), 0);
+	assert_int_equal(r.id, f1->id);
+	assert_int_equal(r.version, 2);
+	assert_int_equal(mlv_store_get_by_lrn(fx->s, a, "LRN-NONE", &r), MLV_ENOTFOUND);
+	mlv_record_free(&r);
+
+	/* filing the first text again is an amendment back, version 3 */
+	mlv_filing *f4 = file_one(fx->s, a, base_json, RECEIVED_MS + 3000);
+	assert_int_equal(f4->outcome, MLV_OUTCOME_AMENDED);
+	assert_int_equal(f4->version, 3);
+	expect_body(fx->s, a, f1->id, 3, base_json);
+
+	mlv_filing_free(f4);
+	mlv_filing_free(f3);
+	mlv_filing_free(f2);
+	mlv_filing_free(f1);
+	free(changed);
+	free(spaced);
+}
+
+struct events {
+	mlv_event ev[8];
+	size_t n;
+};
+
+static int collect_event(void *ctx, const mlv_event *ev)
+{
+	struct events *e = ctx;
+	if (e->n < MLV_ARRAY_LEN(e->ev))
+		e->ev[e->n] = *ev;
+	e->n++;
+	return 0;
+}
+
+static void test_isolation_and_events(void **state)
+{
+	fixture *fx = *state;
+	int64_t a = filer(fx->s, "ExampleMarket");
+	int64_t b = filer(fx->s, "Example Post");
+	mlv_filing *fa = file_one(fx->s, a, base_json, RECEIVED_MS);
+	char *changed = replace_all(base_json, "\"6.90\"", "\"7.90\"");
+	mlv_filing *fa2 = file_one(fx->s, a, changed, RECEIVED_MS + 5000);
+	assert_int_equal(fa2->outcome, MLV_OUTCOME_AMENDED);
+
+	/* another filer sees nothing of it */
+	mlv_record r;
+	mlv_record_init(&r);
+	assert_int_equal(mlv_store_get(fx->s, b, fa->id, 0, &r), MLV_ENOTFOUND);
+	assert_int_equal(mlv_store_get(fx->s, b, fa->id, 1, &r), MLV_ENOTFOUND);
+	assert_int_equal(mlv_store_get_by_lrn(fx->s, b, "LRN-2026-000123", &r), MLV_ENOTFOUND);
+	mlv_record_free(&r);
+	struct events e = {.n = 0};
+	assert_int_equal(mlv_store_events(fx->s, b, fa->id, collect_event, &e), 0);
+	assert_int_equal(e.n, 0);
+
+	/* the same LRN by the other filer is another consignment */
+	mlv_filing *fb = file_one(fx->s, b, base_json, RECEIVED_MS + 6000);
+	assert_int_equal(fb->outcome, MLV_OUTCOME_CREATED);
+	assert_int_equal(fb->version, 1);
+	assert_int_not_equal(fb->id, fa->id);
+	int64_t n = 0;
+	assert_int_equal(mlv_store_count(fx->s, &n), 0);
+	assert_int_equal(n, 2);
+	expect_body(fx->s, a, fa->id, 0, changed);
+	expect_body(fx->s, b, fb->id, 0, base_json);
+
+	/* the history: filed, then amended, oldest first */
+	e.n = 0;
+	assert_int_equal(mlv_store_events(fx->s, a, fa->id, collect_event, &e), 0);
+	assert_int_equal(e.n, 2);
+	assert_string_equal(e.ev[0].type, "filed");
+	assert_int_equal(e.ev[0].version, 1);
+	assert_int_equal(e.ev[0].at_ms, RECEIVED_MS);
+	assert_string_equal(e.ev[1].type, "amended");
+	assert_int_equal(e.ev[1].version, 2);
+	assert_int_equal(e.ev[1].at_ms, RECEIVED_MS + 5000);
+	assert_true(e.ev[0].id < e.ev[1].id);
+	char actor[32];
+	snprintf(actor, sizeof(actor), "filer:%lld", (long long)a);
+	assert_string_equal(e.ev[0].actor, actor);
+	/* an unchanged filing writes no event */
+	mlv_filing *same = file_one(fx->s, a, changed, RECEIVED_MS + 7000);
+	assert_int_equal(same->outcome, MLV_OUTCOME_UNCHANGED);
+	e.n = 0;
+	assert_int_equal(mlv_store_events(fx->s, a, fa->id, collect_event, &e), 0);
+	assert_int_equal(e.n, 2);
+	e.n = 0;
+	assert_int_equal(mlv_store_events(fx->s, b, fb->id, collect_event, &e), 0);
+	assert_int_equal(e.n, 1);
+	assert_string_equal(e.ev[0].type, "filed");
+
+	mlv_filing_free(same);
+	mlv_filing_free(fb);
+	mlv_filing_free(fa2);
+	mlv_filing_free(fa);
+	free(changed);
+}
+
+static void test_batch_in_order(void **state)
+{
+	fixture *fx = *state;
+	int64_t a = filer(fx->s, "ExampleMarket");
+	char *changed = replace_all(base_json, "Camille Martin", "Camille Martin-Durand");
+	char *other = variant("LRN-OTHER-1", "CN", "low_value_dutiable");
+	mlv_filing *fs[5];
+	fs[0] = prepared(a, base_json, RECEIVED_MS);
+	fs[1] = prepared(a, "{\"lrn\":\"LRN-BAD\"}", RECEIVED_MS); /* rejected: skipped */
+	fs[2] = prepared(a, changed, RECEIVED_MS + 1);
+	fs[3] = prepared(a, changed, RECEIVED_MS + 2);
+	fs[4] = prepared(a, other, RECEIVED_MS + 3);
+	assert_false(fs[1]->ok);
+	assert_int_equal(mlv_store_file(fx->s, fs, 5), 0);
+	assert_int_equal(fs[0]->outcome, MLV_OUTCOME_CREATED);
+	assert_int_equal(fs[0]->version, 1);
+	assert_int_equal(fs[1]->outcome, MLV_OUTCOME_NONE);
+	assert_int_equal(fs[1]->id, 0);
+	assert_int_equal(fs[1]->store_rc, 0);
+	assert_int_equal(fs[2]->outcome, MLV_OUTCOME_AMENDED);
+	assert_int_equal(fs[2]->id, fs[0]->id);
+	assert_int_equal(fs[2]->version, 2);
+	assert_int_equal(fs[3]->outcome, MLV_OUTCOME_UNCHANGED);
+	assert_int_equal(fs[3]->version, 2);
+	assert_int_equal(fs[4]->outcome, MLV_OUTCOME_CREATED);
+	assert_int_not_equal(fs[4]->id, fs[0]->id);
+	for (size_t i = 0; i < 5; i++)
+		assert_int_equal(fs[i]->store_rc, 0);
+	int64_t n = 0;
+	assert_int_equal(mlv_store_count(fx->s, &n), 0);
+	assert_int_equal(n, 2);
+	mlv_record r;
+	mlv_record_init(&r);
+	assert_int_equal(mlv_store_get_by_lrn(fx->s, a, "LRN-BAD", &r), MLV_ENOTFOUND);
+	mlv_record_free(&r);
+	expect_body(fx->s, a, fs[0]->id, 1, base_json);
+	expect_body(fx->s, a, fs[0]->id, 2, changed);
+	/* a batch of only rejected filings stores nothing and succeeds */
+	assert_int_equal(mlv_store_file(fx->s, &fs[1], 1), 0);
+	assert_int_equal(mlv_store_count(fx->s, &n), 0);
+	assert_int_equal(n, 2);
+	for (size_t i = 0; i < 5; i++)
+		mlv_filing_free(fs[i]);
+	free(other);
+	free(changed);
+}
+
+/* ---- listing --------------------------------------------------------------------------- */
+
+#define LIST_N 25
+
+struct page {
+	mlv_summary rows[MLV_LIST_MAX];
+	int n;
+};
+
+static int collect_row(void *ctx, const mlv_summary *row)
+{
+	struct page *p = ctx;
+	assert_true(p->n < (int)MLV_ARRAY_LEN(p->rows));
+	p->rows[p->n++] = *row;
+	return 0;
+}
+
+/* Files LRN-0001..LRN-0025: every 5th low_value_non_dutiable, departure
+ * US for every 3rd, GB for every 4th (unless 3rd), CN else.  ids[i] is
+ * LRN-(i+1)'s id. */
+static void file_many(mlv_store *s, int64_t a, int64_t ids[LIST_N])
+{
+	mlv_filing *fs[LIST_N];
+	for (int i = 0; i < LIST_N; i++) {
+		char lrn[16];
+		snprintf(lrn, sizeof(lrn), "LRN-%04d", i + 1);
+		int k = i + 1;
+		const char *dep = k % 3 == 0 ? "US" : k % 4 == 0 ? "GB" : "CN";
+		const char *cat = k % 5 == 0 ? "low_value_non_dutiable" : "low_value_dutiable";
+		char *t = variant(lrn, dep, cat);
+		fs[i] = prepared(a, t, RECEIVED_MS + i);
+		assert_true(fs[i]->ok);
+		free(t);
+	}
+	assert_int_equal(mlv_store_file(s, fs, LIST_N), 0);
+	for (int i = 0; i < LIST_N; i++) {
+		assert_int_equal(fs[i]->outcome, MLV_OUTCOME_CREATED);
+		ids[i] = fs[i]->id;
+		if (i > 0)
+			assert_true(ids[i] > ids[i - 1]);
+		mlv_filing_free(fs[i]);
+	}
+}
+
+static void test_list_pages(void **state)
+{
+	fixture *fx = *state;
+	int64_t a = filer(fx->s, "ExampleMarket");
+	int64_t b = filer(fx->s, "Example Post");
+	int64_t ids[LIST_N];
+	file_many(fx->s, a, ids);
+	/* another filer's consignment never shows */
+	mlv_filing *fb = file_one(fx->s, b, base_json, RECEIVED_MS);
+
+	struct page *p = calloc(1, sizeof(*p));
+	assert_non_null(p);
+	mlv_list_query q = {.filer_id = a, .limit = 10};
+	int64_t seen[LIST_N];
+	int nseen = 0;
+	static const int sizes[] = {10, 10, 5};
+	for (int page = 0; page < 3; page++) {
+		int64_t next = -1;
+		p->n = 0;
+		assert_int_equal(mlv_store_list(fx->s, &q, collect_row, p, &next), 0);
+		assert_int_equal(p->n, sizes[page]);
+		if (page < 2)
+			assert_true(next > 0);
+		else
+			assert_int_equal(next, 0);
+		for (int i = 0; i < p->n; i++) {
+			/* newest first: LRN-0025 down to LRN-0001 */
+			int k = LIST_N - nseen;
+			char lrn[16];
+			snprintf(lrn, sizeof(lrn), "LRN-%04d", k);
+			assert_string_equal(p->rows[i].lrn, lrn);
+			assert_int_equal(p->rows[i].id, ids[k - 1]);
+			assert_true(p->rows[i].id != fb->id);
+			for (int j = 0; j < nseen; j++)
+				assert_int_not_equal(seen[j], p->rows[i].id);
+			seen[nseen++] = p->rows[i].id;
+		}
+		q.after_id = next;
+	}
+	assert_int_equal(nseen, LIST_N);
+
+	/* a row's summary */
+	p->n = 0;
+	int64_t next = -1;
+	q.after_id = 0;
+	q.limit = 1;
+	assert_int_equal(mlv_store_list(fx->s, &q, collect_row, p, &next), 0);
+	assert_int_equal(p->n, 1);
+	assert_int_equal(next, ids[LIST_N - 1]); /* the next page starts below the 25th */
+	const mlv_summary *r = &p->rows[0];
+	assert_string_equal(r->lrn, "LRN-0025");
+	assert_int_equal(r->version, 1);
+	assert_string_equal(r->status, "filed");
+	assert_int_equal(r->category, MLV_CAT_LOW_VALUE_NON_DUTIABLE);
+	assert_int_equal(r->channel, MLV_CH_POST);
+	assert_int_equal(r->declaration_type, MLV_DECL_IMPORT);
+	assert_string_equal(r->departure_country, "CN");
+	assert_string_equal(r->tracking_number, "LX123456785CN");
+	assert_string_equal(r->currency, "EUR");
+	assert_int_equal(r->invoice_total, 4200);
+	assert_int_equal(r->item_count, 2);
+	assert_int_equal(r->filed_at_ms, RECEIVED_MS + 24);
+	assert_in_range(r->quality_score, 1, 100);
+
+	/* a page that ends exactly at the last row has no next cursor */
+	p->n = 0;
+	q.limit = LIST_N;
+	assert_int_equal(mlv_store_list(fx->s, &q, collect_row, p, &next), 0);
+	assert_int_equal(p->n, LIST_N);
+	assert_int_equal(next, 0);
+	/* limits are clamped */
+	p->n = 0;
+	q.limit = 0;
+	assert_int_equal(mlv_store_list(fx->s, &q, collect_row, p, &next), 0);
+	assert_int_equal(p->n, 1);
+	p->n = 0;
+	q.limit = 100000;
+	assert_int_equal(mlv_store_list(fx->s, &q, collect_row, p, &next), 0);
+	assert_int_equal(p->n, LIST_N);
+	free(p);
+	mlv_filing_free(fb);
+}
+
+static int count_matches(mlv_store *s, const mlv_list_query *q0, struct page *p)
+{
+	mlv_list_query q = *q0;
+	int64_t next = -1;
+	p->n = 0;
+	assert_int_equal(mlv_store_list(s, &q, collect_row, p, &next), 0);
+	assert_int_equal(next, 0);
+	return p->n;
+}
+
+static void test_list_filters(void **state)
+{
+	fixture *fx = *state;
+	int64_t a = filer(fx->s, "ExampleMarket");
+	int64_t ids[LIST_N];
+	file_many(fx->s, a, ids);
+	struct page *p = calloc(1, sizeof(*p));
+	assert_non_null(p);
+
+	mlv_list_query q = {.filer_id = a, .limit = 100};
+	q.category = MLV_CAT_LOW_VALUE_NON_DUTIABLE;
+	assert_int_equal(count_matches(fx->s, &q, p), 5);
+	for (int i = 0; i < p->n; i++)
+		assert_int_equal(p->rows[i].category, MLV_CAT_LOW_VALUE_NON_DUTIABLE);
+	assert_string_equal(p->rows[0].lrn, "LRN-0025");
+	assert_string_equal(p->rows[4].lrn, "LRN-0005");
+	q.category = MLV_CAT_LOW_VALUE_DUTIABLE;
+	assert_int_equal(count_matches(fx->s, &q, p), 20);
+	q.category = MLV_CAT_HIGH_VALUE;
+	assert_int_equal(count_matches(fx->s, &q, p), 0);
+
+	q.category = 0;
+	q.departure_country = "US"; /* 3, 6, ... 24 */
+	assert_int_equal(count_matches(fx->s, &q, p), 8);
+	for (int i = 0; i < p->n; i++)
+		assert_string_equal(p->rows[i].departure_country, "US");
+	q.departure_country = "GB"; /* 4, 8, 16, 20 (12 and 24 are US) */
+	assert_int_equal(count_matches(fx->s, &q, p), 4);
+	assert_string_equal(p->rows[0].lrn, "LRN-0020");
+	/* filters combine: GB and non-dutiable is 20 only */
+	q.category = MLV_CAT_LOW_VALUE_NON_DUTIABLE;
+	assert_int_equal(count_matches(fx->s, &q, p), 1);
+	assert_string_equal(p->rows[0].lrn, "LRN-0020");
+
+	q.category = 0;
+	q.departure_country = NULL;
+	q.lrn = "LRN-0007";
+	assert_int_equal(count_matches(fx->s, &q, p), 1);
+	assert_int_equal(p->rows[0].id, ids[6]);
+	q.lrn = "LRN-9999";
+	assert_int_equal(count_matches(fx->s, &q, p), 0);
+	q.lrn = NULL;
+
+	q.status = "filed";
+	assert_int_equal(count_matches(fx->s, &q, p), LIST_N);
+	q.status = "released";
+	assert_int_equal(count_matches(fx->s, &q, p), 0);
+	q.status = NULL;
+	q.channel = MLV_CH_EXPRESS;
+	assert_int_equal(count_matches(fx->s, &q, p), 0);
+	q.channel = MLV_CH_POST;
+	assert_int_equal(count_matches(fx->s, &q, p), LIST_N);
+	q.channel = 0;
+
+	/* filed time window: [from, to) */
+	q.filed_from_ms = RECEIVED_MS + 10;
+	q.filed_to_ms = RECEIVED_MS + 15;
+	assert_int_equal(count_matches(fx->s, &q, p), 5);
+	assert_string_equal(p->rows[0].lrn, "LRN-0015");
+	assert_string_equal(p->rows[4].lrn, "LRN-0011");
+
+	/* a filter and a cursor together */
+	q.filed_from_ms = q.filed_to_ms = 0;
+	q.departure_country = "US";
+	q.limit = 3;
+	int64_t next = -1;
+	p->n = 0;
+	assert_int_equal(mlv_store_list(fx->s, &q, collect_row, p, &next), 0);
+	assert_int_equal(p->n, 3);
+	assert_string_equal(p->rows[2].lrn, "LRN-0018");
+	q.after_id = next;
+	p->n = 0;
+	assert_int_equal(mlv_store_list(fx->s, &q, collect_row, p, &next), 0);
+	assert_int_equal(p->n, 3);
+	assert_string_equal(p->rows[0].lrn, "LRN-0015");
+
+	/* another filer has nothing */
+	mlv_list_query other = {.filer_id = a + 1000, .limit = 10};
+	assert_int_equal(count_matches(fx->s, &other, p), 0);
+	free(p);
+}
+
+static int stop_after_two(void *ctx, const mlv_summary *row)
+{
+	int *n = ctx;
+	(void)row;
+	return ++*n == 2 ? MLV_EBUSY : 0;
+}
+
+static void test_list_callback_stops(void **state)
+{
+	fixture *fx = *state;
+	int64_t a = filer(fx->s, "ExampleMarket");
+	int64_t ids[LIST_N];
+	file_many(fx->s, a, ids);
+	mlv_list_query q = {.filer_id = a, .limit = 10};
+	int n = 0;
+	int64_t next = -1;
+	assert_int_equal(mlv_store_list(fx->s, &q, stop_after_two, &n, &next), MLV_EBUSY);
+	assert_int_equal(n, 2);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_migrations, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_open_failure, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_filer_ensure, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_keys, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_key_expiry, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_file_versions, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_isolation_and_events, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_batch_in_order, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_list_pages, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_list_filters, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_list_callback_stops, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
