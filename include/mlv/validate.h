@@ -3,8 +3,9 @@
  *
  * Run after a decode without errors.  Errors reject the filing; warnings
  * lower its score and are listed as weak elements.  The rules:
- *  - arithmetic: the item values add up to the invoice total (to one minor
- *    unit per line in the same currency, 2% across currencies); net weight
+ *  - arithmetic: the item values add up to the invoice total (exactly for
+ *    one line, within one minor unit for each further line in the same
+ *    currency, 2% across currencies); net weight
  *    is not above gross weight; the payment covers goods, shipping and
  *    insurance (warning);
  *  - category: a low-value consignment whose goods value exceeds the

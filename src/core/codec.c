@@ -185,7 +185,7 @@ bool mlv_datetime_parse(const char *s, size_t n, int64_t *out)
 	size_t i = 19;
 	if (i < n && s[i] == '.') {
 		size_t start = ++i;
-		while (i < n && s[i] >= '0' && s[i] <= '9' && i - start < 9)
+		while (i < n && s[i] >= '0' && s[i] <= '9')
 			i++;
 		if (i == start)
 			return false;

@@ -67,8 +67,18 @@ static void tally_object(const mlv_schema *s, const void *base, unsigned cat, ml
 		mlv_path_push(path, f->json);
 		if (f->type == MLV_F_OBJECT) {
 			const void *sub = (const char *)base + f->offset;
-			if (*(const bool *)sub)
+			if (*(const bool *)sub) {
 				tally_object(f->sub, sub, cat, path, q, t);
+			} else if (!required) {
+				/* An absent optional object counts as one missing
+				 * element, so adding it never lowers the score. */
+				t->total++;
+				if (q->weak_count < MLV_ARRAY_LEN(q->weak)) {
+					char ptr[MLV_POINTER_MAX];
+					mlv_path_render(path, ptr);
+					add_weak(q, ptr);
+				}
+			}
 		} else if (f->type == MLV_F_ARRAY) {
 			size_t n = *(const size_t *)((const char *)base + f->count_offset);
 			const char *elems = *(const char *const *)((const char *)base + f->offset);
@@ -76,6 +86,14 @@ static void tally_object(const mlv_schema *s, const void *base, unsigned cat, ml
 				mlv_path_push_index(path, k);
 				tally_object(f->sub, elems + k * f->sub->size, cat, path, q, t);
 				mlv_path_pop(path);
+			}
+			if (n == 0 && !required) {
+				t->total++;
+				if (q->weak_count < MLV_ARRAY_LEN(q->weak)) {
+					char ptr[MLV_POINTER_MAX];
+					mlv_path_render(path, ptr);
+					add_weak(q, ptr);
+				}
 			}
 		} else if (!required && !f->personal) {
 			t->total++;

@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "auth.h"
 #include "http.h"
 #include "mlv/codec.h"
 #include "mlv/filing.h"
@@ -33,7 +34,36 @@ struct mlv_server {
 	size_t nreaders, free_top;
 	mlv_store *free_readers[READERS_MAX];
 	int64_t started_ms;
+	mlv_auth *auth;
+	pthread_mutex_t filings_lock; /* a pool of reusable filings */
+	mlv_filing *spare[256];
+	size_t nspare;
 };
+
+/* A filing from the pool (or a new one), reset for a new text. */
+static mlv_filing *filing_get(mlv_server *s)
+{
+	mlv_filing *f = NULL;
+	pthread_mutex_lock(&s->filings_lock);
+	if (s->nspare > 0)
+		f = s->spare[--s->nspare];
+	pthread_mutex_unlock(&s->filings_lock);
+	return f != NULL ? f : mlv_filing_new();
+}
+
+static void filing_put(mlv_server *s, mlv_filing *f)
+{
+	if (f == NULL)
+		return;
+	mlv_filing_reset(f);
+	pthread_mutex_lock(&s->filings_lock);
+	if (s->nspare < MLV_ARRAY_LEN(s->spare)) {
+		s->spare[s->nspare++] = f;
+		f = NULL;
+	}
+	pthread_mutex_unlock(&s->filings_lock);
+	mlv_filing_free(f);
+}
 
 /* ---- helpers ------------------------------------------------------------------ */
 
@@ -74,10 +104,15 @@ static bool authenticate(mlv_server *s, mlv_req *req, mlv_resp *resp, struct aut
 	const char *token = h + 7;
 	while (*token == ' ')
 		token++;
-	mlv_store *st = reader_acquire(s);
-	int rc = mlv_store_key_check(st, token, (int64_t)time(NULL), &a->filer_id, a->filer,
-				     sizeof(a->filer));
-	reader_release(s, st);
+	int64_t now = (int64_t)time(NULL);
+	int rc = mlv_auth_lookup(s->auth, token, now, &a->filer_id, a->filer, sizeof(a->filer));
+	if (rc != 0) {
+		mlv_store *st = reader_acquire(s);
+		rc = mlv_store_key_check(st, token, now, &a->filer_id, a->filer, sizeof(a->filer));
+		reader_release(s, st);
+		if (rc == 0)
+			mlv_auth_remember(s->auth, token, now, a->filer_id, a->filer);
+	}
 	if (rc != 0) {
 		resp->extra_value = "Bearer realm=\"mainlevee\", error=\"invalid_token\"";
 		mlv_http_problem(resp, rc == MLV_EUNAUTH ? 401 : 500,
@@ -113,7 +148,9 @@ static void ms_to_rfc3339(int64_t ms, char out[32])
 	snprintf(out, 32, "%.19s.%03dZ", s, (int)(ms % 1000));
 }
 
-/* Writes the consignment view shared by POST and GET answers. */
+/* Writes the consignment view shared by POST and GET answers; the answer
+ * to a filing leaves the consignment out (canonical == NULL): the filer
+ * has it, and GET returns it. */
 static int write_view(mlv_buf *b, int64_t id, const char *lrn, int version, const char *status,
 		      const char *outcome, int64_t filed_ms, int64_t updated_ms,
 		      const char *quality_json, const char *canonical, size_t canonical_len)
@@ -129,11 +166,13 @@ static int write_view(mlv_buf *b, int64_t id, const char *lrn, int version, cons
 	if (rc == 0 && outcome != NULL)
 		rc = mlv_buf_printf(b, "\"outcome\":\"%s\",", outcome);
 	if (rc == 0)
-		rc = mlv_buf_printf(b, "\"filed_at\":\"%s\",\"updated_at\":\"%s\",\"quality\":%s,"
-				       "\"consignment\":",
+		rc = mlv_buf_printf(b, "\"filed_at\":\"%s\",\"updated_at\":\"%s\",\"quality\":%s",
 				    filed, updated, quality_json);
-	if (rc == 0)
-		rc = mlv_buf_add(b, canonical, canonical_len);
+	if (rc == 0 && canonical != NULL) {
+		rc = mlv_buf_adds(b, ",\"consignment\":");
+		if (rc == 0)
+			rc = mlv_buf_add(b, canonical, canonical_len);
+	}
 	if (rc == 0)
 		rc = mlv_buf_printf(b, ",\"links\":{\"self\":\"/v1/consignments/%lld\","
 				       "\"events\":\"/v1/consignments/%lld/events\"}}",
@@ -171,7 +210,7 @@ static void job_start(mlv_req *req)
 static void free_filings(struct filing_job *fj)
 {
 	for (size_t i = 0; i < fj->n; i++)
-		mlv_filing_free(fj->filings[i]);
+		filing_put(fj->server, fj->filings[i]);
 	fj->n = 0;
 }
 
@@ -196,13 +235,10 @@ static void finish_one(mlv_req *req, mlv_resp *resp)
 		busy(resp, rc);
 		goto cleanup;
 	}
-	mlv_buf canon = MLV_BUF_INIT((size_t)8 << 20);
-	rc = mlv_consignment_encode(&f->c, s->opts.rd, &canon);
-	if (rc == 0)
-		rc = write_view(&resp->body, f->id, f->c.lrn, f->version, "filed",
-				mlv_outcome_name(f->outcome), f->received_ms, f->received_ms,
-				f->quality_json, canon.data, canon.len);
-	mlv_buf_free(&canon);
+	(void)s;
+	rc = write_view(&resp->body, f->id, f->c.lrn, f->version, "filed",
+			mlv_outcome_name(f->outcome), f->received_ms, f->received_ms,
+			f->quality_json, NULL, 0);
 	if (rc != 0) {
 		mlv_http_problem_err(resp, rc, "the answer could not be written");
 		goto cleanup;
@@ -224,9 +260,9 @@ static int post_consignment(mlv_server *s, mlv_req *req, mlv_resp *resp, const s
 	}
 	struct filing_job *fj = mlv_arena_alloc(req->arena, sizeof(*fj));
 	mlv_filing **slot = mlv_arena_alloc(req->arena, sizeof(*slot));
-	mlv_filing *f = mlv_filing_new();
+	mlv_filing *f = filing_get(s);
 	if (fj == NULL || slot == NULL || f == NULL) {
-		mlv_filing_free(f);
+		filing_put(s, f);
 		mlv_http_problem_err(resp, MLV_ENOMEM, NULL);
 		return 0;
 	}
@@ -242,7 +278,7 @@ static int post_consignment(mlv_server *s, mlv_req *req, mlv_resp *resp, const s
 		else
 			mlv_http_problem(resp, 422, "validation", "Validation failed",
 				    "the consignment breaks the rules listed in 'errors'", &f->problems);
-		mlv_filing_free(f);
+		filing_put(s, f);
 		return 0;
 	}
 	slot[0] = f;
@@ -282,7 +318,7 @@ static void finish_batch(mlv_req *req, mlv_resp *resp)
 	if (e != 0)
 		mlv_http_problem_err(resp, e, "the answer could not be written");
 	for (size_t i = 0; i < bt->count; i++)
-		mlv_filing_free(bt->all[i]);
+		filing_put(bt->fj.server ? bt->fj.server : req->app, bt->all[i]);
 	bt->count = 0;
 }
 
@@ -323,7 +359,7 @@ static int post_batch(mlv_server *s, mlv_req *req, mlv_resp *resp, const struct 
 		while (t < le && isspace((unsigned char)*t))
 			t++;
 		if (t < le) {
-			mlv_filing *f = mlv_filing_new();
+			mlv_filing *f = filing_get(s);
 			if (f == NULL) {
 				rc = MLV_ENOMEM;
 				break;
@@ -727,6 +763,11 @@ int mlv_server_start(mlv_server **out, const mlv_server_opts *opts, char *err, s
 	s->opts = *opts;
 	s->started_ms = mlv_now_ms();
 	pthread_mutex_init(&s->pool_lock, NULL);
+	pthread_mutex_init(&s->filings_lock, NULL);
+	if (mlv_auth_new(&s->auth, 30) != 0) {
+		free(s);
+		return MLV_ENOMEM;
+	}
 	pthread_cond_init(&s->pool_cond, NULL);
 	unsigned threads = opts->threads;
 	if (threads == 0) {
@@ -793,5 +834,9 @@ void mlv_server_stop(mlv_server *s)
 		mlv_store_close(s->readers[i]);
 	pthread_mutex_destroy(&s->pool_lock);
 	pthread_cond_destroy(&s->pool_cond);
+	for (size_t i = 0; i < s->nspare; i++)
+		mlv_filing_free(s->spare[i]);
+	pthread_mutex_destroy(&s->filings_lock);
+	mlv_auth_free(s->auth);
 	free(s);
 }

@@ -18,8 +18,15 @@
 
 enum { ST_NEW = 0, ST_WAITING, ST_READY, ST_DONE };
 
+#define DAEMONS_MAX 16
+
+/* One single-threaded daemon per thread, all on the same port with
+ * SO_REUSEPORT: the kernel spreads connections over them.  (One daemon
+ * with a thread pool lets the first thread to wake accept a whole burst of
+ * connections, which then share one core.) */
 struct mlv_http {
-	struct MHD_Daemon *d;
+	struct MHD_Daemon *d[DAEMONS_MAX];
+	unsigned nd;
 	mlv_http_opts opts;
 	unsigned port;
 };
@@ -203,6 +210,17 @@ const char *mlv_req_query(mlv_req *req, const char *name)
 	return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
 }
 
+static struct MHD_Daemon *start_one(mlv_http *h, const struct sockaddr *sa, unsigned flags)
+{
+	return MHD_start_daemon(flags, 0, NULL, NULL, on_request, h,
+				MHD_OPTION_SOCK_ADDR, sa,
+				MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)h->opts.timeout_s,
+				MHD_OPTION_CONNECTION_LIMIT, (unsigned)h->opts.max_connections,
+				MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+				MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1,
+				MHD_OPTION_END);
+}
+
 int mlv_http_start(mlv_http **out, const mlv_http_opts *opts, char *err, size_t errlen)
 {
 	mlv_http *h = calloc(1, sizeof(*h));
@@ -211,40 +229,48 @@ int mlv_http_start(mlv_http **out, const mlv_http_opts *opts, char *err, size_t 
 	h->opts = *opts;
 	struct sockaddr_in v4;
 	struct sockaddr_in6 v6;
-	const struct sockaddr *sa;
+	struct sockaddr *sa;
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME;
+	bool ipv6 = strchr(opts->address, ':') != NULL;
 	memset(&v4, 0, sizeof(v4));
 	memset(&v6, 0, sizeof(v6));
-	if (strchr(opts->address, ':') != NULL) {
+	if (ipv6) {
 		v6.sin6_family = AF_INET6;
 		v6.sin6_port = htons((uint16_t)opts->port);
 		if (inet_pton(AF_INET6, opts->address, &v6.sin6_addr) != 1)
 			goto bad_address;
-		sa = (const struct sockaddr *)&v6;
+		sa = (struct sockaddr *)&v6;
 		flags |= MHD_USE_IPv6;
 	} else {
 		v4.sin_family = AF_INET;
 		v4.sin_port = htons((uint16_t)opts->port);
 		if (inet_pton(AF_INET, opts->address, &v4.sin_addr) != 1)
 			goto bad_address;
-		sa = (const struct sockaddr *)&v4;
+		sa = (struct sockaddr *)&v4;
 	}
-	h->d = MHD_start_daemon(flags, (uint16_t)opts->port, NULL, NULL, on_request, h,
-				MHD_OPTION_SOCK_ADDR, sa,
-				MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(opts->threads ? opts->threads : 2),
-				MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)opts->timeout_s,
-				MHD_OPTION_CONNECTION_LIMIT, (unsigned)opts->max_connections,
-				MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
-				MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1,
-				MHD_OPTION_END);
-	if (h->d == NULL) {
-		snprintf(err, errlen, "cannot listen on %s port %u (in use, or not allowed)",
-			 opts->address, opts->port);
-		free(h);
-		return MLV_EIO;
+	unsigned n = opts->threads ? opts->threads : 2;
+	if (n > DAEMONS_MAX)
+		n = DAEMONS_MAX;
+	for (unsigned i = 0; i < n; i++) {
+		h->d[i] = start_one(h, sa, flags);
+		if (h->d[i] == NULL) {
+			snprintf(err, errlen, "cannot listen on %s port %u (in use, or not allowed)",
+				 opts->address, i == 0 ? opts->port : h->port);
+			mlv_http_stop(h);
+			return MLV_EIO;
+		}
+		h->nd++;
+		if (i == 0) {
+			/* With port 0 the first daemon picked one: the others join it. */
+			const union MHD_DaemonInfo *info =
+				MHD_get_daemon_info(h->d[0], MHD_DAEMON_INFO_BIND_PORT);
+			h->port = info ? info->port : opts->port;
+			if (ipv6)
+				v6.sin6_port = htons((uint16_t)h->port);
+			else
+				v4.sin_port = htons((uint16_t)h->port);
+		}
 	}
-	const union MHD_DaemonInfo *info = MHD_get_daemon_info(h->d, MHD_DAEMON_INFO_BIND_PORT);
-	h->port = info ? info->port : opts->port;
 	*out = h;
 	return 0;
 bad_address:
@@ -262,6 +288,10 @@ void mlv_http_stop(mlv_http *h)
 {
 	if (h == NULL)
 		return;
-	MHD_stop_daemon(h->d);
+	/* Stop accepting everywhere first, then close. */
+	for (unsigned i = 0; i < h->nd; i++)
+		MHD_quiesce_daemon(h->d[i]);
+	for (unsigned i = 0; i < h->nd; i++)
+		MHD_stop_daemon(h->d[i]);
 	free(h);
 }

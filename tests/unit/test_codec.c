@@ -93,7 +93,7 @@ static cJSON *parent_of(cJSON *root, const char *pointer, char *last, size_t siz
 
 static void apply(cJSON *root, const char *pointer, const char *value)
 {
-	char last[64];
+	char last[256];
 	cJSON *parent = parent_of(root, pointer, last, sizeof(last));
 	bool array = cJSON_IsArray(parent);
 	if (strcmp(value, DEL) == 0) {
