@@ -55,6 +55,23 @@ struct tally {
 	unsigned filled, total;
 };
 
+/* Optional, non-personal leaves of s as if it were present and empty:
+ * what an absent optional object counts, so that adding the object never
+ * lowers the score. */
+static unsigned optional_leaves(const mlv_schema *s, unsigned cat)
+{
+	unsigned n = 0;
+	for (size_t i = 0; i < s->nfields; i++) {
+		const mlv_field *f = &s->fields[i];
+		bool required = cat ? (f->required & MLV_REQ(cat)) != 0 : false;
+		if (f->type == MLV_F_OBJECT || f->type == MLV_F_ARRAY)
+			n += optional_leaves(f->sub, cat);
+		else if (!required && !f->personal)
+			n++;
+	}
+	return n;
+}
+
 /* Counts the optional, non-personal elements of present objects: what a
  * diligent filer adds beyond the minimum.  Personal data never earns
  * points, so the score does not reward collecting it. */
@@ -70,9 +87,9 @@ static void tally_object(const mlv_schema *s, const void *base, unsigned cat, ml
 			if (*(const bool *)sub) {
 				tally_object(f->sub, sub, cat, path, q, t);
 			} else if (!required) {
-				/* An absent optional object counts as one missing
-				 * element, so adding it never lowers the score. */
-				t->total++;
+				/* An absent optional object counts as its missing
+				 * elements, so adding it never lowers the score. */
+				t->total += optional_leaves(f->sub, cat);
 				if (q->weak_count < MLV_ARRAY_LEN(q->weak)) {
 					char ptr[MLV_POINTER_MAX];
 					mlv_path_render(path, ptr);
@@ -88,7 +105,7 @@ static void tally_object(const mlv_schema *s, const void *base, unsigned cat, ml
 				mlv_path_pop(path);
 			}
 			if (n == 0 && !required) {
-				t->total++;
+				t->total += optional_leaves(f->sub, cat);
 				if (q->weak_count < MLV_ARRAY_LEN(q->weak)) {
 					char ptr[MLV_POINTER_MAX];
 					mlv_path_render(path, ptr);
