@@ -80,6 +80,8 @@ typedef struct mlv_field {
 	unsigned required;  /* MLV_REQ_* bits */
 	unsigned party;     /* MLV_PARTY_* bits */
 	bool personal;      /* personal data (GDPR): minimised, purged */
+	bool conditional;   /* required by a rule, not a category (original_lrn for
+			     * returns): never counted for completeness */
 	mlv_fmt fmt;        /* strings only */
 	const char *const *values; /* enums: NULL-terminated */
 	const char *currency;      /* money: name of the sibling currency */

@@ -283,7 +283,7 @@ static const mlv_field consignment_fields[] = {
 	FIELD(mlv_consignment, channel, MLV_F_ENUM, MLV_REQ_ALL, P_SHIP,
 	      .values = channels, .doc = "Post, express, courier or freight.", .example = "\"post\""),
 	FIELD(mlv_consignment, original_lrn, MLV_F_STRING, 0, P_PLAT | P_SHIP | P_BROK,
-	      .min = 1, .max = 35, .fmt = MLV_FMT_CODE,
+	      .min = 1, .max = 35, .fmt = MLV_FMT_CODE, .conditional = true,
 	      .doc = "For a return: the LRN of the consignment whose goods come back (required then).",
 	      .example = NULL),
 	FIELD(mlv_consignment, transport, MLV_F_OBJECT, MLV_REQ_ALL, P_SHIP,

@@ -66,7 +66,7 @@ static unsigned optional_leaves(const mlv_schema *s, unsigned cat)
 		bool required = cat ? (f->required & MLV_REQ(cat)) != 0 : false;
 		if (f->type == MLV_F_OBJECT || f->type == MLV_F_ARRAY)
 			n += optional_leaves(f->sub, cat);
-		else if (!required && !f->personal)
+		else if (!required && !f->personal && !f->conditional)
 			n++;
 	}
 	return n;
@@ -112,7 +112,7 @@ static void tally_object(const mlv_schema *s, const void *base, unsigned cat, ml
 					add_weak(q, ptr);
 				}
 			}
-		} else if (!required && !f->personal) {
+		} else if (!required && !f->personal && !f->conditional) {
 			t->total++;
 			if (leaf_present(f, base)) {
 				t->filled++;
