@@ -9,6 +9,7 @@
 
 #include "mlv/arena.h"
 #include "mlv/buf.h"
+#include "mlv/compress.h"
 #include "mlv/dataset.h"
 #include "mlv/problems.h"
 #include "mlv/refdata.h"
@@ -36,6 +37,7 @@ typedef struct mlv_filing {
 	bool ok;             /* no errors: may be stored */
 	unsigned char digest[32]; /* BLAKE2b-256 of the canonical JSON */
 	void *body;          /* zstd of the text as received */
+	const mlv_zdict *dict; /* the dictionary body was compressed with, or NULL */
 	size_t body_len;
 	char *quality_json;  /* the quality object as stored and answered */
 	/* set by the store */
@@ -63,10 +65,6 @@ int mlv_problems_to_json(const mlv_problems *p, mlv_buf *out);
  * when rejected, and a detail when the store failed (store_rc, or rc for
  * the whole batch).  Ends with a newline. */
 int mlv_filing_result_json(mlv_buf *b, size_t line, const mlv_filing *f, int rc);
-
-/* zstd helpers for stored bodies. */
-int mlv_compress(const void *src, size_t n, void **out, size_t *out_len);
-int mlv_decompress(const void *src, size_t n, size_t max, mlv_buf *out);
 
 /* Milliseconds since the epoch, from the real-time clock. */
 int64_t mlv_now_ms(void);

@@ -8,11 +8,13 @@
  *   iso/countries.tsv      alpha2, alpha3, numeric, name, currency
  *   iso/currencies.tsv     code, numeric, minor units, name
  *   fx/eurofxref-hist.csv  the ECB's own history file, unchanged
+ *   zstd/consignments.dict optional: the zstd dictionary for stored filings
  * Every look-up is safe from many threads at once once loaded. */
 #ifndef MLV_REFDATA_H
 #define MLV_REFDATA_H
 
 #include "mlv/common.h"
+#include "mlv/compress.h"
 
 typedef struct mlv_refdata mlv_refdata;
 
@@ -56,6 +58,9 @@ int mlv_fx_convert(const mlv_refdata *rd, int64_t amount, const char *from,
 
 /* The newest day with published rates, for "latest" quotes. */
 int32_t mlv_fx_last_day(const mlv_refdata *rd);
+
+/* The zstd dictionary for stored filings, NULL when none is shipped. */
+const mlv_zdict *mlv_refdata_zdict(const mlv_refdata *rd);
 
 /* Day number <-> "YYYY-MM-DD" (proleptic Gregorian, UTC). */
 bool mlv_date_parse(const char *s, size_t len, int32_t *day);

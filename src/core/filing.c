@@ -6,9 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <zstd.h>
 
 #include "mlv/codec.h"
+#include "mlv/compress.h"
 
 const char *mlv_outcome_name(mlv_outcome o)
 {
@@ -67,93 +67,6 @@ void mlv_filing_free(mlv_filing *f)
 	free(f->quality_json);
 	mlv_arena_free(f->arena);
 	free(f);
-}
-
-/* One compression context per thread: creating one costs more than
- * compressing a filing.  Kept under pthread keys so they are freed when
- * their thread ends. */
-static pthread_once_t keys_once = PTHREAD_ONCE_INIT;
-static pthread_key_t cctx_key, dctx_key;
-
-static void free_cctx(void *p)
-{
-	ZSTD_freeCCtx(p);
-}
-
-static void free_dctx(void *p)
-{
-	ZSTD_freeDCtx(p);
-}
-
-static void make_keys(void)
-{
-	pthread_key_create(&cctx_key, free_cctx);
-	pthread_key_create(&dctx_key, free_dctx);
-}
-
-static ZSTD_CCtx *thread_cctx(void)
-{
-	pthread_once(&keys_once, make_keys);
-	ZSTD_CCtx *c = pthread_getspecific(cctx_key);
-	if (c == NULL && (c = ZSTD_createCCtx()) != NULL && pthread_setspecific(cctx_key, c) != 0) {
-		ZSTD_freeCCtx(c);
-		c = NULL;
-	}
-	return c;
-}
-
-static ZSTD_DCtx *thread_dctx(void)
-{
-	pthread_once(&keys_once, make_keys);
-	ZSTD_DCtx *d = pthread_getspecific(dctx_key);
-	if (d == NULL && (d = ZSTD_createDCtx()) != NULL && pthread_setspecific(dctx_key, d) != 0) {
-		ZSTD_freeDCtx(d);
-		d = NULL;
-	}
-	return d;
-}
-
-int mlv_compress(const void *src, size_t n, void **out, size_t *out_len)
-{
-	ZSTD_CCtx *tls_cctx = thread_cctx();
-	if (tls_cctx == NULL)
-		return MLV_ENOMEM;
-	size_t cap = ZSTD_compressBound(n);
-	void *dst = malloc(cap);
-	if (dst == NULL)
-		return MLV_ENOMEM;
-	size_t z = ZSTD_compressCCtx(tls_cctx, dst, cap, src, n, 1);
-	if (ZSTD_isError(z)) {
-		free(dst);
-		return MLV_EIO;
-	}
-	*out = dst;
-	*out_len = z;
-	return 0;
-}
-
-int mlv_decompress(const void *src, size_t n, size_t max, mlv_buf *out)
-{
-	unsigned long long size = ZSTD_getFrameContentSize(src, n);
-	if (size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN || size > max)
-		return MLV_EIO;
-	ZSTD_DCtx *tls_dctx = thread_dctx();
-	if (tls_dctx == NULL)
-		return MLV_ENOMEM;
-	mlv_buf_reset(out);
-	if (out->cap < (size_t)size + 1) {
-		char *p = realloc(out->data, (size_t)size + 1);
-		if (p == NULL)
-			return MLV_ENOMEM;
-		out->data = p;
-		out->cap = (size_t)size + 1;
-	}
-	size_t d = ZSTD_decompressDCtx(tls_dctx, out->data, (size_t)size, src, n);
-	if (ZSTD_isError(d) || d != size)
-		return MLV_EIO;
-	out->len = d;
-	out->data[d] = '\0';
-	return 0;
 }
 
 int mlv_problems_to_json(const mlv_problems *p, mlv_buf *out)
@@ -244,6 +157,7 @@ int mlv_filing_prepare(mlv_filing *f, const char *buf, size_t len, const mlv_ref
 	if (f->received_ms == 0)
 		f->received_ms = mlv_now_ms();
 	o.now = f->received_ms / 1000;
+	f->dict = mlv_refdata_zdict(rd);
 	int rc = mlv_consignment_decode(&f->c, buf, len, f->arena, rd, &f->problems);
 	f->prepare_rc = rc;
 	if (rc == MLV_EINVALID)
@@ -264,7 +178,7 @@ int mlv_filing_prepare(mlv_filing *f, const char *buf, size_t len, const mlv_ref
 				   canon.len, NULL, 0);
 	mlv_buf_free(&canon);
 	if (rc == 0)
-		rc = mlv_compress(buf, len, &f->body, &f->body_len);
+		rc = mlv_compress(f->dict, buf, len, &f->body, &f->body_len);
 	if (rc == 0)
 		rc = quality_json(f);
 	if (rc == 0)

@@ -29,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define MAX_FILE_BYTES (32u << 20)
 #define MAX_LINE_BYTES 4096
@@ -78,6 +79,8 @@ struct mlv_refdata {
 	size_t fx_ndays;
 	int32_t *fx_days;
 	int64_t *fx_rates;
+
+	mlv_zdict *zdict; /* optional */
 };
 
 /* One file being parsed: the unread rest of its buffer and where we are,
@@ -889,11 +892,21 @@ int mlv_refdata_load(mlv_refdata **out, const char *dir, char *err,
 		if (rc != 0)
 			goto cleanup;
 	}
+	/* The zstd dictionary is optional: without it filings are stored
+	 * compressed alone. */
+	snprintf(path, sizeof(path), "%s/zstd/consignments.dict", dir);
+	if (access(path, F_OK) == 0 && (rc = mlv_zdict_load(&rd->zdict, path, err, errlen)) != 0)
+		goto cleanup;
 	*out = rd;
 	rd = NULL;
 cleanup:
 	mlv_refdata_free(rd);
 	return rc;
+}
+
+const mlv_zdict *mlv_refdata_zdict(const mlv_refdata *rd)
+{
+	return rd->zdict;
 }
 
 void mlv_refdata_free(mlv_refdata *rd)
@@ -906,6 +919,7 @@ void mlv_refdata_free(mlv_refdata *rd)
 	free(rd->country_buf);
 	free(rd->fx_days);
 	free(rd->fx_rates);
+	mlv_zdict_free(rd->zdict);
 	free(rd);
 }
 

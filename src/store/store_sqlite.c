@@ -62,6 +62,11 @@ static const char *const migrations[] = {
 	"  digest BLOB,"
 	"  body BLOB) STRICT;"
 	"CREATE INDEX events_by_consignment ON events(consignment_id, id);",
+	/* 2: the zstd dictionaries bodies were compressed with, kept forever */
+	"CREATE TABLE zstd_dictionaries ("
+	"  id INTEGER PRIMARY KEY," /* the id zstd writes into each frame */
+	"  bytes BLOB NOT NULL,"
+	"  added_at INTEGER NOT NULL) STRICT;",
 };
 
 enum {
@@ -74,6 +79,8 @@ enum {
 	ST_BY_LRN,
 	ST_KEY_CHECK,
 	ST_EVENTS,
+	ST_DICT_ADD,
+	ST_DICT_GET,
 	ST_COUNT_
 };
 
@@ -107,11 +114,18 @@ static const char *const statements[ST_COUNT_] = {
 	[ST_EVENTS] = "SELECT e.id, e.type, e.version, e.at, e.actor FROM events e"
 		      " JOIN consignments c ON c.id = e.consignment_id"
 		      " WHERE e.consignment_id = ?1 AND c.filer_id = ?2 ORDER BY e.id",
+	[ST_DICT_ADD] = "INSERT OR IGNORE INTO zstd_dictionaries (id, bytes, added_at)"
+			" VALUES (?1, ?2, unixepoch())",
+	[ST_DICT_GET] = "SELECT bytes FROM zstd_dictionaries WHERE id = ?1",
 };
+
+#define DICTS_MAX 8
 
 struct mlv_store {
 	sqlite3 *db;
 	sqlite3_stmt *st[ST_COUNT_];
+	uint32_t written[DICTS_MAX];  /* dictionary ids known to be stored */
+	mlv_zdict *dicts[DICTS_MAX];  /* dictionaries loaded for reading */
 };
 
 static int fail(mlv_store *s, char *err, size_t errlen, const char *what)
@@ -222,6 +236,8 @@ void mlv_store_close(mlv_store *s)
 		return;
 	for (int i = 0; i < ST_COUNT_; i++)
 		sqlite3_finalize(s->st[i]);
+	for (int i = 0; i < DICTS_MAX; i++)
+		mlv_zdict_free(s->dicts[i]);
 	sqlite3_close(s->db);
 	free(s);
 }
@@ -387,8 +403,63 @@ static int add_event(mlv_store *s, const mlv_filing *f, const char *type)
 	return rc;
 }
 
+/* Makes sure the dictionary of a body is in the store (once per handle). */
+static int remember_dict(mlv_store *s, const mlv_zdict *d)
+{
+	uint32_t id = mlv_zdict_id(d);
+	if (id == 0)
+		return 0;
+	for (int i = 0; i < DICTS_MAX; i++)
+		if (s->written[i] == id)
+			return 0;
+	size_t len;
+	const void *bytes = mlv_zdict_bytes(d, &len);
+	sqlite3_stmt *st = stmt(s, ST_DICT_ADD);
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_blob(st, 2, bytes, (int)len, SQLITE_STATIC);
+	int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : MLV_EIO;
+	sqlite3_reset(st);
+	if (rc == 0) {
+		memmove(s->written + 1, s->written, sizeof(s->written) - sizeof(s->written[0]));
+		s->written[0] = id;
+	}
+	return rc;
+}
+
+/* The dictionary with this id, loaded from the store once per handle. */
+static int find_dict(mlv_store *s, uint32_t id, const mlv_zdict **out)
+{
+	for (int i = 0; i < DICTS_MAX && s->dicts[i] != NULL; i++) {
+		if (mlv_zdict_id(s->dicts[i]) == id) {
+			*out = s->dicts[i];
+			return 0;
+		}
+	}
+	sqlite3_stmt *st = stmt(s, ST_DICT_GET);
+	sqlite3_bind_int64(st, 1, id);
+	int step = sqlite3_step(st);
+	mlv_zdict *d = NULL;
+	int rc = step == SQLITE_ROW ? mlv_zdict_new(&d, sqlite3_column_blob(st, 0),
+						    (size_t)sqlite3_column_bytes(st, 0))
+		 : step == SQLITE_DONE ? MLV_ENOTFOUND
+				       : MLV_EIO;
+	sqlite3_reset(st);
+	if (rc != 0)
+		return rc == MLV_ENOTFOUND ? MLV_EIO : rc; /* a body without its dictionary */
+	mlv_zdict_free(s->dicts[DICTS_MAX - 1]);
+	memmove(s->dicts + 1, s->dicts, sizeof(s->dicts) - sizeof(s->dicts[0]));
+	s->dicts[0] = d;
+	*out = d;
+	return 0;
+}
+
 static int file_one(mlv_store *s, mlv_filing *f)
 {
+	if (f->dict != NULL) {
+		int rc = remember_dict(s, f->dict);
+		if (rc != 0)
+			return rc;
+	}
 	sqlite3_stmt *st = stmt(s, ST_FIND);
 	sqlite3_bind_int64(st, 1, f->filer_id);
 	sqlite3_bind_text(st, 2, f->c.lrn, -1, SQLITE_STATIC);
@@ -450,6 +521,7 @@ int mlv_store_file(mlv_store *s, mlv_filing *const *filings, size_t n)
 		rc = MLV_EIO;
 	if (rc != 0) {
 		exec(s, "ROLLBACK");
+		memset(s->written, 0, sizeof(s->written)); /* the inserts were undone */
 		for (size_t i = 0; i < n; i++) {
 			if (filings[i]->ok) {
 				filings[i]->store_rc = rc;
@@ -508,9 +580,16 @@ int mlv_store_get(mlv_store *s, int64_t filer_id, int64_t id, int version, mlv_r
 			 (size_t)sqlite3_column_bytes(st, 8));
 	if (rc == 0 && sqlite3_column_bytes(st, 9) == (int)sizeof(r->digest))
 		memcpy(r->digest, sqlite3_column_blob(st, 9), sizeof(r->digest));
-	if (rc == 0)
-		rc = mlv_decompress(sqlite3_column_blob(st, 10), (size_t)sqlite3_column_bytes(st, 10),
-				    r->body.max, &r->body);
+	if (rc == 0) {
+		const void *z = sqlite3_column_blob(st, 10);
+		size_t zn = (size_t)sqlite3_column_bytes(st, 10);
+		const mlv_zdict *d = NULL;
+		uint32_t dict_id = mlv_compressed_dict_id(z, zn);
+		if (dict_id != 0)
+			rc = find_dict(s, dict_id, &d);
+		if (rc == 0)
+			rc = mlv_decompress(d, z, zn, r->body.max, &r->body);
+	}
 cleanup:
 	sqlite3_reset(st);
 	return rc;

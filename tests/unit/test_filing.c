@@ -134,11 +134,11 @@ static void test_prepare_valid(void **state)
 	assert_non_null(f->body);
 	assert_true(f->body_len > 0);
 	mlv_buf out = MLV_BUF_INIT(1 << 20);
-	assert_int_equal(mlv_decompress(f->body, f->body_len, 1 << 20, &out), 0);
+	assert_int_equal(mlv_decompress(f->dict, f->body, f->body_len, 1 << 20, &out), 0);
 	assert_int_equal(out.len, strlen(base_json));
 	assert_memory_equal(out.data, base_json, out.len);
 	/* a bound below the size refuses */
-	assert_int_equal(mlv_decompress(f->body, f->body_len, strlen(base_json) - 1, &out),
+	assert_int_equal(mlv_decompress(f->dict, f->body, f->body_len, strlen(base_json) - 1, &out),
 			 MLV_EIO);
 	mlv_buf_free(&out);
 
@@ -240,7 +240,7 @@ static void test_digest_canonical(void **state)
 	assert_memory_equal(a->digest, b->digest, sizeof(a->digest));
 	/* while each keeps its own text as evidence */
 	mlv_buf out = MLV_BUF_INIT(1 << 20);
-	assert_int_equal(mlv_decompress(b->body, b->body_len, 1 << 20, &out), 0);
+	assert_int_equal(mlv_decompress(b->dict, b->body, b->body_len, 1 << 20, &out), 0);
 	assert_string_equal(out.data, reordered_json);
 	mlv_buf_free(&out);
 
@@ -301,9 +301,9 @@ static void test_compress_round_trip(void **state)
 		}
 		void *z = NULL;
 		size_t zn = 0;
-		assert_int_equal(mlv_compress(src, n, &z, &zn), 0);
+		assert_int_equal(mlv_compress(NULL, src, n, &z, &zn), 0);
 		mlv_buf out = MLV_BUF_INIT(1 << 20);
-		assert_int_equal(mlv_decompress(z, zn, 1 << 20, &out), 0);
+		assert_int_equal(mlv_decompress(NULL, z, zn, 1 << 20, &out), 0);
 		assert_int_equal(out.len, n);
 		if (n > 0)
 			assert_memory_equal(out.data, src, n);
@@ -314,7 +314,7 @@ static void test_compress_round_trip(void **state)
 	}
 	/* garbage is not a frame */
 	mlv_buf out = MLV_BUF_INIT(1 << 20);
-	assert_int_equal(mlv_decompress("not zstd at all", 15, 1 << 20, &out), MLV_EIO);
+	assert_int_equal(mlv_decompress(NULL, "not zstd at all", 15, 1 << 20, &out), MLV_EIO);
 	mlv_buf_free(&out);
 }
 
@@ -466,9 +466,32 @@ static void test_outcome_names(void **state)
 	mlv_problems_clear(&p);
 }
 
+/* A body compressed with a dictionary needs that dictionary back. */
+static void test_dictionary_needed(void **state)
+{
+	(void)state;
+	const mlv_zdict *d = mlv_refdata_zdict(rd);
+	assert_non_null(d);
+	const char *text = "{\"lrn\":\"LRN-1\",\"category\":\"low_value_dutiable\"}";
+	void *z = NULL;
+	size_t zn = 0;
+	assert_int_equal(mlv_compress(d, text, strlen(text), &z, &zn), 0);
+	assert_int_equal(mlv_compressed_dict_id(z, zn), mlv_zdict_id(d));
+	mlv_buf out = MLV_BUF_INIT(1 << 20);
+	assert_int_equal(mlv_decompress(NULL, z, zn, 1 << 20, &out), MLV_ENOTFOUND);
+	assert_int_equal(mlv_decompress(d, z, zn, 1 << 20, &out), 0);
+	assert_string_equal(out.data, text);
+	mlv_buf_free(&out);
+	free(z);
+	mlv_zdict *bad = NULL;
+	assert_int_equal(mlv_zdict_new(&bad, "not a dictionary", 16), MLV_EINVALID);
+	assert_null(bad);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_dictionary_needed),
 		cmocka_unit_test(test_prepare_valid),
 		cmocka_unit_test(test_prepare_warnings_in_quality),
 		cmocka_unit_test(test_prepare_rejects),

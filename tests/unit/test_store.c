@@ -196,16 +196,16 @@ static int64_t filer(mlv_store *s, const char *name)
 static void test_migrations(void **state)
 {
 	fixture *fx = *state;
-	assert_int_equal(mlv_store_schema_version(fx->s), 1);
+	assert_int_equal(mlv_store_schema_version(fx->s), 2);
 	int64_t a = filer(fx->s, "ExampleMarket");
 	mlv_store_close(fx->s);
 	/* reopening applies nothing twice and keeps the data */
 	fx->s = open_store(fx->path, false);
-	assert_int_equal(mlv_store_schema_version(fx->s), 1);
+	assert_int_equal(mlv_store_schema_version(fx->s), 2);
 	assert_int_equal(filer(fx->s, "ExampleMarket"), a);
 	/* a read-only handle on the same file */
 	mlv_store *ro = open_store(fx->path, true);
-	assert_int_equal(mlv_store_schema_version(ro), 1);
+	assert_int_equal(mlv_store_schema_version(ro), 2);
 	int64_t n = -1;
 	assert_int_equal(mlv_store_count(ro, &n), 0);
 	assert_int_equal(n, 0);
@@ -795,6 +795,30 @@ static int stop_after_two(void *ctx, const mlv_summary *row)
 	return ++*n == 2 ? MLV_EBUSY : 0;
 }
 
+/* Bodies compressed with the shipped dictionary are readable from a new
+ * handle that has only the store's copy of the dictionary. */
+static void test_dictionary_bodies(void **state)
+{
+	fixture *fx = *state;
+	int64_t a = filer(fx->s, "ExampleMarket");
+	mlv_filing *f = file_one(fx->s, a, base_json, RECEIVED_MS);
+	assert_non_null(f->dict);
+	assert_int_not_equal(mlv_zdict_id(f->dict), 0);
+	assert_int_equal(mlv_compressed_dict_id(f->body, f->body_len), mlv_zdict_id(f->dict));
+	/* smaller than the text by far */
+	assert_true(f->body_len * 3 < strlen(base_json));
+	int64_t id = f->id;
+	mlv_filing_free(f);
+	mlv_store_close(fx->s);
+	fx->s = open_store(fx->path, true);
+	mlv_record r;
+	mlv_record_init(&r);
+	assert_int_equal(mlv_store_get(fx->s, a, id, 0, &r), 0);
+	assert_int_equal(r.body.len, strlen(base_json));
+	assert_memory_equal(r.body.data, base_json, r.body.len);
+	mlv_record_free(&r);
+}
+
 static void test_list_callback_stops(void **state)
 {
 	fixture *fx = *state;
@@ -822,6 +846,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_list_pages, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_list_filters, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_list_callback_stops, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_dictionary_bodies, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
