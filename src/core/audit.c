@@ -278,11 +278,9 @@ bool mlv_audit_verify_inclusion(uint64_t index, uint64_t size,
 			return false;
 		if ((fn & 1) || fn == sn) { /* b. */
 			mlv_audit_node_hash(r, p, r);
-			if (!(fn & 1)) {
-				while (!(fn & 1) && fn != 0) {
-					fn >>= 1;
-					sn >>= 1;
-				}
+			while (!(fn & 1) && fn != 0) {
+				fn >>= 1;
+				sn >>= 1;
 			}
 		} else {
 			mlv_audit_node_hash(r, r, p);
@@ -331,11 +329,9 @@ bool mlv_audit_verify_consistency(uint64_t m, uint64_t n,
 		if ((fn & 1) || fn == sn) { /* b. */
 			mlv_audit_node_hash(fr, c, fr);
 			mlv_audit_node_hash(sr, c, sr);
-			if (!(fn & 1)) {
-				while (!(fn & 1) && fn != 0) {
-					fn >>= 1;
-					sn >>= 1;
-				}
+			while (!(fn & 1) && fn != 0) {
+				fn >>= 1;
+				sn >>= 1;
 			}
 		} else {
 			mlv_audit_node_hash(sr, sr, c);
@@ -438,7 +434,7 @@ int mlv_audit_b64_decode(uint8_t *out, size_t want, const char *b64, size_t b64_
 
 /* ---- JSON ---- */
 
-/* Appends `"name":"<base64 of bin>"` (and a leading comma when asked). */
+/* Appends `,"name":"<base64 of bin>"`: never the first field. */
 static int add_b64_field(mlv_buf *out, const char *name, const uint8_t *bin, size_t len)
 {
 	char text[MLV_AUDIT_B64_SIZE(MLV_AUDIT_SIG_LEN)];
