@@ -461,11 +461,12 @@ cleanup:
 	return data;
 }
 
-static int usage(const char *msg)
+/* Help asked for goes to stdout; help after a mistake, to stderr. */
+static int usage(FILE *to, const char *msg)
 {
 	if (msg)
-		fprintf(stderr, "mlv-verify: %s\n", msg);
-	fprintf(stderr, "usage: mlv-verify inclusion PROOF.json --key PUBKEY_B64\n"
+		fprintf(to, "mlv-verify: %s\n", msg);
+	fprintf(to, "usage: mlv-verify inclusion PROOF.json --key PUBKEY_B64\n"
 			"       mlv-verify consistency PROOF.json --key PUBKEY_B64\n"
 			"PROOF.json may be - for standard input; the key is the log's Ed25519\n"
 			"public key in base64.  Prints \"verified\" and exits 0 only when the\n"
@@ -479,11 +480,11 @@ int main(int argc, char **argv)
 	uint8_t pk[PK_LEN];
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
-			usage(NULL);
+			usage(stdout, NULL);
 			return 0;
 		} else if (strcmp(argv[i], "--key") == 0) {
 			if (++i == argc)
-				return usage("--key needs a value");
+				return usage(stderr, "--key needs a value");
 			key = argv[i];
 		} else if (strncmp(argv[i], "--key=", 6) == 0) {
 			key = argv[i] + 6;
@@ -492,14 +493,14 @@ int main(int argc, char **argv)
 		} else if (file == NULL) {
 			file = argv[i];
 		} else {
-			return usage("too many arguments");
+			return usage(stderr, "too many arguments");
 		}
 	}
 	if (mode == NULL || file == NULL || key == NULL)
-		return usage("a mode, a proof file and --key are all needed");
+		return usage(stderr, "a mode, a proof file and --key are all needed");
 	bool inclusion = strcmp(mode, "inclusion") == 0;
 	if (!inclusion && strcmp(mode, "consistency") != 0)
-		return usage("the mode is inclusion or consistency");
+		return usage(stderr, "the mode is inclusion or consistency");
 	if (sodium_init() < 0) {
 		fprintf(stderr, "mlv-verify: libsodium failed to initialise\n");
 		return 1;
@@ -508,7 +509,7 @@ int main(int argc, char **argv)
 	if (sodium_base642bin(pk, sizeof(pk), key, strlen(key), NULL, &key_len, NULL,
 			      sodium_base64_VARIANT_ORIGINAL) != 0 ||
 	    key_len != sizeof(pk))
-		return usage("--key is not the base64 of a 32-byte Ed25519 public key");
+		return usage(stderr, "--key is not the base64 of a 32-byte Ed25519 public key");
 
 	bool ok = false;
 	size_t len = 0;

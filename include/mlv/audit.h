@@ -108,7 +108,11 @@ int mlv_audit_consistency_proof(mlv_audit_hash *out, size_t *out_len, size_t max
 				const mlv_audit_store *st, uint64_t m, uint64_t n);
 
 /* RFC 9162 section 2.1.3.2: true when `proof` shows that leaf_hash is leaf
- * `index` of the tree of `size` leaves whose root is `root`. */
+ * `index` of the tree of `size` leaves whose root is `root`.  Like the RFC's
+ * algorithm, both verifiers check a path against the sizes they are given
+ * but cannot tell whether a root is really that size's: take the size and
+ * root from the same verified signed tree head, never from separate
+ * sources. */
 bool mlv_audit_verify_inclusion(uint64_t index, uint64_t size,
 				const uint8_t leaf_hash[MLV_AUDIT_HASH_LEN],
 				const mlv_audit_hash *proof, size_t len,

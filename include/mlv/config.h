@@ -38,6 +38,9 @@ typedef struct mlv_config {
 	/* [writer] */
 	unsigned writer_batch;
 	unsigned writer_queue;
+	/* [audit] */
+	char audit_key_file[512];
+	unsigned sth_interval_s;
 } mlv_config;
 
 /* Fills c with the defaults. */

@@ -36,6 +36,7 @@ typedef struct mlv_filing {
 	int prepare_rc;      /* 0, or MLV_EINVALID when not JSON at all */
 	bool ok;             /* no errors: may be stored */
 	unsigned char digest[32]; /* BLAKE2b-256 of the canonical JSON */
+	unsigned char content_sha256[32]; /* SHA-256 of the text as received (audit) */
 	void *body;          /* zstd of the text as received */
 	const mlv_zdict *dict; /* the dictionary body was compressed with, or NULL */
 	size_t body_len;

@@ -3,6 +3,8 @@
 #ifndef MLV_SERVER_H
 #define MLV_SERVER_H
 
+#include <stdint.h>
+
 #include "mlv/refdata.h"
 #include "mlv/validate.h"
 
@@ -25,11 +27,19 @@ typedef struct mlv_server_opts {
 	size_t writer_queue;      /* jobs waiting at most before 503 */
 	bool synchronous_full;
 	bool access_log;          /* one logfmt line per request on stderr */
+	const uint8_t *audit_sk;  /* signs tree heads; NULL: the log is kept unsigned */
+	const uint8_t *audit_pk;  /* published at /v1/audit/public-key */
+	int64_t sth_interval_ms;  /* how often a growing log gets a signed tree head */
 } mlv_server_opts;
 
 #define MLV_SERVER_OPTS_INIT                                                          \
-	{ "127.0.0.1", 8080, 0, "var/mainlevee.db", NULL, MLV_VALIDATE_OPTS_INIT,      \
-	  1u << 20, 64u << 20, 100000, 500, 30, 4096, 2048, 20000, true, false }
+	{ .address = "127.0.0.1", .port = 8080, .threads = 0,                          \
+	  .db_path = "var/mainlevee.db", .rd = NULL, .validate = MLV_VALIDATE_OPTS_INIT, \
+	  .max_body = 1u << 20, .max_batch_body = 64u << 20, .max_batch_lines = 100000, \
+	  .max_page = 500, .timeout_s = 30, .max_connections = 4096,                  \
+	  .writer_batch = 2048, .writer_queue = 20000, .synchronous_full = true,        \
+	  .access_log = false, .audit_sk = NULL, .audit_pk = NULL,                      \
+	  .sth_interval_ms = 10000 }
 
 int mlv_server_start(mlv_server **out, const mlv_server_opts *opts, char *err, size_t errlen);
 unsigned mlv_server_port(const mlv_server *s);

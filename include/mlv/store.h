@@ -11,6 +11,7 @@
 #ifndef MLV_STORE_H
 #define MLV_STORE_H
 
+#include "mlv/audit.h"
 #include "mlv/buf.h"
 #include "mlv/common.h"
 #include "mlv/filing.h"
@@ -124,5 +125,42 @@ int mlv_store_events(mlv_store *s, int64_t filer_id, int64_t id,
 
 /* Number of stored consignments (all filers). */
 int mlv_store_count(mlv_store *s, int64_t *n);
+
+/* ---- the audit log (docs/audit.md) --------------------------------------------
+ * Leaf i of the Merkle tree is event i + 1, written with the event. */
+
+/* Leaves in the tree now (what this handle sees committed). */
+int mlv_store_audit_size(mlv_store *s, uint64_t *size);
+/* Root of the first `size` leaves. */
+int mlv_store_audit_root(mlv_store *s, uint64_t size, uint8_t root[MLV_AUDIT_HASH_LEN]);
+int mlv_store_audit_add_sth(mlv_store *s, const mlv_audit_sth *sth);
+/* The signed tree head of that size; size 0 for the latest.  ENOTFOUND
+ * when none. */
+int mlv_store_audit_get_sth(mlv_store *s, uint64_t tree_size, mlv_audit_sth *out);
+/* The signed tree head with the smallest size >= min_size. */
+int mlv_store_audit_sth_covering(mlv_store *s, uint64_t min_size, mlv_audit_sth *out);
+/* The leaf text and hash of an event; with filer_id > 0, ENOTFOUND unless
+ * the event belongs to that filer's consignment. */
+int mlv_store_audit_leaf(mlv_store *s, uint64_t event_id, int64_t filer_id, mlv_buf *leaf,
+			 uint8_t hash[MLV_AUDIT_HASH_LEN]);
+int mlv_store_audit_inclusion(mlv_store *s, uint64_t leaf_index, uint64_t size,
+			      mlv_audit_hash *proof, size_t *len);
+int mlv_store_audit_consistency(mlv_store *s, uint64_t m, uint64_t n, mlv_audit_hash *proof,
+				size_t *len);
+
+typedef struct mlv_audit_report {
+	uint64_t leaves, nodes, sths;
+	uint64_t problems;
+	char first_problem[256];
+} mlv_audit_report;
+
+/* Checks everything from the stored leaves up: each leaf text hashes to
+ * its stored hash and names its own event; events have no gap; the tree
+ * rebuilt from the leaves has every stored node; every signed tree head
+ * has the rebuilt root and pk's signature, and each is consistent with
+ * the one before.  Returns 0 when the log holds; MLV_ECONFLICT with the
+ * report filled when anything differs. */
+int mlv_store_audit_verify(mlv_store *s, const uint8_t pk[MLV_AUDIT_PK_LEN],
+			   mlv_audit_report *rep);
 
 #endif

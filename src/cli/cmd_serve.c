@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -157,10 +158,19 @@ int cmd_serve(int argc, char **argv, const mlv_config *cfg)
 	so.writer_queue = cfg->writer_queue;
 	so.synchronous_full = cfg->synchronous_full;
 	so.access_log = cfg->access_log;
+	uint8_t audit_pk[32], audit_sk[64];
+	if (cli_audit_key(cfg, true, audit_pk, audit_sk) != 0) {
+		mlv_refdata_free(rd);
+		return 1;
+	}
+	so.audit_pk = audit_pk;
+	so.audit_sk = audit_sk;
+	so.sth_interval_ms = (int64_t)cfg->sth_interval_s * 1000;
 	mlv_server *server = NULL;
 	char err[512] = "";
 	if (mlv_server_start(&server, &so, err, sizeof(err)) != 0) {
 		mlv_log(MLV_LOG_ERROR, "cannot start", "error=\"%s\"", err);
+		sodium_memzero(audit_sk, sizeof(audit_sk));
 		mlv_refdata_free(rd);
 		return 1;
 	}
@@ -174,6 +184,7 @@ int cmd_serve(int argc, char **argv, const mlv_config *cfg)
 	sigwait(&set, &sig);
 	mlv_log(MLV_LOG_INFO, "stopping", "signal=%d", sig);
 	mlv_server_stop(server);
+	sodium_memzero(audit_sk, sizeof(audit_sk));
 	mlv_refdata_free(rd);
 	mlv_log(MLV_LOG_INFO, "stopped", "%s", "");
 	return 0;

@@ -75,6 +75,10 @@ static const option options[] = {
 	     "most filings committed in one transaction"),
 	UINT("writer", "queue", "writer-queue", writer_queue, 1, 10000000, "20000",
 	     "requests waiting for the writer at most before answering 503"),
+	STR("audit", "key_file", "audit-key", audit_key_file, "var/audit-signing.key",
+	    "Ed25519 key that signs the audit log's tree heads; created (mode 0600) when missing"),
+	UINT("audit", "sth_interval", "sth-interval", sth_interval_s, 1, 86400, "10",
+	     "seconds between signed tree heads while the log grows"),
 };
 
 static int set(mlv_config *c, const option *o, const char *value, char *err, size_t errlen,

@@ -35,6 +35,13 @@ static const cli_cmd commands[] = {
 	 "(only its hash is stored). key revoke --prefix PREFIX: revokes the key whose first\n"
 	 "12 characters are PREFIX.",
 	 key_flags, true, cmd_key},
+	{"audit", "verify|prove EVENT|sth|public-key", "check and prove the audit log",
+	 "audit verify: recompute the whole Merkle tree from the stored leaves and check every\n"
+	 "signed tree head and the consistency between them (exit 1 on any difference).\n"
+	 "audit prove EVENT: print the inclusion proof of an event, as JSON that tools/mlv-verify\n"
+	 "checks with only the public key. audit sth: sign a tree head now. audit public-key:\n"
+	 "print the key that signs tree heads (docs/audit.md).",
+	 audit_flags, true, cmd_audit},
 	{"config", "example|show", "print the example configuration or the effective one",
 	 "config example: the commented INI file with every setting and its default.\n"
 	 "config show: the settings in effect after file, environment and flags.",

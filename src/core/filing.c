@@ -177,8 +177,10 @@ int mlv_filing_prepare(mlv_filing *f, const char *buf, size_t len, const mlv_ref
 		crypto_generichash(f->digest, sizeof(f->digest), (const unsigned char *)canon.data,
 				   canon.len, NULL, 0);
 	mlv_buf_free(&canon);
-	if (rc == 0)
+	if (rc == 0) {
+		crypto_hash_sha256(f->content_sha256, (const unsigned char *)buf, len);
 		rc = mlv_compress(f->dict, buf, len, &f->body, &f->body_len);
+	}
 	if (rc == 0)
 		rc = quality_json(f);
 	if (rc == 0)

@@ -625,6 +625,138 @@ static int healthz(mlv_server *s, mlv_resp *resp)
 	return 0;
 }
 
+/* ---- the audit log ------------------------------------------------------------------ */
+
+static int audit_sth(mlv_server *s, mlv_resp *resp)
+{
+	mlv_audit_sth sth;
+	mlv_store *st = reader_acquire(s);
+	int rc = mlv_store_audit_get_sth(st, 0, &sth);
+	reader_release(s, st);
+	if (rc == MLV_ENOTFOUND) {
+		mlv_http_problem(resp, 404, "not-found", NULL,
+				 "no tree head has been signed yet (the log is empty, or the first "
+				 "one is due within the signing interval)",
+				 NULL);
+		return 0;
+	}
+	if (rc == 0)
+		rc = mlv_audit_json_sth(&resp->body, &sth);
+	if (rc != 0)
+		mlv_http_problem_err(resp, rc, NULL);
+	return 0;
+}
+
+static int audit_public_key(mlv_server *s, mlv_resp *resp)
+{
+	char b64[MLV_AUDIT_B64_SIZE(MLV_AUDIT_PK_LEN)];
+	if (s->opts.audit_pk == NULL) {
+		mlv_http_problem(resp, 404, "not-found", NULL, "this instance does not sign its log",
+				 NULL);
+		return 0;
+	}
+	mlv_audit_b64_encode(b64, sizeof(b64), s->opts.audit_pk, MLV_AUDIT_PK_LEN);
+	mlv_buf_printf(&resp->body, "{\"algorithm\":\"Ed25519\",\"public_key\":\"%s\"}", b64);
+	return 0;
+}
+
+static bool query_u64(mlv_req *req, const char *name, uint64_t *out, bool required,
+		      mlv_resp *resp)
+{
+	const char *v = mlv_req_query(req, name);
+	int64_t n;
+	if (v == NULL) {
+		if (required)
+			bad_param(resp, name, "is required");
+		return !required;
+	}
+	if (!parse_int(v, 1, (int64_t)MLV_AUDIT_JSON_INT_MAX, &n)) {
+		bad_param(resp, name, "must be a positive integer");
+		return false;
+	}
+	*out = (uint64_t)n;
+	return true;
+}
+
+static int audit_inclusion(mlv_server *s, mlv_req *req, mlv_resp *resp, const struct auth *a)
+{
+	uint64_t event = 0, size = 0;
+	if (!query_u64(req, "event", &event, true, resp) ||
+	    !query_u64(req, "tree_size", &size, false, resp))
+		return 0;
+	mlv_buf leaf = MLV_BUF_INIT(1 << 16);
+	uint8_t hash[MLV_AUDIT_HASH_LEN];
+	mlv_audit_sth sth;
+	mlv_audit_hash proof[MLV_AUDIT_PROOF_MAX];
+	size_t len = 0;
+	mlv_store *st = reader_acquire(s);
+	int rc = mlv_store_audit_leaf(st, event, a->filer_id, &leaf, hash);
+	if (rc == MLV_ENOTFOUND) {
+		mlv_http_problem(resp, 404, "not-found", NULL, "no such event of yours", NULL);
+		goto cleanup;
+	}
+	if (rc == 0)
+		rc = size ? mlv_store_audit_get_sth(st, size, &sth)
+			  : mlv_store_audit_sth_covering(st, event, &sth);
+	if (rc == MLV_ENOTFOUND) {
+		mlv_http_problem(resp, 404, "not-yet-signed", NULL,
+				 size ? "no signed tree head of that size"
+				      : "the event is not in a signed tree head yet; retry after "
+					"the signing interval",
+				 NULL);
+		goto cleanup;
+	}
+	if (rc == 0 && sth.tree_size < event) {
+		mlv_http_problem(resp, 400, "bad-parameter", NULL,
+				 "the tree head is older than the event", NULL);
+		goto cleanup;
+	}
+	if (rc == 0)
+		rc = mlv_store_audit_inclusion(st, event - 1, sth.tree_size, proof, &len);
+	if (rc == 0)
+		rc = mlv_audit_json_inclusion(&resp->body, &sth, event - 1, hash, leaf.data, leaf.len,
+					      proof, len);
+	if (rc != 0)
+		mlv_http_problem_err(resp, rc, "the proof could not be made");
+cleanup:
+	reader_release(s, st);
+	mlv_buf_free(&leaf);
+	return 0;
+}
+
+static int audit_consistency(mlv_server *s, mlv_req *req, mlv_resp *resp)
+{
+	uint64_t first = 0, second = 0;
+	if (!query_u64(req, "first", &first, true, resp) ||
+	    !query_u64(req, "second", &second, true, resp))
+		return 0;
+	if (first > second) {
+		bad_param(resp, "first", "must not be larger than second");
+		return 0;
+	}
+	mlv_audit_sth a, b;
+	mlv_audit_hash proof[MLV_AUDIT_PROOF_MAX];
+	size_t len = 0;
+	mlv_store *st = reader_acquire(s);
+	int rc = mlv_store_audit_get_sth(st, first, &a);
+	if (rc == 0)
+		rc = mlv_store_audit_get_sth(st, second, &b);
+	if (rc == 0)
+		rc = mlv_store_audit_consistency(st, first, second, proof, &len);
+	reader_release(s, st);
+	if (rc == MLV_ENOTFOUND) {
+		mlv_http_problem(resp, 404, "not-found", NULL,
+				 "both sizes must be those of signed tree heads (GET /v1/audit/sth)",
+				 NULL);
+		return 0;
+	}
+	if (rc == 0)
+		rc = mlv_audit_json_consistency(&resp->body, &a, &b, proof, len);
+	if (rc != 0)
+		mlv_http_problem_err(resp, rc, "the proof could not be made");
+	return 0;
+}
+
 /* ---- routing ---------------------------------------------------------------------- */
 
 enum route_id {
@@ -634,6 +766,10 @@ enum route_id {
 	R_CONSIGNMENT,
 	R_VERSION,
 	R_EVENTS,
+	R_AUDIT_STH,
+	R_AUDIT_KEY,
+	R_AUDIT_INCLUSION,
+	R_AUDIT_CONSISTENCY,
 };
 
 struct route {
@@ -650,6 +786,10 @@ static const struct route routes[] = {
 	{R_CONSIGNMENT, "/v1/consignments/{}", "GET", true},
 	{R_VERSION, "/v1/consignments/{}/versions/{}", "GET", true},
 	{R_EVENTS, "/v1/consignments/{}/events", "GET", true},
+	{R_AUDIT_STH, "/v1/audit/sth", "GET", false},
+	{R_AUDIT_KEY, "/v1/audit/public-key", "GET", false},
+	{R_AUDIT_INCLUSION, "/v1/audit/proof/inclusion", "GET", true},
+	{R_AUDIT_CONSISTENCY, "/v1/audit/proof/consistency", "GET", false},
 };
 
 /* Matches path against pattern; integers of the {} segments go to args. */
@@ -746,6 +886,18 @@ static int handle(mlv_req *req, mlv_resp *resp)
 	case R_EVENTS:
 		rc = get_events(s, resp, &a, args[0]);
 		break;
+	case R_AUDIT_STH:
+		rc = audit_sth(s, resp);
+		break;
+	case R_AUDIT_KEY:
+		rc = audit_public_key(s, resp);
+		break;
+	case R_AUDIT_INCLUSION:
+		rc = audit_inclusion(s, req, resp, &a);
+		break;
+	case R_AUDIT_CONSISTENCY:
+		rc = audit_consistency(s, req, resp);
+		break;
 	}
 done:
 	if (s->opts.access_log && rc != MLV_HTTP_ASYNC)
@@ -784,7 +936,8 @@ int mlv_server_start(mlv_server **out, const mlv_server_opts *opts, char *err, s
 	int rc = mlv_store_open(&wst, &so, err, errlen);
 	if (rc != 0)
 		goto fail;
-	rc = mlv_writer_start(&s->writer, wst, opts->writer_batch, opts->writer_queue);
+	rc = mlv_writer_start(&s->writer, wst, opts->writer_batch, opts->writer_queue,
+			      opts->audit_sk, opts->sth_interval_ms);
 	if (rc != 0) {
 		mlv_store_close(wst);
 		snprintf(err, errlen, "cannot start the writer thread");

@@ -2,7 +2,10 @@
 #include "writer.h"
 
 #include <pthread.h>
+#include <sodium.h>
 #include <stdlib.h>
+#include <string.h>
+#include <time.h>
 
 struct mlv_writer {
 	mlv_store *store;
@@ -15,7 +18,39 @@ struct mlv_writer {
 	mlv_writer_stats stats;
 	mlv_filing **scratch; /* filings of one batch */
 	size_t scratch_cap;
+	bool signing;
+	uint8_t sk[MLV_AUDIT_SK_LEN];
+	int64_t sth_interval_ms, last_sth_ms;
+	uint64_t last_sth_size;
 };
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Signs a tree head when the log grew and the interval has passed (or
+ * always, with force).  A failure is not fatal: the next one tries again. */
+static void maybe_sign(mlv_writer *w, bool force)
+{
+	int64_t now = now_ms();
+	if (!w->signing || (!force && now - w->last_sth_ms < w->sth_interval_ms))
+		return;
+	uint64_t size = 0;
+	if (mlv_store_audit_size(w->store, &size) != 0 || size == w->last_sth_size)
+		return;
+	mlv_audit_sth sth;
+	memset(&sth, 0, sizeof(sth));
+	sth.tree_size = size;
+	sth.timestamp_ms = (uint64_t)now;
+	if (mlv_store_audit_root(w->store, size, sth.root) != 0 ||
+	    mlv_audit_sth_sign(&sth, w->sk) != 0 || mlv_store_audit_add_sth(w->store, &sth) != 0)
+		return;
+	w->last_sth_ms = now;
+	w->last_sth_size = size;
+}
 
 static int grow_scratch(mlv_writer *w, size_t need)
 {
@@ -37,10 +72,26 @@ static void *run(void *arg)
 	mlv_writer *w = arg;
 	for (;;) {
 		pthread_mutex_lock(&w->lock);
-		while (w->head == NULL && !w->stopping)
-			pthread_cond_wait(&w->cond, &w->lock);
+		while (w->head == NULL && !w->stopping) {
+			if (!w->signing) {
+				pthread_cond_wait(&w->cond, &w->lock);
+				continue;
+			}
+			/* Wake at the next signing time even without filings. */
+			struct timespec until;
+			clock_gettime(CLOCK_REALTIME, &until);
+			int64_t ns = (int64_t)until.tv_nsec + w->sth_interval_ms * 1000000;
+			until.tv_sec += ns / 1000000000;
+			until.tv_nsec = ns % 1000000000;
+			if (pthread_cond_timedwait(&w->cond, &w->lock, &until) != 0) {
+				pthread_mutex_unlock(&w->lock);
+				maybe_sign(w, false);
+				pthread_mutex_lock(&w->lock);
+			}
+		}
 		if (w->head == NULL && w->stopping) {
 			pthread_mutex_unlock(&w->lock);
+			maybe_sign(w, true);
 			break;
 		}
 		/* Take whole jobs until the batch bound (at least one job). */
@@ -79,15 +130,25 @@ static void *run(void *arg)
 			j->rc = rc;
 			j->done(j);
 		}
+		maybe_sign(w, false);
 	}
 	return NULL;
 }
 
-int mlv_writer_start(mlv_writer **out, mlv_store *store, size_t max_batch, size_t max_queue)
+int mlv_writer_start(mlv_writer **out, mlv_store *store, size_t max_batch, size_t max_queue,
+		     const uint8_t *sk, int64_t sth_interval_ms)
 {
 	mlv_writer *w = calloc(1, sizeof(*w));
 	if (w == NULL)
 		return MLV_ENOMEM;
+	if (sk != NULL) {
+		w->signing = true;
+		memcpy(w->sk, sk, sizeof(w->sk));
+		w->sth_interval_ms = sth_interval_ms > 0 ? sth_interval_ms : 10000;
+		mlv_audit_sth last;
+		if (mlv_store_audit_get_sth(store, 0, &last) == 0)
+			w->last_sth_size = last.tree_size;
+	}
 	w->store = store;
 	w->max_batch = max_batch ? max_batch : 1024;
 	w->max_queue = max_queue ? max_queue : 100000;
@@ -132,6 +193,7 @@ void mlv_writer_stop(mlv_writer *w)
 	pthread_mutex_unlock(&w->lock);
 	pthread_join(w->thread, NULL);
 	mlv_store_close(w->store);
+	sodium_memzero(w->sk, sizeof(w->sk));
 	pthread_mutex_destroy(&w->lock);
 	pthread_cond_destroy(&w->cond);
 	free(w->scratch);

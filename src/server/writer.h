@@ -27,8 +27,11 @@ typedef struct mlv_writer_stats {
 	size_t queued; /* jobs waiting now */
 } mlv_writer_stats;
 
-/* Takes ownership of `store` (closed by mlv_writer_stop). */
-int mlv_writer_start(mlv_writer **out, mlv_store *store, size_t max_batch, size_t max_queue);
+/* Takes ownership of `store` (closed by mlv_writer_stop).  With sk, the
+ * writer signs a tree head of the audit log every sth_interval_ms while
+ * the log grows, and once more when it stops. */
+int mlv_writer_start(mlv_writer **out, mlv_store *store, size_t max_batch, size_t max_queue,
+		     const uint8_t *sk, int64_t sth_interval_ms);
 /* MLV_EBUSY when the queue is full or the writer is stopping. */
 int mlv_writer_submit(mlv_writer *w, mlv_write_job *job);
 /* Stores what is queued, then stops the thread and closes the store. */

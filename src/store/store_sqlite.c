@@ -7,6 +7,8 @@
  * (filer, id) for listing, (consignment, id) for the history. */
 #include "mlv/store.h"
 
+#include "sqlite_internal.h"
+
 #include <sodium.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -67,21 +69,21 @@ static const char *const migrations[] = {
 	"  id INTEGER PRIMARY KEY," /* the id zstd writes into each frame */
 	"  bytes BLOB NOT NULL,"
 	"  added_at INTEGER NOT NULL) STRICT;",
-};
-
-enum {
-	ST_FIND,
-	ST_INSERT,
-	ST_UPDATE,
-	ST_EVENT,
-	ST_GET,
-	ST_GET_VERSION,
-	ST_BY_LRN,
-	ST_KEY_CHECK,
-	ST_EVENTS,
-	ST_DICT_ADD,
-	ST_DICT_GET,
-	ST_COUNT_
+	/* 3: the audit log (docs/audit.md).  Leaf i of the Merkle tree is event
+	 * i + 1: its leaf text and hash live in the event's own row, written in
+	 * the same insert, so no event can exist without its leaf. */
+	"ALTER TABLE events ADD COLUMN leaf TEXT;"
+	"ALTER TABLE events ADD COLUMN leaf_hash BLOB;"
+	"CREATE TABLE audit_nodes ("
+	"  level INTEGER NOT NULL,"
+	"  idx INTEGER NOT NULL,"
+	"  hash BLOB NOT NULL,"
+	"  PRIMARY KEY (level, idx)) STRICT, WITHOUT ROWID;"
+	"CREATE TABLE audit_sth ("
+	"  tree_size INTEGER PRIMARY KEY,"
+	"  timestamp_ms INTEGER NOT NULL,"
+	"  root BLOB NOT NULL,"
+	"  signature BLOB NOT NULL) STRICT;",
 };
 
 static const char *const statements[ST_COUNT_] = {
@@ -98,8 +100,8 @@ static const char *const statements[ST_COUNT_] = {
 		      " invoice_total = ?11, goods_value = ?12, item_count = ?13,"
 		      " quality_score = ?14, quality = ?15, digest = ?16, updated_at = ?17"
 		      " WHERE id = ?1 AND filer_id = ?2",
-	[ST_EVENT] = "INSERT INTO events (consignment_id, type, version, at, actor, digest, body)"
-		     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+	[ST_EVENT] = "INSERT INTO events (id, consignment_id, type, version, at, actor, digest,"
+		     " body, leaf, leaf_hash) VALUES (?8, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?9, ?10)",
 	[ST_GET] = "SELECT c.id, c.filer_id, c.lrn, c.version, c.status, c.filed_at, c.updated_at,"
 		   " c.quality_score, c.quality, c.digest, e.body FROM consignments c"
 		   " JOIN events e ON e.consignment_id = c.id AND e.version = c.version"
@@ -117,15 +119,9 @@ static const char *const statements[ST_COUNT_] = {
 	[ST_DICT_ADD] = "INSERT OR IGNORE INTO zstd_dictionaries (id, bytes, added_at)"
 			" VALUES (?1, ?2, unixepoch())",
 	[ST_DICT_GET] = "SELECT bytes FROM zstd_dictionaries WHERE id = ?1",
-};
-
-#define DICTS_MAX 8
-
-struct mlv_store {
-	sqlite3 *db;
-	sqlite3_stmt *st[ST_COUNT_];
-	uint32_t written[DICTS_MAX];  /* dictionary ids known to be stored */
-	mlv_zdict *dicts[DICTS_MAX];  /* dictionaries loaded for reading */
+	[ST_EVENT_LEAF] = "SELECT leaf_hash FROM events WHERE id = ?1",
+	[ST_NODE_GET] = "SELECT hash FROM audit_nodes WHERE level = ?1 AND idx = ?2",
+	[ST_NODE_PUT] = "INSERT INTO audit_nodes (level, idx, hash) VALUES (?1, ?2, ?3)",
 };
 
 static int fail(mlv_store *s, char *err, size_t errlen, const char *what)
@@ -135,14 +131,15 @@ static int fail(mlv_store *s, char *err, size_t errlen, const char *what)
 	return MLV_EIO;
 }
 
-static int exec(mlv_store *s, const char *sql)
+int mlv_sqlite_exec(mlv_store *s, const char *sql)
 {
 	return sqlite3_exec(s->db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : MLV_EIO;
 }
 
+
 static int migrate(mlv_store *s, char *err, size_t errlen)
 {
-	if (exec(s, "CREATE TABLE IF NOT EXISTS schema_migrations ("
+	if (mlv_sqlite_exec(s, "CREATE TABLE IF NOT EXISTS schema_migrations ("
 		    " version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL) STRICT") != 0)
 		return fail(s, err, errlen, "create schema_migrations");
 	int have = mlv_store_schema_version(s);
@@ -155,16 +152,16 @@ static int migrate(mlv_store *s, char *err, size_t errlen)
 	}
 	for (size_t v = (size_t)have + 1; v <= MLV_ARRAY_LEN(migrations); v++) {
 		char sql[128];
-		if (exec(s, "BEGIN IMMEDIATE") != 0)
+		if (mlv_sqlite_exec(s, "BEGIN IMMEDIATE") != 0)
 			return fail(s, err, errlen, "begin migration");
 		snprintf(sql, sizeof(sql),
 			 "INSERT INTO schema_migrations VALUES (%zu, unixepoch())", v);
-		if (exec(s, migrations[v - 1]) != 0 || exec(s, sql) != 0) {
+		if (mlv_sqlite_exec(s, migrations[v - 1]) != 0 || mlv_sqlite_exec(s, sql) != 0) {
 			int rc = fail(s, err, errlen, "migration");
-			exec(s, "ROLLBACK");
+			mlv_sqlite_exec(s, "ROLLBACK");
 			return rc;
 		}
-		if (exec(s, "COMMIT") != 0)
+		if (mlv_sqlite_exec(s, "COMMIT") != 0)
 			return fail(s, err, errlen, "commit migration");
 	}
 	return 0;
@@ -182,6 +179,8 @@ int mlv_store_schema_version(mlv_store *s)
 	sqlite3_finalize(st);
 	return v;
 }
+
+static int audit_backfill(mlv_store *s);
 
 int mlv_store_open(mlv_store **out, const mlv_store_opts *opts, char *err, size_t errlen)
 {
@@ -203,16 +202,16 @@ int mlv_store_open(mlv_store **out, const mlv_store_opts *opts, char *err, size_
 	sqlite3_busy_timeout(s->db, opts->busy_timeout_ms);
 	sqlite3_extended_result_codes(s->db, 1);
 	if (!opts->read_only) {
-		if (exec(s, "PRAGMA journal_mode=WAL") != 0) {
+		if (mlv_sqlite_exec(s, "PRAGMA journal_mode=WAL") != 0) {
 			rc = fail(s, err, errlen, "journal_mode=WAL");
 			goto cleanup;
 		}
 		if ((rc = migrate(s, err, errlen)) != 0)
 			goto cleanup;
 	}
-	if (exec(s, opts->synchronous_full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=OFF") !=
+	if (mlv_sqlite_exec(s, opts->synchronous_full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=OFF") !=
 		    0 ||
-	    exec(s, "PRAGMA foreign_keys=ON") != 0) {
+	    mlv_sqlite_exec(s, "PRAGMA foreign_keys=ON") != 0) {
 		rc = fail(s, err, errlen, "pragmas");
 		goto cleanup;
 	}
@@ -222,6 +221,14 @@ int mlv_store_open(mlv_store **out, const mlv_store_opts *opts, char *err, size_
 			rc = fail(s, err, errlen, "prepare (is the database initialised?)");
 			goto cleanup;
 		}
+	}
+	if ((rc = mlv_sqlite_audit_load(s)) != 0) {
+		fail(s, err, errlen, "read the audit log");
+		goto cleanup;
+	}
+	if (!opts->read_only && (rc = audit_backfill(s)) != 0) {
+		fail(s, err, errlen, "give older events their audit leaves");
+		goto cleanup;
 	}
 	*out = s;
 	return 0;
@@ -242,7 +249,7 @@ void mlv_store_close(mlv_store *s)
 	free(s);
 }
 
-static sqlite3_stmt *stmt(mlv_store *s, int which)
+sqlite3_stmt *mlv_sqlite_stmt(mlv_store *s, int which)
 {
 	sqlite3_stmt *st = s->st[which];
 	sqlite3_reset(st);
@@ -313,7 +320,7 @@ int mlv_store_key_check(mlv_store *s, const char *token, int64_t now, int64_t *f
 	if (n < 16 || n >= 256 || strncmp(token, TOKEN_PREFIX, strlen(TOKEN_PREFIX)) != 0)
 		return MLV_EUNAUTH;
 	crypto_hash_sha256(hash, (const unsigned char *)token, n);
-	sqlite3_stmt *st = stmt(s, ST_KEY_CHECK);
+	sqlite3_stmt *st = mlv_sqlite_stmt(s, ST_KEY_CHECK);
 	sqlite3_bind_blob(st, 1, hash, sizeof(hash), SQLITE_STATIC);
 	int step = sqlite3_step(st);
 	int rc = MLV_EUNAUTH;
@@ -386,21 +393,66 @@ static void bind_columns(sqlite3_stmt *st, const mlv_filing *f)
 	sqlite3_bind_int64(st, 17, f->received_ms);
 }
 
+/* The audit leaf of an event: what it is and when, with a hash of the text
+ * filed instead of the text, so that personal data can be erased after
+ * its retention period while every proof still verifies. */
+static int event_leaf(mlv_buf *b, uint64_t event_id, const mlv_filing *f, const char *type,
+		      const char *actor)
+{
+	char content[MLV_AUDIT_B64_SIZE(32)];
+	int rc = mlv_audit_b64_encode(content, sizeof(content), f->content_sha256,
+				      sizeof(f->content_sha256));
+	if (rc == 0)
+		rc = mlv_buf_printf(b, "{\"v\":1,\"event\":%llu,\"consignment\":%lld,\"filer\":%lld,"
+				       "\"lrn\":",
+				    (unsigned long long)event_id, (long long)f->id,
+				    (long long)f->filer_id);
+	if (rc == 0)
+		rc = mlv_buf_add_json_string(b, f->c.lrn, strlen(f->c.lrn));
+	if (rc == 0)
+		rc = mlv_buf_printf(b, ",\"type\":\"%s\",\"version\":%d,\"at\":%lld,\"actor\":\"%s\","
+				       "\"content_sha256\":\"%s\"}",
+				    type, f->version, (long long)f->received_ms, actor, content);
+	return rc;
+}
+
+/* Stores an event and its audit leaf in one row, then the tree nodes the
+ * leaf completes; all inside the caller's transaction. */
 static int add_event(mlv_store *s, const mlv_filing *f, const char *type)
 {
-	sqlite3_stmt *st = stmt(s, ST_EVENT);
+	uint64_t event_id = s->audit_size + 1; /* leaf i is event i + 1 */
+	char actor[32];
+	snprintf(actor, sizeof(actor), "filer:%lld", (long long)f->filer_id);
+	mlv_buf leaf = MLV_BUF_INIT(4096);
+	uint8_t leaf_hash[MLV_AUDIT_HASH_LEN];
+	int rc = event_leaf(&leaf, event_id, f, type, actor);
+	if (rc != 0) {
+		mlv_buf_free(&leaf);
+		return rc;
+	}
+	mlv_audit_leaf_hash(leaf_hash, leaf.data, leaf.len);
+	sqlite3_stmt *st = mlv_sqlite_stmt(s, ST_EVENT);
 	sqlite3_bind_int64(st, 1, f->id);
 	sqlite3_bind_text(st, 2, type, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 3, f->version);
 	sqlite3_bind_int64(st, 4, f->received_ms);
-	char actor[32];
-	snprintf(actor, sizeof(actor), "filer:%lld", (long long)f->filer_id);
 	sqlite3_bind_text(st, 5, actor, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_blob(st, 6, f->digest, sizeof(f->digest), SQLITE_STATIC);
 	sqlite3_bind_blob(st, 7, f->body, (int)f->body_len, SQLITE_STATIC);
-	int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : MLV_EIO;
+	sqlite3_bind_int64(st, 8, (int64_t)event_id);
+	sqlite3_bind_text(st, 9, leaf.data, (int)leaf.len, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 10, leaf_hash, sizeof(leaf_hash), SQLITE_STATIC);
+	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : MLV_EIO;
 	sqlite3_reset(st);
-	return rc;
+	mlv_buf_free(&leaf);
+	if (rc != 0)
+		return rc;
+	mlv_audit_store as;
+	mlv_sqlite_audit_store(s, &as);
+	if ((rc = mlv_audit_append(&as, s->audit_size, leaf_hash)) != 0)
+		return rc;
+	s->audit_size++;
+	return 0;
 }
 
 /* Makes sure the dictionary of a body is in the store (once per handle). */
@@ -414,7 +466,7 @@ static int remember_dict(mlv_store *s, const mlv_zdict *d)
 			return 0;
 	size_t len;
 	const void *bytes = mlv_zdict_bytes(d, &len);
-	sqlite3_stmt *st = stmt(s, ST_DICT_ADD);
+	sqlite3_stmt *st = mlv_sqlite_stmt(s, ST_DICT_ADD);
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_blob(st, 2, bytes, (int)len, SQLITE_STATIC);
 	int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : MLV_EIO;
@@ -435,7 +487,7 @@ static int find_dict(mlv_store *s, uint32_t id, const mlv_zdict **out)
 			return 0;
 		}
 	}
-	sqlite3_stmt *st = stmt(s, ST_DICT_GET);
+	sqlite3_stmt *st = mlv_sqlite_stmt(s, ST_DICT_GET);
 	sqlite3_bind_int64(st, 1, id);
 	int step = sqlite3_step(st);
 	mlv_zdict *d = NULL;
@@ -460,7 +512,7 @@ static int file_one(mlv_store *s, mlv_filing *f)
 		if (rc != 0)
 			return rc;
 	}
-	sqlite3_stmt *st = stmt(s, ST_FIND);
+	sqlite3_stmt *st = mlv_sqlite_stmt(s, ST_FIND);
 	sqlite3_bind_int64(st, 1, f->filer_id);
 	sqlite3_bind_text(st, 2, f->c.lrn, -1, SQLITE_STATIC);
 	int step = sqlite3_step(st);
@@ -475,7 +527,7 @@ static int file_one(mlv_store *s, mlv_filing *f)
 			f->outcome = MLV_OUTCOME_UNCHANGED;
 			return 0;
 		}
-		st = stmt(s, ST_UPDATE);
+		st = mlv_sqlite_stmt(s, ST_UPDATE);
 		sqlite3_bind_int64(st, 1, f->id);
 		sqlite3_bind_int64(st, 2, f->filer_id);
 		bind_columns(st, f);
@@ -490,7 +542,7 @@ static int file_one(mlv_store *s, mlv_filing *f)
 	sqlite3_reset(st);
 	if (step != SQLITE_DONE)
 		return MLV_EIO;
-	st = stmt(s, ST_INSERT);
+	st = mlv_sqlite_stmt(s, ST_INSERT);
 	sqlite3_bind_int64(st, 1, f->filer_id);
 	sqlite3_bind_text(st, 2, f->c.lrn, -1, SQLITE_STATIC);
 	bind_columns(st, f);
@@ -507,7 +559,7 @@ static int file_one(mlv_store *s, mlv_filing *f)
 int mlv_store_file(mlv_store *s, mlv_filing *const *filings, size_t n)
 {
 	int rc = 0;
-	if (exec(s, "BEGIN IMMEDIATE") != 0)
+	if (mlv_sqlite_exec(s, "BEGIN IMMEDIATE") != 0)
 		rc = MLV_EIO;
 	for (size_t i = 0; rc == 0 && i < n; i++) {
 		mlv_filing *f = filings[i];
@@ -517,11 +569,12 @@ int mlv_store_file(mlv_store *s, mlv_filing *const *filings, size_t n)
 			continue;
 		rc = file_one(s, f);
 	}
-	if (rc == 0 && exec(s, "COMMIT") != 0)
+	if (rc == 0 && mlv_sqlite_exec(s, "COMMIT") != 0)
 		rc = MLV_EIO;
 	if (rc != 0) {
-		exec(s, "ROLLBACK");
+		mlv_sqlite_exec(s, "ROLLBACK");
 		memset(s->written, 0, sizeof(s->written)); /* the inserts were undone */
+		mlv_sqlite_audit_load(s);
 		for (size_t i = 0; i < n; i++) {
 			if (filings[i]->ok) {
 				filings[i]->store_rc = rc;
@@ -556,7 +609,7 @@ static void copy_col(sqlite3_stmt *st, int i, char *dst, size_t n)
 
 int mlv_store_get(mlv_store *s, int64_t filer_id, int64_t id, int version, mlv_record *r)
 {
-	sqlite3_stmt *st = stmt(s, version > 0 ? ST_GET_VERSION : ST_GET);
+	sqlite3_stmt *st = mlv_sqlite_stmt(s, version > 0 ? ST_GET_VERSION : ST_GET);
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int64(st, 2, filer_id);
 	if (version > 0)
@@ -597,7 +650,7 @@ cleanup:
 
 int mlv_store_get_by_lrn(mlv_store *s, int64_t filer_id, const char *lrn, mlv_record *out)
 {
-	sqlite3_stmt *st = stmt(s, ST_BY_LRN);
+	sqlite3_stmt *st = mlv_sqlite_stmt(s, ST_BY_LRN);
 	sqlite3_bind_int64(st, 1, filer_id);
 	sqlite3_bind_text(st, 2, lrn, -1, SQLITE_STATIC);
 	int step = sqlite3_step(st);
@@ -688,7 +741,7 @@ int mlv_store_list(mlv_store *s, const mlv_list_query *q,
 int mlv_store_events(mlv_store *s, int64_t filer_id, int64_t id,
 		     int (*fn)(void *ctx, const mlv_event *ev), void *ctx)
 {
-	sqlite3_stmt *st = stmt(s, ST_EVENTS);
+	sqlite3_stmt *st = mlv_sqlite_stmt(s, ST_EVENTS);
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int64(st, 2, filer_id);
 	int rc = 0, step;
@@ -721,5 +774,90 @@ int mlv_store_count(mlv_store *s, int64_t *n)
 	}
 cleanup:
 	sqlite3_finalize(st);
+	return rc;
+}
+
+/* Events written before the audit log existed (schema < 3) get their
+ * leaves, in event order, in one transaction. */
+static int audit_backfill(mlv_store *s)
+{
+	sqlite3_stmt *q = NULL, *u = NULL;
+	int rc = 0, step;
+	if (sqlite3_prepare_v2(s->db,
+			       "SELECT e.id, e.consignment_id, c.filer_id, c.lrn, e.type, e.version,"
+			       " e.at, e.body FROM events e JOIN consignments c"
+			       " ON c.id = e.consignment_id WHERE e.leaf IS NULL ORDER BY e.id",
+			       -1, &q, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(s->db, "UPDATE events SET leaf = ?2, leaf_hash = ?3 WHERE id = ?1",
+			       -1, &u, NULL) != SQLITE_OK) {
+		rc = MLV_EIO;
+		goto cleanup;
+	}
+	step = sqlite3_step(q);
+	if (step != SQLITE_ROW) {
+		rc = step == SQLITE_DONE ? 0 : MLV_EIO;
+		goto cleanup;
+	}
+	if ((rc = mlv_sqlite_exec(s, "BEGIN IMMEDIATE")) != 0)
+		goto cleanup;
+	mlv_buf text = MLV_BUF_INIT((size_t)64 << 20), leaf = MLV_BUF_INIT(4096);
+	mlv_audit_store as;
+	mlv_sqlite_audit_store(s, &as);
+	s->audit_size = 0;
+	for (; rc == 0 && step == SQLITE_ROW; step = sqlite3_step(q)) {
+		mlv_filing f;
+		memset(&f, 0, sizeof(f));
+		uint64_t event_id = (uint64_t)sqlite3_column_int64(q, 0);
+		if (event_id != s->audit_size + 1) {
+			rc = MLV_EIO; /* leaves must follow events one to one */
+			break;
+		}
+		f.id = sqlite3_column_int64(q, 1);
+		f.filer_id = sqlite3_column_int64(q, 2);
+		f.c.lrn = (const char *)sqlite3_column_text(q, 3);
+		f.version = sqlite3_column_int(q, 5);
+		f.received_ms = sqlite3_column_int64(q, 6);
+		const void *z = sqlite3_column_blob(q, 7);
+		size_t zn = (size_t)sqlite3_column_bytes(q, 7);
+		const mlv_zdict *d = NULL;
+		uint32_t dict_id = mlv_compressed_dict_id(z, zn);
+		if (dict_id != 0)
+			rc = find_dict(s, dict_id, &d);
+		if (rc == 0)
+			rc = mlv_decompress(d, z, zn, text.max, &text);
+		if (rc != 0)
+			break;
+		crypto_hash_sha256(f.content_sha256, (const unsigned char *)text.data, text.len);
+		char actor[32];
+		snprintf(actor, sizeof(actor), "filer:%lld", (long long)f.filer_id);
+		mlv_buf_reset(&leaf);
+		uint8_t h[MLV_AUDIT_HASH_LEN];
+		if ((rc = event_leaf(&leaf, event_id, &f, (const char *)sqlite3_column_text(q, 4),
+				     actor)) != 0)
+			break;
+		mlv_audit_leaf_hash(h, leaf.data, leaf.len);
+		sqlite3_bind_int64(u, 1, (int64_t)event_id);
+		sqlite3_bind_text(u, 2, leaf.data, (int)leaf.len, SQLITE_STATIC);
+		sqlite3_bind_blob(u, 3, h, sizeof(h), SQLITE_STATIC);
+		rc = sqlite3_step(u) == SQLITE_DONE ? 0 : MLV_EIO;
+		sqlite3_reset(u);
+		if (rc == 0)
+			rc = mlv_audit_append(&as, s->audit_size, h);
+		if (rc == 0)
+			s->audit_size++;
+	}
+	mlv_buf_free(&text);
+	mlv_buf_free(&leaf);
+	if (rc == 0 && step != SQLITE_DONE)
+		rc = MLV_EIO;
+	if (rc == 0 && mlv_sqlite_exec(s, "COMMIT") != 0)
+		rc = MLV_EIO;
+	if (rc != 0) {
+		mlv_sqlite_exec(s, "ROLLBACK");
+		mlv_sqlite_audit_load(s);
+	}
+cleanup:
+	sqlite3_finalize(q);
+	sqlite3_finalize(u);
 	return rc;
 }

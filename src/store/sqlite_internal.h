@@ -1,0 +1,51 @@
+/* sqlite_internal.h - what the files of the SQLite driver share: the
+ * handle and its prepared statements.  Not a public header. */
+#ifndef MLV_STORE_SQLITE_INTERNAL_H
+#define MLV_STORE_SQLITE_INTERNAL_H
+
+#include <sqlite3.h>
+
+#include "mlv/audit.h"
+#include "mlv/store.h"
+
+enum {
+	ST_FIND,
+	ST_INSERT,
+	ST_UPDATE,
+	ST_EVENT,
+	ST_GET,
+	ST_GET_VERSION,
+	ST_BY_LRN,
+	ST_KEY_CHECK,
+	ST_EVENTS,
+	ST_DICT_ADD,
+	ST_DICT_GET,
+	ST_EVENT_LEAF,
+	ST_NODE_GET,
+	ST_NODE_PUT,
+	ST_COUNT_
+};
+
+#define DICTS_MAX 8
+
+struct mlv_store {
+	sqlite3 *db;
+	sqlite3_stmt *st[ST_COUNT_];
+	uint32_t written[DICTS_MAX];  /* dictionary ids known to be stored */
+	mlv_zdict *dicts[DICTS_MAX];  /* dictionaries loaded for reading */
+	uint64_t audit_size;          /* leaves in the audit tree = events */
+};
+
+/* The prepared statement, reset and with its bindings cleared. */
+sqlite3_stmt *mlv_sqlite_stmt(mlv_store *s, int which);
+/* Runs SQL without results: 0 or MLV_EIO. */
+int mlv_sqlite_exec(mlv_store *s, const char *sql);
+
+/* audit_sqlite.c: the audit tree's node storage over this handle. */
+void mlv_sqlite_audit_store(mlv_store *s, mlv_audit_store *out);
+/* Reads the tree size (= number of events) into s->audit_size. */
+int mlv_sqlite_audit_load(mlv_store *s);
+/* Gives events stored before the audit log existed their leaves. */
+int mlv_sqlite_audit_backfill(mlv_store *s);
+
+#endif
