@@ -50,7 +50,7 @@ MEMBERS = {
 PROFILE_NOTES = {
     "BG": ["Bulgaria adopted the euro on 2026-01-01 (the ECB stopped quoting BGN then).",
            "BGN is not in the project's ISO 4217 list, so earlier days are also assessed in EUR."],
-    "HR": ["Croatia adopted the euro on 2023-01-01; HRK is not in the project's ISO 4217",
+    "HR": ["Croatia adopted the euro on 2023-01-01, HRK is not in the project's ISO 4217",
            "list, so earlier days are also assessed in EUR."],
 }
 
@@ -75,7 +75,7 @@ basis = Loi de finances pour 2026 (taxe sur les petits colis), per secondary sou
 source = https://www.boursorama.com/budget/conso/actualites/taxe-sur-les-petits-colis-allez-vous-payer-plus-cher-vos-achats-en-ligne-a-partir-du-1er-mars-506ae298e84f16ccf1be58903981153f
 source = https://www.commentcamarche.net/applis-sites/37159-taxe-petits-colis/
 verified = no
-note = Secondary sources only (press); the law text was not read.
+note = Secondary sources only (press): the law text was not read.
 """,
     "IT": """
 ; Italy: a EUR 2 charge per low-value consignment from outside the EU from
@@ -92,7 +92,7 @@ valid_from = 2026-01-01
 basis = Legge di bilancio 2026, per a secondary source
 source = https://fiscalsolutions.co.uk/news/eu-confirms-3-flat-rate-customs-duty-on-low-value-imports-from-july-2026
 verified = no
-note = One secondary source; the amount, the scope and the date are unverified.
+note = One secondary source: the amount, the scope and the date are unverified.
 """,
 }
 

@@ -94,7 +94,7 @@ typedef enum { MLV_VALUATION_CIF = 1, MLV_VALUATION_FOB } mlv_valuation;
  * month, art. 146 of Reg. (EU) 2015/2447). */
 typedef enum { MLV_FXDAY_ASSESSMENT = 1, MLV_FXDAY_EU_MONTHLY } mlv_fx_day;
 
-typedef enum { MLV_MODEL_PLATFORM_WITHHOLDING = 1 } mlv_imposed_model;
+typedef enum { MLV_IMPOSED_PLATFORM_WITHHOLDING = 1 } mlv_imposed_model;
 
 typedef struct mlv_money {
 	int64_t amount;   /* minor units of currency */

@@ -19,6 +19,7 @@
 #include "mlv/decimal.h"
 
 #include <assert.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -712,9 +713,991 @@ static int flat_step(ctx *c)
 		       value_name(r->value), v, c->cur, l);
 		return 0;
 	}
+	/* Scope: when the rule names schemes or channels, one of them must
+	 * hold (EU: IOSS used, or a postal consignment). */
 	bool scoped = r->schemes != 0 || r->channels != 0;
-	bool in_scope = !scoped ||
-			(c->c_scheme_valid_dummy_never_used_guard_ == 0 && false);
-	(void)in_scope;
+	bool by_scheme = c->a->scheme.valid && (r->schemes & (1u << c->b->scheme));
+	bool by_channel = c->b->channel != 0 && (r->channels & (1u << c->b->channel));
+	if (scoped && !by_scheme && !by_channel) {
+		decide(c, r, false, true, value, limit,
+		       "%s: %s %s %s is within %s but the consignment uses neither the named scheme "
+		       "nor the named channel: the tariff duty applies", r->id, value_name(r->value),
+		       v, c->cur, l);
+		return 0;
+	}
+	c->flat = r;
+	char amt[32];
+	fmt_money(c, c->flat_amount, amt);
+	decide(c, r, true, true, value, limit,
+	       "%s: %s %s %s is within %s: %s %s per distinct tariff line", r->id,
+	       value_name(r->value), v, c->cur, l, amt, c->cur);
 	return 0;
+}
+
+static int relief_step(ctx *c)
+{
+	mlv_assessment *a = c->a;
+	size_t cur = 0;
+	const mlv_rule *r;
+	while ((r = mlv_profile_next_rule(c->p, MLV_RULE_RELIEF, c->day, &cur)) != NULL) {
+		int64_t limit = 0;
+		int rc = convert_money(c, &r->threshold, &limit);
+		if (rc != 0)
+			return rc;
+		char l[32];
+		fmt_money(c, limit, l);
+		const char *what = r->applies == (MLV_APPLY_DUTY | MLV_APPLY_TAX) ? "duty and tax"
+				   : (r->applies & MLV_APPLY_DUTY)		   ? "duty"
+										   : "tax";
+		const char *why = filters_fail(c, r);
+		if (why == NULL && r->requires_scheme != 0 &&
+		    !(a->scheme.valid && c->b->scheme == r->requires_scheme))
+			why = "it needs a valid registration in its scheme";
+		if (why != NULL) {
+			decide(c, r, false, false, 0, limit, "%s: no %s relief: %s", r->id, what, why);
+			continue;
+		}
+		if (r->value == MLV_VALUE_ITEM) {
+			/* judged line by line in line_step */
+			if ((r->applies & MLV_APPLY_DUTY) && c->duty_relief_item == NULL) {
+				c->duty_relief_item = r;
+				c->duty_relief_item_limit = limit;
+			}
+			if ((r->applies & MLV_APPLY_TAX) && c->tax_relief_item == NULL) {
+				c->tax_relief_item = r;
+				c->tax_relief_item_limit = limit;
+			}
+			decide(c, r, true, true, c->max_item, limit,
+			       "%s: items of value %s %s %s or less are relieved of %s", r->id,
+			       r->compare == MLV_CMP_LT ? "below" : "up to", l, c->cur, what);
+			continue;
+		}
+		int64_t value = basis_value(c, r->value);
+		char v[32];
+		fmt_money(c, value, v);
+		bool ok = within(value, limit, r->compare);
+		decide(c, r, ok, true, value, limit, "%s: %s %s %s %s %s: %s", r->id,
+		       value_name(r->value), v, c->cur,
+		       ok ? (r->compare == MLV_CMP_LT ? "<" : "<=")
+			  : (r->compare == MLV_CMP_LT ? ">=" : ">"),
+		       l,
+		       ok ? (r->at_sale ? "no tax at the border, due at sale instead"
+					: (r->applies & MLV_APPLY_TAX) && (r->applies & MLV_APPLY_DUTY)
+						  ? "no duty and no tax"
+					  : (r->applies & MLV_APPLY_DUTY) ? "no duty"
+									  : "no tax")
+			  : "no relief");
+		if (!ok)
+			continue;
+		if ((r->applies & MLV_APPLY_DUTY) && c->duty_relief == NULL)
+			c->duty_relief = r;
+		if ((r->applies & MLV_APPLY_TAX) && c->tax_relief == NULL)
+			c->tax_relief = r;
+	}
+	return 0;
+}
+
+/* The duty relief, if any, that covers line i. */
+static const mlv_rule *line_relief(const ctx *c, size_t i, bool duty)
+{
+	const mlv_duty_line *l = &c->a->lines[i];
+	const mlv_rule *whole = duty ? c->duty_relief : c->tax_relief;
+	const mlv_rule *item = duty ? c->duty_relief_item : c->tax_relief_item;
+	int64_t item_limit = duty ? c->duty_relief_item_limit : c->tax_relief_item_limit;
+	if (l->excise_good)
+		return NULL; /* excise goods are never relieved */
+	if (whole != NULL && !mlv_hs_in_ranges(l->hs_code, whole->exclude_hs, whole->exclude_hs_count))
+		return whole;
+	if (item != NULL && !mlv_hs_in_ranges(l->hs_code, item->exclude_hs, item->exclude_hs_count) &&
+	    within(l->value, item_limit, item->compare))
+		return item;
+	return NULL;
+}
+
+static int rounding_rules(ctx *c)
+{
+	size_t cur = 0;
+	const mlv_rule *r;
+	while ((r = mlv_profile_next_rule(c->p, MLV_RULE_ROUNDING, c->day, &cur)) != NULL) {
+		if (strcmp(r->amount.currency, c->cur) != 0)
+			continue; /* a rule for another currency period */
+		if ((r->applies & MLV_APPLY_DUTY) && c->round_duty == NULL) {
+			c->round_duty = r;
+			c->base_unit_duty = r->base_unit.currency[0] ? r->base_unit.amount : 0;
+		}
+		if ((r->applies & MLV_APPLY_TAX) && c->round_tax == NULL) {
+			c->round_tax = r;
+			c->base_unit_tax = r->base_unit.currency[0] ? r->base_unit.amount : 0;
+		}
+	}
+	return 0;
+}
+
+static int64_t truncate_base(int64_t base, int64_t unit)
+{
+	return unit > 0 ? base / unit * unit : base;
+}
+
+static int line_step(ctx *c)
+{
+	mlv_assessment *a = c->a;
+	const char *tax_name = mlv_profile_tax_name(c->p);
+	/* the tier's deduction is spread over its lines by customs value */
+	int64_t deduction = 0, tier_cv = 0;
+	if (c->tier != NULL) {
+		mark_covered(c, c->tier_rule);
+		if (c->tier->deduction.currency[0] != '\0') {
+			int rc = convert_money(c, &c->tier->deduction, &deduction);
+			if (rc != 0)
+				return rc;
+		}
+		for (size_t i = 0; i < a->line_count; i++)
+			if (c->covered[i])
+				tier_cv += a->lines[i].customs_value;
+	}
+	bool *tier_line = calloc(a->line_count, sizeof(bool));
+	if (tier_line == NULL)
+		return MLV_ENOMEM;
+	for (size_t i = 0; i < a->line_count; i++)
+		tier_line[i] = c->tier != NULL && c->covered[i];
+	if (c->flat != NULL)
+		mark_covered(c, c->flat);
+	int64_t ded_given = 0;
+	size_t nrelieved = 0;
+	for (size_t i = 0; i < a->line_count; i++) {
+		mlv_duty_line *l = &a->lines[i];
+		int64_t duty_base = truncate_base(l->customs_value, c->base_unit_duty);
+		const mlv_rule *relief = line_relief(c, i, true);
+		/* duty */
+		if (c->cbec_pref) {
+			l->duty_how = MLV_HOW_CBEC;
+			l->duty_rule = c->cbec;
+			l->duty_rate_ppm = c->cbec->rate_ppm;
+			l->duty = apply_rate(duty_base, c->cbec->rate_ppm, false);
+			l->tariff_exact = true;
+		} else if (tier_line[i]) {
+			l->duty_how = MLV_HOW_TIER;
+			l->duty_rule = c->tier_rule;
+			l->duty_rate_ppm = c->tier->rate_ppm;
+			l->tariff_exact = true;
+			int64_t gross = apply_rate(duty_base, c->tier->rate_ppm, false);
+			int64_t share = tier_cv > 0 ? mul_div(deduction, l->customs_value, tier_cv) : 0;
+			if (share > deduction - ded_given)
+				share = deduction - ded_given;
+			ded_given += share;
+			l->duty = gross > share ? gross - share : 0;
+		} else if (c->flat != NULL && c->covered[i]) {
+			l->duty_how = MLV_HOW_FLAT;
+			l->duty_rule = c->flat;
+			l->tariff_exact = true;
+			/* one amount per distinct tariff classification: the first
+			 * line of each code carries it */
+			bool first = true;
+			for (size_t j = 0; j < i; j++)
+				if (c->covered[j] && strcmp(a->lines[j].hs_code, l->hs_code) == 0)
+					first = false;
+			l->duty = first ? c->flat_amount : 0;
+		} else if (relief != NULL) {
+			l->duty_how = MLV_HOW_RELIEF;
+			l->duty_rule = relief;
+			l->tariff_exact = true;
+			nrelieved++;
+		} else {
+			mlv_duty_rate dr;
+			mlv_profile_duty_rate(c->p, c->day, l->hs_code, l->origin, &dr);
+			l->duty_rule = dr.rule;
+			l->tariff_exact = dr.exact;
+			memcpy(l->tariff_code, dr.tariff_code, sizeof(l->tariff_code));
+			if (!dr.computed) {
+				l->duty_how = MLV_HOW_NOT_COMPUTED;
+				a->complete = false;
+			} else {
+				l->duty_how = MLV_HOW_RATE;
+				l->duty_rate_ppm = dr.rate_ppm;
+				l->duty = apply_rate(duty_base, dr.rate_ppm, false);
+				if (dr.specific != NULL)
+					a->complete = false; /* a specific part is missing */
+			}
+		}
+		/* excise: on customs value + duty (China's composite base when
+		 * inclusive); the CBEC factor applies to it like to VAT */
+		int64_t excise_statutory = 0;
+		if (l->excise_rule != NULL) {
+			const mlv_rule *x = l->excise_rule;
+			l->excise_computed = x->has_rate && !x->specific;
+			if (!l->excise_computed)
+				a->complete = false;
+			if (x->has_rate) {
+				excise_statutory = apply_rate(l->customs_value + l->duty, x->rate_ppm,
+							      x->inclusive);
+				l->excise = c->cbec_pref ? mul_div(excise_statutory, c->cbec->factor_ppm, PPM)
+							 : excise_statutory;
+			}
+		}
+		/* tax */
+		const mlv_rule *tr = tax_name[0] != '\0'
+					     ? mlv_profile_tax_rule(c->p, c->day, l->hs_code,
+								    c->b->buyer_region)
+					     : NULL;
+		int64_t base = l->customs_value + l->duty + excise_statutory;
+		if (a->valuation == MLV_VALUATION_FOB && mlv_profile_tax_base_freight(c->p))
+			base += l->transport;
+		l->tax_base = truncate_base(base, c->base_unit_tax);
+		if (tr == NULL) {
+			l->tax_how = MLV_HOW_NO_TAX;
+			continue;
+		}
+		l->tax_rule = tr;
+		l->tax_rate_ppm = tr->rate_ppm;
+		if (tier_line[i] && (c->tier_rule->covers & MLV_APPLY_TAX)) {
+			l->tax_how = MLV_HOW_COVERED;
+			continue;
+		}
+		int64_t statutory = apply_rate(l->tax_base, tr->rate_ppm, tr->inclusive);
+		const mlv_rule *trelief = line_relief(c, i, false);
+		bool scheme = c->scheme_covers && !l->excise_good;
+		if ((trelief != NULL && trelief->at_sale) || scheme) {
+			/* collected at checkout on the sale price with delivery,
+			 * not on the import base */
+			l->tax_how = MLV_HOW_AT_SALE;
+			l->tax_at_sale = apply_rate(l->value + l->transport, tr->rate_ppm, false);
+			if (trelief != NULL && !scheme)
+				l->tax_rule = tr;
+		} else if (trelief != NULL) {
+			l->tax_how = MLV_HOW_RELIEF;
+		} else if (c->cbec_pref) {
+			l->tax_how = MLV_HOW_CBEC;
+			l->tax = mul_div(statutory, c->cbec->factor_ppm, PPM);
+		} else {
+			l->tax_how = MLV_HOW_RATE;
+			l->tax = statutory;
+		}
+	}
+	free(tier_line);
+	c->relieved_all = nrelieved == a->line_count;
+	return 0;
+}
+
+/* Moves `diff` onto the lines' field at `off` (largest first) so that the
+ * sum equals the rounded total; never takes a line below zero. */
+static void allocate(mlv_assessment *a, size_t off, int64_t diff)
+{
+	while (diff != 0) {
+		size_t best = 0;
+		int64_t best_v = -1;
+		for (size_t i = 0; i < a->line_count; i++) {
+			int64_t v = *(int64_t *)((char *)&a->lines[i] + off);
+			if (v > best_v) {
+				best_v = v;
+				best = i;
+			}
+		}
+		int64_t *f = (int64_t *)((char *)&a->lines[best] + off);
+		if (diff > 0) {
+			*f += diff;
+			return;
+		}
+		int64_t take = -diff < *f ? -diff : *f;
+		if (take == 0)
+			return; /* cannot happen: the rounded total is >= 0 */
+		*f -= take;
+		diff += take;
+	}
+}
+
+static int64_t sum_field(const mlv_assessment *a, size_t off)
+{
+	int64_t s = 0;
+	for (size_t i = 0; i < a->line_count; i++)
+		s += *(const int64_t *)((const char *)&a->lines[i] + off);
+	return s;
+}
+
+static void round_totals(ctx *c)
+{
+	const struct {
+		const mlv_rule *r;
+		size_t off;
+	} what[] = {{c->round_duty, offsetof(mlv_duty_line, duty)},
+		    {c->round_duty, offsetof(mlv_duty_line, excise)},
+		    {c->round_tax, offsetof(mlv_duty_line, tax)}};
+	for (size_t k = 0; k < MLV_ARRAY_LEN(what); k++) {
+		const mlv_rule *r = what[k].r;
+		if (r == NULL)
+			continue;
+		int64_t total = sum_field(c->a, what[k].off);
+		int64_t rounded = round_to(total, r->amount.amount, r->mode);
+		if (rounded != total)
+			allocate(c->a, what[k].off, rounded - total);
+	}
+}
+
+static void zero_field(mlv_assessment *a, size_t off, size_t how_off)
+{
+	for (size_t i = 0; i < a->line_count; i++) {
+		int64_t *f = (int64_t *)((char *)&a->lines[i] + off);
+		mlv_duty_how *h = (mlv_duty_how *)((char *)&a->lines[i] + how_off);
+		if (*f > 0) {
+			*f = 0;
+			*h = MLV_HOW_WAIVED;
+		}
+	}
+}
+
+static int waiver_step(ctx *c)
+{
+	mlv_assessment *a = c->a;
+	size_t cur = 0;
+	const mlv_rule *r;
+	const size_t duty_off = offsetof(mlv_duty_line, duty);
+	const size_t duty_how = offsetof(mlv_duty_line, duty_how);
+	const size_t excise_off = offsetof(mlv_duty_line, excise);
+	const size_t tax_off = offsetof(mlv_duty_line, tax);
+	const size_t tax_how = offsetof(mlv_duty_line, tax_how);
+	while ((r = mlv_profile_next_rule(c->p, MLV_RULE_WAIVER, c->day, &cur)) != NULL) {
+		int64_t limit = 0;
+		int rc = convert_money(c, &r->threshold, &limit);
+		if (rc != 0)
+			return rc;
+		int64_t duty = sum_field(a, duty_off) + sum_field(a, excise_off);
+		int64_t tax = sum_field(a, tax_off);
+		char l[32], d[32], t[32], s[32];
+		fmt_money(c, limit, l);
+		fmt_money(c, duty, d);
+		fmt_money(c, tax, t);
+		fmt_money(c, duty + tax, s);
+		bool waive_duty = false, waive_tax = false;
+		switch (r->target) {
+		case MLV_WAIVE_DUTY:
+			waive_duty = duty > 0 && within(duty, limit, r->compare);
+			break;
+		case MLV_WAIVE_TAX:
+			waive_tax = tax > 0 && within(tax, limit, r->compare);
+			break;
+		case MLV_WAIVE_EACH:
+			waive_duty = duty > 0 && within(duty, limit, r->compare);
+			waive_tax = tax > 0 && within(tax, limit, r->compare);
+			break;
+		case MLV_WAIVE_SUM:
+			waive_duty = waive_tax = duty + tax > 0 && within(duty + tax, limit, r->compare);
+			break;
+		}
+		const char *cmp = r->compare == MLV_CMP_LT ? "under" : "not more than";
+		if (r->target == MLV_WAIVE_SUM)
+			decide(c, r, waive_duty, true, duty + tax, limit,
+			       "%s: duty and tax %s %s %s %s: %s", r->id, s, c->cur,
+			       waive_duty ? cmp : "not", l,
+			       waive_duty ? "not collected" : "collected");
+		else
+			decide(c, r, waive_duty || waive_tax, true,
+			       r->target == MLV_WAIVE_TAX ? tax : duty, limit,
+			       "%s: duty %s, tax %s %s; amounts %s %s are not collected: %s", r->id,
+			       d, t, c->cur, cmp, l,
+			       waive_duty && waive_tax ? "duty and tax waived"
+			       : waive_duty		 ? "duty waived"
+			       : waive_tax		 ? "tax waived"
+							 : "nothing waived");
+		if (waive_duty) {
+			zero_field(a, duty_off, duty_how);
+			for (size_t i = 0; i < a->line_count; i++)
+				a->lines[i].excise = 0;
+		}
+		if (waive_tax)
+			zero_field(a, tax_off, tax_how);
+	}
+	return 0;
+}
+
+static size_t distinct_codes(const mlv_assessment *a)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < a->line_count; i++) {
+		bool seen = false;
+		for (size_t j = 0; j < i && !seen; j++)
+			seen = strcmp(a->lines[j].hs_code, a->lines[i].hs_code) == 0;
+		n += !seen;
+	}
+	return n;
+}
+
+static int fee_step(ctx *c, mlv_payer border_payer)
+{
+	mlv_assessment *a = c->a;
+	int64_t collected = sum_field(a, offsetof(mlv_duty_line, duty)) +
+			    sum_field(a, offsetof(mlv_duty_line, excise)) +
+			    sum_field(a, offsetof(mlv_duty_line, tax));
+	size_t cur = 0;
+	const mlv_rule *r;
+	while ((r = mlv_profile_next_rule(c->p, MLV_RULE_FEE, c->day, &cur)) != NULL) {
+		if (r->channels != 0 && (c->b->channel == 0 || !(r->channels & (1u << c->b->channel))))
+			continue;
+		int64_t value = r->value != 0 ? basis_value(c, r->value) : a->customs_value;
+		int64_t lim = 0;
+		int rc;
+		if (r->value_above.currency[0]) {
+			if ((rc = convert_money(c, &r->value_above, &lim)) != 0)
+				return rc;
+			if (!(value > lim))
+				continue;
+		}
+		if (r->value_upto.currency[0]) {
+			if ((rc = convert_money(c, &r->value_upto, &lim)) != 0)
+				return rc;
+			if (!(value <= lim))
+				continue;
+		}
+		if (r->when == MLV_FEE_ENTRY && c->relieved_all)
+			continue;
+		if (r->when == MLV_FEE_COLLECTED && collected == 0)
+			continue;
+		int64_t amount = 0, x = 0;
+		if (r->amount.currency[0]) {
+			if ((rc = convert_money(c, &r->amount, &x)) != 0)
+				return rc;
+			amount = x * (r->per == MLV_FEE_PER_LINE ? (int64_t)distinct_codes(a) : 1);
+		}
+		if (r->has_rate) {
+			int64_t v = apply_rate(value, r->rate_ppm, false);
+			if (r->min.currency[0]) {
+				if ((rc = convert_money(c, &r->min, &x)) != 0)
+					return rc;
+				if (v < x)
+					v = x;
+			}
+			if (r->max.currency[0]) {
+				if ((rc = convert_money(c, &r->max, &x)) != 0)
+					return rc;
+				if (v > x)
+					v = x;
+			}
+			amount += v;
+		}
+		if (a->fee_count == MLV_DUTY_MAX_FEES)
+			return MLV_ETOOBIG;
+		mlv_duty_fee *f = &a->fee_list[a->fee_count++];
+		f->rule = r;
+		f->amount = amount;
+		f->payer = r->payer == MLV_FEE_PAYER_VENDOR ? c->vendor : border_payer;
+		char m[32];
+		fmt_money(c, amount, m);
+		decide(c, r, true, false, 0, 0, "%s: %s %s %s%s", r->id, r->name, m, c->cur,
+		       r->collector == MLV_FEE_BY_CARRIER ? " (charged by the carrier)" : "");
+	}
+	return 0;
+}
+
+static void owe(mlv_assessment *a, int what, mlv_payer payer, mlv_when when, int64_t amount)
+{
+	if (amount <= 0)
+		return;
+	for (size_t i = 0; i < a->obligation_count; i++) {
+		mlv_obligation *o = &a->obligations[i];
+		if (o->what == what && o->payer == payer && o->when == when) {
+			o->amount += amount;
+			return;
+		}
+	}
+	if (a->obligation_count < MLV_DUTY_MAX_OBLIGATIONS)
+		a->obligations[a->obligation_count++] =
+			(mlv_obligation){.what = what, .payer = payer, .when = when, .amount = amount};
+}
+
+static int declaration_step(ctx *c)
+{
+	const mlv_rule *r = mlv_profile_rule(c->p, MLV_RULE_DECLARATION, c->day);
+	if (r == NULL)
+		return 0;
+	int64_t limit = 0;
+	int rc = convert_money(c, &r->threshold, &limit);
+	if (rc != 0)
+		return rc;
+	c->a->declaration_rule = r;
+	c->a->declaration = within(basis_value(c, r->value), limit, r->compare) ? r->below : r->above;
+	return 0;
+}
+
+static void notices(ctx *c)
+{
+	size_t cur = 0;
+	const mlv_rule *r;
+	while ((r = mlv_profile_next_rule(c->p, MLV_RULE_NOTICE, c->day, &cur)) != NULL)
+		decide(c, r, true, false, 0, 0, "%s: %s", r->id, r->name);
+}
+
+static void collect(ctx *c)
+{
+	mlv_assessment *a = c->a;
+	const mlv_basket *b = c->b;
+	const mlv_rule *imposed = mlv_profile_rule(c->p, MLV_RULE_COLLECTION, c->day);
+	bool withholding = imposed != NULL && imposed->model == MLV_IMPOSED_PLATFORM_WITHHOLDING;
+	if (withholding)
+		a->border_payer = b->platform || !b->intermediary ? MLV_PAYER_PLATFORM
+								   : MLV_PAYER_INTERMEDIARY;
+	else if (b->intermediary)
+		a->border_payer = MLV_PAYER_INTERMEDIARY;
+	else
+		a->border_payer = MLV_PAYER_BUYER;
+	a->border_when = c->o->deferred_account && a->border_payer != MLV_PAYER_BUYER
+				 ? MLV_WHEN_PERIODIC
+				 : MLV_WHEN_BEFORE_RELEASE;
+}
+
+static void totals(ctx *c)
+{
+	mlv_assessment *a = c->a;
+	a->duty = sum_field(a, offsetof(mlv_duty_line, duty));
+	a->excise = sum_field(a, offsetof(mlv_duty_line, excise));
+	a->tax = sum_field(a, offsetof(mlv_duty_line, tax));
+	a->tax_at_sale = sum_field(a, offsetof(mlv_duty_line, tax_at_sale));
+	int64_t border_fees = 0, vendor_fees = 0;
+	for (size_t i = 0; i < a->fee_count; i++) {
+		a->fees += a->fee_list[i].amount;
+		if (a->fee_list[i].rule->payer == MLV_FEE_PAYER_VENDOR)
+			vendor_fees += a->fee_list[i].amount;
+		else
+			border_fees += a->fee_list[i].amount;
+	}
+	a->border_total = a->duty + a->excise + a->tax + border_fees;
+	a->total = a->border_total + a->tax_at_sale + vendor_fees;
+
+	owe(a, MLV_OWE_DUTY, a->border_payer, a->border_when, a->duty);
+	owe(a, MLV_OWE_EXCISE, a->border_payer, a->border_when, a->excise);
+	owe(a, MLV_OWE_TAX, a->border_payer, a->border_when, a->tax);
+	owe(a, MLV_OWE_TAX, c->vendor, MLV_WHEN_AT_SALE, a->tax_at_sale);
+	for (size_t i = 0; i < a->fee_count; i++)
+		owe(a, MLV_OWE_FEE, a->fee_list[i].payer,
+		    a->fee_list[i].payer == a->border_payer ? a->border_when : MLV_WHEN_BEFORE_RELEASE,
+		    a->fee_list[i].amount);
+
+	const mlv_rule *imposed = mlv_profile_rule(c->p, MLV_RULE_COLLECTION, c->day);
+	if (a->tax_at_sale > 0 || a->scheme.valid)
+		a->model = c->vendor == MLV_PAYER_PLATFORM ? MLV_MODEL_PLATFORM_SCHEME
+							   : MLV_MODEL_SELLER_SCHEME;
+	else if (a->border_total == 0 && a->total == 0)
+		a->model = MLV_MODEL_NONE;
+	else if (imposed != NULL && imposed->model == MLV_IMPOSED_PLATFORM_WITHHOLDING)
+		a->model = MLV_MODEL_PLATFORM_WITHHOLDING;
+	else if (a->border_payer == MLV_PAYER_INTERMEDIARY)
+		a->model = a->border_when == MLV_WHEN_PERIODIC ? MLV_MODEL_INTERMEDIARY_DEFERRED
+							       : MLV_MODEL_INTERMEDIARY;
+	else
+		a->model = MLV_MODEL_BUYER;
+}
+
+/* Goods sold from stock already released for free circulation: the sale
+ * is domestic, duty and import tax were paid at the bulk import. */
+static void domestic(ctx *c)
+{
+	mlv_assessment *a = c->a;
+	for (size_t i = 0; i < a->line_count; i++) {
+		a->lines[i].duty_how = MLV_HOW_DOMESTIC;
+		a->lines[i].tax_how = MLV_HOW_DOMESTIC;
+		a->lines[i].tariff_exact = true;
+	}
+	decide(c, NULL, true, false, 0, 0,
+	       "non-bonded fulfilment centre: the goods were imported in bulk and are in free "
+	       "circulation; the sale is domestic and owes no import duty or tax");
+	a->model = MLV_MODEL_DOMESTIC;
+	a->border_payer = MLV_PAYER_BUYER;
+	a->border_when = MLV_WHEN_BEFORE_RELEASE;
+}
+
+static int assess(mlv_assessment **out, const mlv_profile *p, const mlv_basket *b,
+		  const mlv_duty_opts *o, mlv_problems *problems, const ptrs *pt)
+{
+	assert(out != NULL && p != NULL && b != NULL && o != NULL);
+	*out = NULL;
+	if (mlv_profile_is_union(p))
+		return MLV_EINVALID;
+	int rc = 0;
+	ctx c = {0};
+	c.p = p;
+	c.ps = mlv_profile_set(p);
+	c.rd = mlv_profile_refdata(p);
+	c.b = b;
+	c.o = o;
+	c.problems = problems;
+	c.day = o->day;
+	rc = check_input(&c, pt);
+	if (rc != 0)
+		return rc;
+	mlv_assessment *a = calloc(1, sizeof(*a));
+	if (a == NULL)
+		return MLV_ENOMEM;
+	c.a = a;
+	a->lines = calloc(b->item_count, sizeof(*a->lines));
+	c.covered = calloc(b->item_count, sizeof(*c.covered));
+	if (a->lines == NULL || c.covered == NULL) {
+		rc = MLV_ENOMEM;
+		goto cleanup;
+	}
+	a->line_count = b->item_count;
+	c.cur = mlv_profile_currency(p, c.day);
+	memcpy(a->country, mlv_profile_code(p), 3);
+	memcpy(a->currency, c.cur, 4);
+	a->minor_units = mlv_currency_minor_units(c.rd, c.cur);
+	a->day = c.day;
+	c.fx_day = mlv_profile_fx_day(p) == MLV_FXDAY_EU_MONTHLY ? eu_monthly_day(c.day) : c.day;
+	a->fx_day = c.fx_day;
+	a->valuation = mlv_profile_valuation(p);
+	a->complete = true;
+
+	if ((rc = values(&c)) != 0)
+		goto cleanup;
+	excise_flags(&c);
+	if (b->business_model == MLV_BM_NON_BONDED_FC) {
+		domestic(&c);
+		goto done;
+	}
+	if (b->business_model == MLV_BM_BONDED_FC)
+		decide(&c, NULL, true, false, 0, 0,
+		       "bonded fulfilment centre: assessed per sale on release from the "
+		       "warehouse; reliefs for goods sent direct from abroad do not apply");
+	if ((rc = scheme_step(&c)) != 0 || (rc = cbec_step(&c)) != 0)
+		goto cleanup;
+	if (!c.cbec_pref) {
+		if ((rc = tier_step(&c)) != 0 || (rc = flat_step(&c)) != 0 ||
+		    (rc = relief_step(&c)) != 0)
+			goto cleanup;
+	}
+	if ((rc = rounding_rules(&c)) != 0 || (rc = line_step(&c)) != 0)
+		goto cleanup;
+	round_totals(&c);
+	if ((rc = waiver_step(&c)) != 0)
+		goto cleanup;
+	collect(&c);
+	if ((rc = fee_step(&c, a->border_payer)) != 0)
+		goto cleanup;
+	totals(&c);
+	if ((rc = declaration_step(&c)) != 0)
+		goto cleanup;
+	notices(&c);
+done:
+	if (a->model == MLV_MODEL_DOMESTIC)
+		totals(&c), a->model = MLV_MODEL_DOMESTIC;
+	*out = a;
+	a = NULL;
+cleanup:
+	if (rc != 0 && rc != MLV_ENOMEM && problems != NULL && problems->errors == 0)
+		mlv_problems_add(problems, MLV_SEV_ERROR, "", "duty.assess", "%s",
+				 rc == MLV_ENOTFOUND ? "no exchange rate for a currency on that day"
+				 : rc == MLV_ETOOBIG ? "the consignment is too large to assess"
+						     : "the consignment cannot be assessed");
+	free(c.covered);
+	mlv_duty_free(a);
+	return rc;
+}
+
+int mlv_duty_assess(mlv_assessment **out, const mlv_profile *p, const mlv_basket *b,
+		    const mlv_duty_opts *opts, mlv_problems *problems)
+{
+	static const ptrs pt = {"/shipping", "/insurance", "/tax_collected/scheme",
+				"/tax_collected/registration_number"};
+	return assess(out, p, b, opts, problems, &pt);
+}
+
+int mlv_duty_assess_consignment(mlv_assessment **out, const mlv_profile *p,
+				const mlv_consignment *c, const mlv_duty_opts *opts,
+				mlv_problems *problems)
+{
+	static const ptrs pt = {"/transaction/shipping_cost", "/transaction/insurance_cost",
+				"/tax_collected/scheme", "/tax_collected/registration_number"};
+	assert(out != NULL && c != NULL);
+	*out = NULL;
+	if (c->item_count == 0 || c->item_count > MLV_MAX_ITEMS || c->items == NULL) {
+		if (problems != NULL)
+			mlv_problems_add(problems, MLV_SEV_ERROR, "/items", "duty.items",
+					 "between 1 and %d items are needed", MLV_MAX_ITEMS);
+		return MLV_EINVALID;
+	}
+	mlv_duty_item *items = calloc(c->item_count, sizeof(*items));
+	if (items == NULL)
+		return MLV_ENOMEM;
+	for (size_t i = 0; i < c->item_count; i++) {
+		const mlv_item *it = &c->items[i];
+		items[i].hs_code = it->hs_code;
+		memcpy(items[i].origin, it->origin_country, 3);
+		memcpy(items[i].currency, it->currency, 4);
+		items[i].value = it->value.set ? it->value.v : 0;
+		items[i].quantity = it->quantity.set ? it->quantity.v : 0;
+	}
+	mlv_basket b = {0};
+	b.items = items;
+	b.item_count = c->item_count;
+	const mlv_transaction *t = &c->transaction;
+	if (t->present) {
+		memcpy(b.currency, t->currency, 4);
+		b.shipping = t->shipping_cost.set ? t->shipping_cost.v : 0;
+		b.insurance = t->insurance_cost.set ? t->insurance_cost.v : 0;
+	}
+	b.channel = c->channel;
+	b.business_model = c->business_model;
+	if (c->tax_collected.present) {
+		b.scheme = c->tax_collected.scheme;
+		b.registration_number = c->tax_collected.registration_number;
+		if (c->tax_collected.amount.set) {
+			b.tax_collected_set = true;
+			b.tax_collected = c->tax_collected.amount.v;
+			memcpy(b.tax_collected_currency, c->tax_collected.currency, 4);
+		}
+	}
+	b.platform = c->platform.present;
+	b.intermediary = c->intermediary.present;
+	if (c->buyer.present && c->buyer.address.present)
+		b.buyer_region = c->buyer.address.region;
+	int rc = assess(out, p, &b, opts, problems, &pt);
+	free(items);
+	return rc;
+}
+
+void mlv_duty_free(mlv_assessment *a)
+{
+	if (a == NULL)
+		return;
+	free(a->lines);
+	free(a);
+}
+
+/* ---- JSON ---- */
+
+static int jmoney(mlv_buf *b, const mlv_assessment *a, const char *key, int64_t v, bool comma)
+{
+	char num[32];
+	if (mlv_decimal_format(v, a->minor_units, num, sizeof(num)) < 0)
+		return MLV_EINVALID;
+	return mlv_buf_printf(b, "%s\"%s\":\"%s\"", comma ? "," : "", key, num);
+}
+
+static int jrate(mlv_buf *b, const char *key, int32_t ppm)
+{
+	char num[32];
+	if (mlv_decimal_format(ppm, 4, num, sizeof(num)) < 0)
+		return MLV_EINVALID;
+	size_t n = strlen(num);
+	while (n > 0 && num[n - 1] == '0')
+		n--;
+	if (n > 0 && num[n - 1] == '.')
+		n--;
+	num[n] = '\0';
+	return mlv_buf_printf(b, ",\"%s\":\"%s\"", key, num);
+}
+
+static int jstr(mlv_buf *b, const char *key, const char *s)
+{
+	int rc = mlv_buf_printf(b, ",\"%s\":", key);
+	if (rc != 0)
+		return rc;
+	if (s == NULL)
+		return mlv_buf_adds(b, "null");
+	return mlv_buf_add_json_string(b, s, strlen(s));
+}
+
+static int jrule(mlv_buf *b, const char *key, const mlv_rule *r)
+{
+	int rc = jstr(b, key, r != NULL ? r->id : NULL);
+	if (rc == 0)
+		rc = jstr(b, "basis", r != NULL ? r->basis : NULL);
+	if (rc == 0 && r != NULL && !r->verified)
+		rc = mlv_buf_adds(b, ",\"verified\":false");
+	return rc;
+}
+
+static int write_line(mlv_buf *b, const mlv_assessment *a, const mlv_duty_line *l)
+{
+	int rc = mlv_buf_printf(b, "{\"item\":%zu,\"hs_code\":\"%s\",\"origin\":", l->item,
+				l->hs_code);
+	if (rc == 0)
+		rc = l->origin[0] ? mlv_buf_printf(b, "\"%s\"", l->origin) : mlv_buf_adds(b, "null");
+	if (rc == 0)
+		rc = jmoney(b, a, "value", l->value, true);
+	if (rc == 0)
+		rc = jmoney(b, a, "transport", l->transport, true);
+	if (rc == 0)
+		rc = jmoney(b, a, "customs_value", l->customs_value, true);
+	if (rc == 0)
+		rc = mlv_buf_printf(b, ",\"excise_good\":%s,\"duty\":{",
+				    l->excise_good ? "true" : "false");
+	if (rc == 0)
+		rc = jmoney(b, a, "amount", l->duty, false);
+	if (rc == 0)
+		rc = mlv_buf_printf(b, ",\"how\":\"%s\"", mlv_duty_how_name(l->duty_how));
+	if (rc == 0 && (l->duty_how == MLV_HOW_RATE || l->duty_how == MLV_HOW_TIER ||
+			l->duty_how == MLV_HOW_CBEC))
+		rc = jrate(b, "rate", l->duty_rate_ppm);
+	if (rc == 0)
+		rc = jrule(b, "rule", l->duty_rule);
+	if (rc == 0 && l->tariff_code[0])
+		rc = mlv_buf_printf(b, ",\"tariff_code\":\"%s\"", l->tariff_code);
+	if (rc == 0)
+		rc = mlv_buf_printf(b, ",\"exact\":%s}", l->tariff_exact ? "true" : "false");
+	if (rc == 0 && l->excise_rule != NULL) {
+		rc = mlv_buf_adds(b, ",\"excise\":{");
+		if (rc == 0)
+			rc = jmoney(b, a, "amount", l->excise, false);
+		if (rc == 0)
+			rc = mlv_buf_printf(b, ",\"computed\":%s", l->excise_computed ? "true" : "false");
+		if (rc == 0)
+			rc = jstr(b, "name", l->excise_rule->name);
+		if (rc == 0)
+			rc = jrule(b, "rule", l->excise_rule);
+		if (rc == 0)
+			rc = mlv_buf_addc(b, '}');
+	}
+	if (rc == 0)
+		rc = mlv_buf_adds(b, ",\"tax\":{");
+	if (rc == 0)
+		rc = jmoney(b, a, "amount", l->tax, false);
+	if (rc == 0)
+		rc = jmoney(b, a, "at_sale", l->tax_at_sale, true);
+	if (rc == 0)
+		rc = jmoney(b, a, "base", l->tax_base, true);
+	if (rc == 0 && l->tax_rule != NULL)
+		rc = jrate(b, "rate", l->tax_rate_ppm);
+	if (rc == 0)
+		rc = mlv_buf_printf(b, ",\"how\":\"%s\"", mlv_duty_how_name(l->tax_how));
+	if (rc == 0)
+		rc = jrule(b, "rule", l->tax_rule);
+	if (rc == 0)
+		rc = mlv_buf_adds(b, "}}");
+	return rc;
+}
+
+int mlv_duty_write_json(mlv_buf *b, const mlv_assessment *a)
+{
+	assert(b != NULL && a != NULL);
+	char day[11], fxday[11];
+	mlv_date_format(a->day, day);
+	mlv_date_format(a->fx_day, fxday);
+	int rc = mlv_buf_printf(b,
+				"{\"country\":\"%s\",\"currency\":\"%s\",\"day\":\"%s\","
+				"\"fx_day\":\"%s\",\"valuation\":\"%s\",\"complete\":%s,\"values\":{",
+				a->country, a->currency, day, fxday,
+				a->valuation == MLV_VALUATION_FOB ? "fob" : "cif",
+				a->complete ? "true" : "false");
+	if (rc == 0)
+		rc = jmoney(b, a, "intrinsic", a->intrinsic, false);
+	if (rc == 0)
+		rc = jmoney(b, a, "transport", a->transport, true);
+	if (rc == 0)
+		rc = jmoney(b, a, "customs_value", a->customs_value, true);
+	if (rc == 0)
+		rc = mlv_buf_adds(b, "},\"totals\":{");
+	if (rc == 0)
+		rc = jmoney(b, a, "duty", a->duty, false);
+	if (rc == 0)
+		rc = jmoney(b, a, "excise", a->excise, true);
+	if (rc == 0)
+		rc = jmoney(b, a, "tax", a->tax, true);
+	if (rc == 0)
+		rc = jmoney(b, a, "tax_at_sale", a->tax_at_sale, true);
+	if (rc == 0)
+		rc = jmoney(b, a, "fees", a->fees, true);
+	if (rc == 0)
+		rc = jmoney(b, a, "border", a->border_total, true);
+	if (rc == 0)
+		rc = jmoney(b, a, "total", a->total, true);
+	if (rc == 0 && a->declared_at_sale_set)
+		rc = jmoney(b, a, "declared_tax_collected", a->declared_at_sale, true);
+	if (rc == 0)
+		rc = mlv_buf_printf(b, "},\"collection\":{\"model\":\"%s\",\"border_payer\":\"%s\","
+				       "\"border_when\":\"%s\",\"scheme\":",
+				    mlv_duty_model_name(a->model), mlv_duty_payer_name(a->border_payer),
+				    mlv_duty_when_name(a->border_when));
+	if (rc == 0 && a->scheme.scheme == 0)
+		rc = mlv_buf_adds(b, "null");
+	else if (rc == 0) {
+		rc = mlv_buf_printf(b, "{\"scheme\":\"%s\",\"valid\":%s", scheme_word(a->scheme.scheme),
+				    a->scheme.valid ? "true" : "false");
+		if (rc == 0)
+			rc = jstr(b, "rule", a->scheme.rule != NULL ? a->scheme.rule->id : NULL);
+		if (rc == 0)
+			rc = jstr(b, "reason", a->scheme.reason);
+		if (rc == 0)
+			rc = mlv_buf_addc(b, '}');
+	}
+	if (rc == 0)
+		rc = mlv_buf_adds(b, ",\"obligations\":[");
+	for (size_t i = 0; rc == 0 && i < a->obligation_count; i++) {
+		const mlv_obligation *o = &a->obligations[i];
+		rc = mlv_buf_printf(b, "%s{\"what\":\"%s\"", i ? "," : "", nth(owe_names, o->what));
+		if (rc == 0)
+			rc = jmoney(b, a, "amount", o->amount, true);
+		if (rc == 0)
+			rc = mlv_buf_printf(b, ",\"payer\":\"%s\",\"when\":\"%s\"}",
+					    mlv_duty_payer_name(o->payer), mlv_duty_when_name(o->when));
+	}
+	if (rc == 0)
+		rc = mlv_buf_adds(b, "]}");
+	if (rc == 0 && a->cbec.rule != NULL) {
+		rc = mlv_buf_printf(b, ",\"cbec\":{\"rule\":\"%s\",\"status\":\"%s\"", a->cbec.rule->id,
+				    nth(cbec_names, (int)a->cbec.status));
+		if (rc == 0)
+			rc = jmoney(b, a, "order_value", a->cbec.order_value, true);
+		if (rc == 0)
+			rc = jmoney(b, a, "annual_before", a->cbec.annual_before, true);
+		if (rc == 0)
+			rc = jmoney(b, a, "annual_after", a->cbec.annual_after, true);
+		if (rc == 0)
+			rc = mlv_buf_addc(b, '}');
+	}
+	if (rc == 0 && a->declaration_rule != NULL) {
+		rc = jstr(b, "declaration", a->declaration);
+		if (rc == 0)
+			rc = jstr(b, "declaration_rule", a->declaration_rule->id);
+	}
+	if (rc == 0)
+		rc = mlv_buf_adds(b, ",\"lines\":[");
+	for (size_t i = 0; rc == 0 && i < a->line_count; i++) {
+		if (i > 0)
+			rc = mlv_buf_addc(b, ',');
+		if (rc == 0)
+			rc = write_line(b, a, &a->lines[i]);
+	}
+	if (rc == 0)
+		rc = mlv_buf_adds(b, "],\"fees\":[");
+	for (size_t i = 0; rc == 0 && i < a->fee_count; i++) {
+		const mlv_duty_fee *f = &a->fee_list[i];
+		rc = mlv_buf_printf(b, "%s{\"rule\":\"%s\"", i ? "," : "", f->rule->id);
+		if (rc == 0)
+			rc = jstr(b, "name", f->rule->name);
+		if (rc == 0)
+			rc = jmoney(b, a, "amount", f->amount, true);
+		if (rc == 0)
+			rc = mlv_buf_printf(b, ",\"payer\":\"%s\",\"collector\":\"%s\"",
+					    mlv_duty_payer_name(f->payer),
+					    f->rule->collector == MLV_FEE_BY_CARRIER ? "carrier"
+										      : "customs");
+		if (rc == 0)
+			rc = jstr(b, "basis", f->rule->basis);
+		if (rc == 0)
+			rc = mlv_buf_addc(b, '}');
+	}
+	if (rc == 0)
+		rc = mlv_buf_adds(b, "],\"decisions\":[");
+	for (size_t i = 0; rc == 0 && i < a->decision_count; i++) {
+		const mlv_duty_decision *d = &a->decisions[i];
+		rc = mlv_buf_printf(b, "%s{\"rule\":", i ? "," : "");
+		if (rc == 0)
+			rc = d->rule != NULL ? mlv_buf_printf(b, "\"%s\",\"kind\":\"%s\"", d->rule->id,
+							      mlv_rule_kind_name(d->rule->kind))
+					     : mlv_buf_adds(b, "null,\"kind\":null");
+		if (rc == 0)
+			rc = mlv_buf_printf(b, ",\"applies\":%s", d->applies ? "true" : "false");
+		if (rc == 0 && d->has_value) {
+			rc = jmoney(b, a, "value", d->value, true);
+			if (rc == 0)
+				rc = jmoney(b, a, "limit", d->limit, true);
+		}
+		if (rc == 0)
+			rc = jstr(b, "text", d->text);
+		if (rc == 0 && d->rule != NULL)
+			rc = jstr(b, "basis", d->rule->basis);
+		if (rc == 0 && d->rule != NULL && !d->rule->verified)
+			rc = mlv_buf_adds(b, ",\"verified\":false");
+		if (rc == 0)
+			rc = mlv_buf_addc(b, '}');
+	}
+	if (rc == 0)
+		rc = mlv_buf_adds(b, "]}");
+	return rc;
 }

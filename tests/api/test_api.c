@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "client.h"
+#include "mlv/audit.h"
 #include "mlv/refdata.h"
 #include "mlv/server.h"
 #include "mlv/store.h"
@@ -30,6 +31,7 @@ static char dir[64] = "/tmp/mlv-api-XXXXXX";
 static char db[128];
 static char key_a[96], key_b[96], key_expired[96];
 static char *fixture;
+static uint8_t audit_pk[MLV_AUDIT_PK_LEN], audit_sk[MLV_AUDIT_SK_LEN];
 
 static char *read_fixture(const char *name)
 {
@@ -107,6 +109,11 @@ static int setup_all(void **state)
 	o.max_batch_lines = 50;
 	o.synchronous_full = false;
 	o.validate.now = 0;
+	if (mlv_audit_keypair(audit_pk, audit_sk) != 0)
+		return -1;
+	o.audit_pk = audit_pk;
+	o.audit_sk = audit_sk;
+	o.sth_interval_ms = 100;
 	if (mlv_server_start(&server, &o, err, sizeof(err)) != 0) {
 		fprintf(stderr, "server: %s\n", err);
 		return -1;
@@ -589,6 +596,117 @@ static void test_concurrent_filings(void **state)
 	assert_int_equal(u2, 280);
 }
 
+/* The audit log over HTTP: a head is signed, a filer proves its own
+ * filing's event, the proof verifies with the public key alone, another
+ * filer cannot have it, and two heads are consistent. */
+static void test_audit_log(void **state)
+{
+	(void)state;
+	char *body = consignment("API-AUDIT-1", NULL);
+	cJSON *a = call_json("POST", "/v1/consignments", key_a, body, 201);
+	long long id = num(a, "id");
+	cJSON_Delete(a);
+	free(body);
+	char path[128];
+	snprintf(path, sizeof(path), "/v1/consignments/%lld/events", id);
+	cJSON *ev = call_json("GET", path, key_a, NULL, 200);
+	long long event = num(cJSON_GetArrayItem(cJSON_GetObjectItem(ev, "events"), 0), "id");
+	cJSON_Delete(ev);
+
+	/* The writer signs within its interval (100 ms here). */
+	cJSON *sth = NULL;
+	for (int i = 0; i < 50; i++) {
+		http_res r;
+		http_res_init(&r);
+		assert_int_equal(http_call(base, "GET", "/v1/audit/sth", NULL, NULL, NULL, 0, &r), 0);
+		if (r.status == 200) {
+			cJSON *j = cJSON_Parse(r.body.data);
+			if (num(j, "tree_size") >= event) {
+				sth = j;
+				http_res_free(&r);
+				break;
+			}
+			cJSON_Delete(j);
+		}
+		http_res_free(&r);
+		usleep(100000);
+	}
+	assert_non_null(sth);
+	cJSON *key = call_json("GET", "/v1/audit/public-key", NULL, NULL, 200);
+	assert_string_equal(str(key, "algorithm"), "Ed25519");
+	char pk_b64[MLV_AUDIT_B64_SIZE(32)];
+	mlv_audit_b64_encode(pk_b64, sizeof(pk_b64), audit_pk, sizeof(audit_pk));
+	assert_string_equal(str(key, "public_key"), pk_b64);
+	cJSON_Delete(key);
+
+	snprintf(path, sizeof(path), "/v1/audit/proof/inclusion?event=%lld", event);
+	http_res r;
+	http_res_init(&r);
+	assert_int_equal(http_call(base, "GET", path, key_a, NULL, NULL, 0, &r), 0);
+	assert_int_equal(r.status, 200);
+	/* Check it with the library's verifier, from the JSON alone. */
+	cJSON *proof = cJSON_Parse(r.body.data);
+	cJSON *psth = cJSON_GetObjectItem(proof, "sth");
+	uint8_t root[32], leaf_hash[32];
+	const char *root_b64 = str(psth, "root_hash"), *leaf_b64 = str(proof, "leaf_hash");
+	assert_int_equal(mlv_audit_b64_decode(root, 32, root_b64, strlen(root_b64)), 0);
+	assert_int_equal(mlv_audit_b64_decode(leaf_hash, 32, leaf_b64, strlen(leaf_b64)), 0);
+	mlv_audit_hash pathv[MLV_AUDIT_PROOF_MAX];
+	size_t len = 0;
+	const cJSON *e;
+	cJSON_ArrayForEach(e, cJSON_GetObjectItem(proof, "audit_path")) {
+		assert_int_equal(mlv_audit_b64_decode(pathv[len].b, 32, e->valuestring,
+						      strlen(e->valuestring)), 0);
+		len++;
+	}
+	assert_true(mlv_audit_verify_inclusion((uint64_t)num(proof, "leaf_index"),
+					       (uint64_t)num(psth, "tree_size"), leaf_hash, pathv,
+					       len, root));
+	/* Run the independent verifier too when it was built. */
+	const char *verifier = getenv("MLV_VERIFY_BIN");
+	if (verifier != NULL) {
+		char file[128], cmd[512];
+		snprintf(file, sizeof(file), "%s/proof.json", dir);
+		FILE *f = fopen(file, "w");
+		fputs(r.body.data, f);
+		fclose(f);
+		snprintf(cmd, sizeof(cmd), "'%s' inclusion '%s' --key '%s' > /dev/null", verifier, file,
+			 pk_b64);
+		assert_int_equal(system(cmd), 0);
+	}
+	cJSON_Delete(proof);
+	http_res_free(&r);
+	/* Another filer's event is not found; the anonymous get 401. */
+	cJSON_Delete(call_json("GET", path, key_b, NULL, 404));
+	cJSON_Delete(call_json("GET", path, NULL, NULL, 401));
+	cJSON_Delete(call_json("GET", "/v1/audit/proof/inclusion", key_a, NULL, 400));
+
+	/* Consistency between the first head and the latest one. */
+	long long second = num(sth, "tree_size");
+	cJSON_Delete(sth);
+	char *more = consignment("API-AUDIT-2", NULL);
+	cJSON_Delete(call_json("POST", "/v1/consignments", key_a, more, 201));
+	free(more);
+	long long third = 0;
+	for (int i = 0; i < 50 && third <= second; i++) {
+		usleep(100000);
+		cJSON *j = call_json("GET", "/v1/audit/sth", NULL, NULL, 200);
+		third = num(j, "tree_size");
+		cJSON_Delete(j);
+	}
+	assert_true(third > second);
+	snprintf(path, sizeof(path), "/v1/audit/proof/consistency?first=%lld&second=%lld", second,
+		 third);
+	cJSON *cons = call_json("GET", path, NULL, NULL, 200);
+	assert_non_null(cJSON_GetObjectItem(cons, "consistency_path"));
+	cJSON_Delete(cons);
+	snprintf(path, sizeof(path), "/v1/audit/proof/consistency?first=%lld&second=%lld", third,
+		 second);
+	cJSON_Delete(call_json("GET", path, NULL, NULL, 400));
+	cJSON_Delete(call_json("GET", "/v1/audit/proof/consistency?first=1&second=999999", NULL,
+			       NULL, 404));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -604,6 +722,7 @@ int main(void)
 		cmocka_unit_test(test_list_pagination),
 		cmocka_unit_test(test_routing_errors),
 		cmocka_unit_test(test_concurrent_filings),
+		cmocka_unit_test(test_audit_log),
 	};
 	return cmocka_run_group_tests(tests, setup_all, teardown_all);
 }
