@@ -148,6 +148,9 @@ typedef struct ctx {
 	int64_t base_unit_duty, base_unit_tax;
 	int32_t factor_ppm;    /* valuation factor, PPM when none */
 	bool *covered;         /* per line: not excise, not excluded (scratch) */
+	bool *tier_line;       /* per line: duty from the value band */
+	int64_t *excise_statutory; /* per line, before any CBEC factor */
+	int64_t *rem;          /* per line: remainder of the transport share */
 } ctx;
 
 static int convert(ctx *c, int64_t amount, const char *from, int64_t *out)
@@ -459,35 +462,26 @@ static int values(ctx *c)
 		a->declared_at_sale_set = true;
 	}
 
-	/* transport spread over the lines by value, largest remainder first,
-	 * so the shares add up exactly */
-	int64_t given = 0;
+	/* transport spread over the lines by value, largest remainder first
+	 * (ties to the earlier line), so the shares add up exactly */
 	if (a->intrinsic == 0) {
 		a->lines[0].transport = a->transport;
-		given = a->transport;
 	} else {
+		int64_t given = 0;
 		for (size_t i = 0; i < a->line_count; i++) {
 			i128 n = (i128)a->transport * a->lines[i].value;
 			a->lines[i].transport = (int64_t)(n / a->intrinsic);
+			c->rem[i] = (int64_t)(n % a->intrinsic);
 			given += a->lines[i].transport;
 		}
-	}
-	while (given < a->transport) {
-		size_t best = 0;
-		i128 best_rem = -1;
-		for (size_t i = 0; i < a->line_count; i++) {
-			i128 rem = ((i128)a->transport * a->lines[i].value) % (a->intrinsic ? a->intrinsic : 1);
-			/* a line already topped up has its remainder spent */
-			if (a->lines[i].transport * (i128)(a->intrinsic ? a->intrinsic : 1) >
-			    (i128)a->transport * a->lines[i].value)
-				rem = -1;
-			if (rem > best_rem) {
-				best_rem = rem;
-				best = i;
-			}
+		for (; given < a->transport; given++) {
+			size_t best = 0;
+			for (size_t i = 1; i < a->line_count; i++)
+				if (c->rem[i] > c->rem[best])
+					best = i;
+			a->lines[best].transport++;
+			c->rem[best] = -1;
 		}
-		a->lines[best].transport++;
-		given++;
 	}
 
 	const mlv_rule *vr = mlv_profile_rule(c->p, MLV_RULE_VALUATION, c->day);
@@ -565,6 +559,14 @@ static int scheme_step(ctx *c)
 		a->scheme.reason = b->registration_number == NULL
 					   ? "no registration number was given"
 					   : "the registration number does not have the scheme's format";
+		decide(c, r, false, false, 0, 0, "%s: %s", r->id, a->scheme.reason);
+		return 0;
+	}
+	bool any_goods = false;
+	for (size_t i = 0; i < a->line_count; i++)
+		any_goods = any_goods || !a->lines[i].excise_good;
+	if (!any_goods) {
+		a->scheme.reason = "excise goods are outside the scheme";
 		decide(c, r, false, false, 0, 0, "%s: %s", r->id, a->scheme.reason);
 		return 0;
 	}
@@ -758,7 +760,7 @@ static int relief_step(ctx *c)
 			continue;
 		}
 		if (r->value == MLV_VALUE_ITEM) {
-			/* judged line by line in line_step */
+			/* judged line by line in duty_lines */
 			if ((r->applies & MLV_APPLY_DUTY) && c->duty_relief_item == NULL) {
 				c->duty_relief_item = r;
 				c->duty_relief_item_limit = limit;
@@ -838,146 +840,6 @@ static int64_t truncate_base(int64_t base, int64_t unit)
 	return unit > 0 ? base / unit * unit : base;
 }
 
-static int line_step(ctx *c)
-{
-	mlv_assessment *a = c->a;
-	const char *tax_name = mlv_profile_tax_name(c->p);
-	/* the tier's deduction is spread over its lines by customs value */
-	int64_t deduction = 0, tier_cv = 0;
-	if (c->tier != NULL) {
-		mark_covered(c, c->tier_rule);
-		if (c->tier->deduction.currency[0] != '\0') {
-			int rc = convert_money(c, &c->tier->deduction, &deduction);
-			if (rc != 0)
-				return rc;
-		}
-		for (size_t i = 0; i < a->line_count; i++)
-			if (c->covered[i])
-				tier_cv += a->lines[i].customs_value;
-	}
-	bool *tier_line = calloc(a->line_count, sizeof(bool));
-	if (tier_line == NULL)
-		return MLV_ENOMEM;
-	for (size_t i = 0; i < a->line_count; i++)
-		tier_line[i] = c->tier != NULL && c->covered[i];
-	if (c->flat != NULL)
-		mark_covered(c, c->flat);
-	int64_t ded_given = 0;
-	size_t nrelieved = 0;
-	for (size_t i = 0; i < a->line_count; i++) {
-		mlv_duty_line *l = &a->lines[i];
-		int64_t duty_base = truncate_base(l->customs_value, c->base_unit_duty);
-		const mlv_rule *relief = line_relief(c, i, true);
-		/* duty */
-		if (c->cbec_pref) {
-			l->duty_how = MLV_HOW_CBEC;
-			l->duty_rule = c->cbec;
-			l->duty_rate_ppm = c->cbec->rate_ppm;
-			l->duty = apply_rate(duty_base, c->cbec->rate_ppm, false);
-			l->tariff_exact = true;
-		} else if (tier_line[i]) {
-			l->duty_how = MLV_HOW_TIER;
-			l->duty_rule = c->tier_rule;
-			l->duty_rate_ppm = c->tier->rate_ppm;
-			l->tariff_exact = true;
-			int64_t gross = apply_rate(duty_base, c->tier->rate_ppm, false);
-			int64_t share = tier_cv > 0 ? mul_div(deduction, l->customs_value, tier_cv) : 0;
-			if (share > deduction - ded_given)
-				share = deduction - ded_given;
-			ded_given += share;
-			l->duty = gross > share ? gross - share : 0;
-		} else if (c->flat != NULL && c->covered[i]) {
-			l->duty_how = MLV_HOW_FLAT;
-			l->duty_rule = c->flat;
-			l->tariff_exact = true;
-			/* one amount per distinct tariff classification: the first
-			 * line of each code carries it */
-			bool first = true;
-			for (size_t j = 0; j < i; j++)
-				if (c->covered[j] && strcmp(a->lines[j].hs_code, l->hs_code) == 0)
-					first = false;
-			l->duty = first ? c->flat_amount : 0;
-		} else if (relief != NULL) {
-			l->duty_how = MLV_HOW_RELIEF;
-			l->duty_rule = relief;
-			l->tariff_exact = true;
-			nrelieved++;
-		} else {
-			mlv_duty_rate dr;
-			mlv_profile_duty_rate(c->p, c->day, l->hs_code, l->origin, &dr);
-			l->duty_rule = dr.rule;
-			l->tariff_exact = dr.exact;
-			memcpy(l->tariff_code, dr.tariff_code, sizeof(l->tariff_code));
-			if (!dr.computed) {
-				l->duty_how = MLV_HOW_NOT_COMPUTED;
-				a->complete = false;
-			} else {
-				l->duty_how = MLV_HOW_RATE;
-				l->duty_rate_ppm = dr.rate_ppm;
-				l->duty = apply_rate(duty_base, dr.rate_ppm, false);
-				if (dr.specific != NULL)
-					a->complete = false; /* a specific part is missing */
-			}
-		}
-		/* excise: on customs value + duty (China's composite base when
-		 * inclusive); the CBEC factor applies to it like to VAT */
-		int64_t excise_statutory = 0;
-		if (l->excise_rule != NULL) {
-			const mlv_rule *x = l->excise_rule;
-			l->excise_computed = x->has_rate && !x->specific;
-			if (!l->excise_computed)
-				a->complete = false;
-			if (x->has_rate) {
-				excise_statutory = apply_rate(l->customs_value + l->duty, x->rate_ppm,
-							      x->inclusive);
-				l->excise = c->cbec_pref ? mul_div(excise_statutory, c->cbec->factor_ppm, PPM)
-							 : excise_statutory;
-			}
-		}
-		/* tax */
-		const mlv_rule *tr = tax_name[0] != '\0'
-					     ? mlv_profile_tax_rule(c->p, c->day, l->hs_code,
-								    c->b->buyer_region)
-					     : NULL;
-		int64_t base = l->customs_value + l->duty + excise_statutory;
-		if (a->valuation == MLV_VALUATION_FOB && mlv_profile_tax_base_freight(c->p))
-			base += l->transport;
-		l->tax_base = truncate_base(base, c->base_unit_tax);
-		if (tr == NULL) {
-			l->tax_how = MLV_HOW_NO_TAX;
-			continue;
-		}
-		l->tax_rule = tr;
-		l->tax_rate_ppm = tr->rate_ppm;
-		if (tier_line[i] && (c->tier_rule->covers & MLV_APPLY_TAX)) {
-			l->tax_how = MLV_HOW_COVERED;
-			continue;
-		}
-		int64_t statutory = apply_rate(l->tax_base, tr->rate_ppm, tr->inclusive);
-		const mlv_rule *trelief = line_relief(c, i, false);
-		bool scheme = c->scheme_covers && !l->excise_good;
-		if ((trelief != NULL && trelief->at_sale) || scheme) {
-			/* collected at checkout on the sale price with delivery,
-			 * not on the import base */
-			l->tax_how = MLV_HOW_AT_SALE;
-			l->tax_at_sale = apply_rate(l->value + l->transport, tr->rate_ppm, false);
-			if (trelief != NULL && !scheme)
-				l->tax_rule = tr;
-		} else if (trelief != NULL) {
-			l->tax_how = MLV_HOW_RELIEF;
-		} else if (c->cbec_pref) {
-			l->tax_how = MLV_HOW_CBEC;
-			l->tax = mul_div(statutory, c->cbec->factor_ppm, PPM);
-		} else {
-			l->tax_how = MLV_HOW_RATE;
-			l->tax = statutory;
-		}
-	}
-	free(tier_line);
-	c->relieved_all = nrelieved == a->line_count;
-	return 0;
-}
-
 /* Moves `diff` onto the lines' field at `off` (largest first) so that the
  * sum equals the rounded total; never takes a line below zero. */
 static void allocate(mlv_assessment *a, size_t off, int64_t diff)
@@ -1013,23 +875,173 @@ static int64_t sum_field(const mlv_assessment *a, size_t off)
 	return s;
 }
 
-static void round_totals(ctx *c)
+/* Applies the profile's rounding of a total (duty, excise or tax) and
+ * moves the difference onto the lines. */
+static void round_field(ctx *c, const mlv_rule *r, size_t off)
 {
-	const struct {
-		const mlv_rule *r;
-		size_t off;
-	} what[] = {{c->round_duty, offsetof(mlv_duty_line, duty)},
-		    {c->round_duty, offsetof(mlv_duty_line, excise)},
-		    {c->round_tax, offsetof(mlv_duty_line, tax)}};
-	for (size_t k = 0; k < MLV_ARRAY_LEN(what); k++) {
-		const mlv_rule *r = what[k].r;
-		if (r == NULL)
-			continue;
-		int64_t total = sum_field(c->a, what[k].off);
-		int64_t rounded = round_to(total, r->amount.amount, r->mode);
-		if (rounded != total)
-			allocate(c->a, what[k].off, rounded - total);
+	if (r == NULL)
+		return;
+	int64_t total = sum_field(c->a, off);
+	int64_t rounded = round_to(total, r->amount.amount, r->mode);
+	if (rounded != total)
+		allocate(c->a, off, rounded - total);
+}
+
+/* Duty of every line, rounded; the tax base needs the duty as assessed. */
+static int duty_lines(ctx *c)
+{
+	mlv_assessment *a = c->a;
+	/* the tier's deduction is spread over its lines by customs value */
+	int64_t deduction = 0, tier_cv = 0, ded_given = 0;
+	size_t last_tier = 0;
+	if (c->tier != NULL) {
+		mark_covered(c, c->tier_rule);
+		if (c->tier->deduction.currency[0] != '\0') {
+			int rc = convert_money(c, &c->tier->deduction, &deduction);
+			if (rc != 0)
+				return rc;
+		}
+		for (size_t i = 0; i < a->line_count; i++) {
+			c->tier_line[i] = c->covered[i];
+			if (c->covered[i]) {
+				tier_cv += a->lines[i].customs_value;
+				last_tier = i;
+			}
+		}
 	}
+	if (c->flat != NULL)
+		mark_covered(c, c->flat);
+	size_t nrelieved = 0;
+	for (size_t i = 0; i < a->line_count; i++) {
+		mlv_duty_line *l = &a->lines[i];
+		int64_t base = truncate_base(l->customs_value, c->base_unit_duty);
+		const mlv_rule *relief = line_relief(c, i, true);
+		if (c->cbec_pref) {
+			l->duty_how = MLV_HOW_CBEC;
+			l->duty_rule = c->cbec;
+			l->duty_rate_ppm = c->cbec->rate_ppm;
+			l->duty = apply_rate(base, c->cbec->rate_ppm, false);
+			l->tariff_exact = true;
+		} else if (c->tier_line[i]) {
+			l->duty_how = MLV_HOW_TIER;
+			l->duty_rule = c->tier_rule;
+			l->duty_rate_ppm = c->tier->rate_ppm;
+			l->tariff_exact = true;
+			int64_t gross = apply_rate(base, c->tier->rate_ppm, false);
+			/* the last line takes what rounding left, so the shares
+			 * add up to the deduction */
+			int64_t share = i == last_tier ? deduction - ded_given
+				      : tier_cv > 0   ? mul_div(deduction, l->customs_value, tier_cv)
+						      : 0;
+			if (share > deduction - ded_given)
+				share = deduction - ded_given;
+			ded_given += share;
+			l->duty = gross > share ? gross - share : 0;
+		} else if (c->flat != NULL && c->covered[i]) {
+			l->duty_how = MLV_HOW_FLAT;
+			l->duty_rule = c->flat;
+			l->tariff_exact = true;
+			/* one amount per distinct tariff classification: the first
+			 * line of each code carries it */
+			bool first = true;
+			for (size_t j = 0; j < i; j++)
+				if (c->covered[j] && strcmp(a->lines[j].hs_code, l->hs_code) == 0)
+					first = false;
+			l->duty = first ? c->flat_amount : 0;
+		} else if (relief != NULL) {
+			l->duty_how = MLV_HOW_RELIEF;
+			l->duty_rule = relief;
+			l->tariff_exact = true;
+			nrelieved++;
+		} else {
+			mlv_duty_rate dr;
+			mlv_profile_duty_rate(c->p, c->day, l->hs_code, l->origin, &dr);
+			l->duty_rule = dr.rule;
+			l->tariff_exact = dr.exact;
+			memcpy(l->tariff_code, dr.tariff_code, sizeof(l->tariff_code));
+			if (!dr.computed) {
+				l->duty_how = MLV_HOW_NOT_COMPUTED;
+				a->complete = false;
+			} else {
+				l->duty_how = MLV_HOW_RATE;
+				l->duty_rate_ppm = dr.rate_ppm;
+				l->duty = apply_rate(base, dr.rate_ppm, false);
+				if (dr.specific != NULL)
+					a->complete = false; /* a specific part is missing */
+			}
+		}
+	}
+	c->relieved_all = nrelieved == a->line_count;
+	round_field(c, c->round_duty, offsetof(mlv_duty_line, duty));
+	return 0;
+}
+
+/* Excise on customs value + duty (China's composite base when
+ * inclusive); the CBEC factor applies to it as to VAT.  The statutory
+ * amounts go into the tax base. */
+static void excise_lines(ctx *c)
+{
+	mlv_assessment *a = c->a;
+	for (size_t i = 0; i < a->line_count; i++) {
+		mlv_duty_line *l = &a->lines[i];
+		const mlv_rule *x = l->excise_rule;
+		if (x == NULL)
+			continue;
+		l->excise_computed = x->has_rate && !x->specific;
+		if (!l->excise_computed)
+			a->complete = false;
+		if (!x->has_rate)
+			continue;
+		c->excise_statutory[i] = apply_rate(l->customs_value + l->duty, x->rate_ppm, x->inclusive);
+		l->excise = c->cbec_pref ? mul_div(c->excise_statutory[i], c->cbec->factor_ppm, PPM)
+					 : c->excise_statutory[i];
+	}
+	round_field(c, c->round_duty, offsetof(mlv_duty_line, excise));
+}
+
+static void tax_lines(ctx *c)
+{
+	mlv_assessment *a = c->a;
+	const char *tax_name = mlv_profile_tax_name(c->p);
+	bool add_freight = a->valuation == MLV_VALUATION_FOB && mlv_profile_tax_base_freight(c->p);
+	for (size_t i = 0; i < a->line_count; i++) {
+		mlv_duty_line *l = &a->lines[i];
+		const mlv_rule *tr = tax_name[0] != '\0'
+					     ? mlv_profile_tax_rule(c->p, c->day, l->hs_code,
+								    c->b->buyer_region)
+					     : NULL;
+		int64_t base = l->customs_value + l->duty + c->excise_statutory[i] +
+			       (add_freight ? l->transport : 0);
+		l->tax_base = truncate_base(base, c->base_unit_tax);
+		if (tr == NULL) {
+			l->tax_how = MLV_HOW_NO_TAX;
+			continue;
+		}
+		l->tax_rule = tr;
+		l->tax_rate_ppm = tr->rate_ppm;
+		if (c->tier_line[i] && (c->tier_rule->covers & MLV_APPLY_TAX)) {
+			l->tax_how = MLV_HOW_COVERED;
+			continue;
+		}
+		int64_t statutory = apply_rate(l->tax_base, tr->rate_ppm, tr->inclusive);
+		const mlv_rule *relief = line_relief(c, i, false);
+		bool scheme = c->scheme_covers && !l->excise_good;
+		if ((relief != NULL && relief->at_sale) || scheme) {
+			/* charged at checkout on the sale price with delivery,
+			 * not on the import base */
+			l->tax_how = MLV_HOW_AT_SALE;
+			l->tax_at_sale = apply_rate(l->value + l->transport, tr->rate_ppm, false);
+		} else if (relief != NULL) {
+			l->tax_how = MLV_HOW_RELIEF;
+		} else if (c->cbec_pref) {
+			l->tax_how = MLV_HOW_CBEC;
+			l->tax = mul_div(statutory, c->cbec->factor_ppm, PPM);
+		} else {
+			l->tax_how = MLV_HOW_RATE;
+			l->tax = statutory;
+		}
+	}
+	round_field(c, c->round_tax, offsetof(mlv_duty_line, tax));
 }
 
 static void zero_field(mlv_assessment *a, size_t off, size_t how_off)
@@ -1327,7 +1339,11 @@ static int assess(mlv_assessment **out, const mlv_profile *p, const mlv_basket *
 	c.a = a;
 	a->lines = calloc(b->item_count, sizeof(*a->lines));
 	c.covered = calloc(b->item_count, sizeof(*c.covered));
-	if (a->lines == NULL || c.covered == NULL) {
+	c.tier_line = calloc(b->item_count, sizeof(*c.tier_line));
+	c.excise_statutory = calloc(b->item_count, sizeof(*c.excise_statutory));
+	c.rem = calloc(b->item_count, sizeof(*c.rem));
+	if (a->lines == NULL || c.covered == NULL || c.tier_line == NULL ||
+	    c.excise_statutory == NULL || c.rem == NULL) {
 		rc = MLV_ENOMEM;
 		goto cleanup;
 	}
@@ -1347,7 +1363,9 @@ static int assess(mlv_assessment **out, const mlv_profile *p, const mlv_basket *
 	excise_flags(&c);
 	if (b->business_model == MLV_BM_NON_BONDED_FC) {
 		domestic(&c);
-		goto done;
+		*out = a;
+		a = NULL;
+		goto cleanup;
 	}
 	if (b->business_model == MLV_BM_BONDED_FC)
 		decide(&c, NULL, true, false, 0, 0,
@@ -1360,9 +1378,10 @@ static int assess(mlv_assessment **out, const mlv_profile *p, const mlv_basket *
 		    (rc = relief_step(&c)) != 0)
 			goto cleanup;
 	}
-	if ((rc = rounding_rules(&c)) != 0 || (rc = line_step(&c)) != 0)
+	if ((rc = rounding_rules(&c)) != 0 || (rc = duty_lines(&c)) != 0)
 		goto cleanup;
-	round_totals(&c);
+	excise_lines(&c);
+	tax_lines(&c);
 	if ((rc = waiver_step(&c)) != 0)
 		goto cleanup;
 	collect(&c);
@@ -1372,9 +1391,6 @@ static int assess(mlv_assessment **out, const mlv_profile *p, const mlv_basket *
 	if ((rc = declaration_step(&c)) != 0)
 		goto cleanup;
 	notices(&c);
-done:
-	if (a->model == MLV_MODEL_DOMESTIC)
-		totals(&c), a->model = MLV_MODEL_DOMESTIC;
 	*out = a;
 	a = NULL;
 cleanup:
@@ -1384,6 +1400,9 @@ cleanup:
 				 : rc == MLV_ETOOBIG ? "the consignment is too large to assess"
 						     : "the consignment cannot be assessed");
 	free(c.covered);
+	free(c.tier_line);
+	free(c.excise_statutory);
+	free(c.rem);
 	mlv_duty_free(a);
 	return rc;
 }

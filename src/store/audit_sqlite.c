@@ -16,10 +16,33 @@
 
 /* ---- node storage --------------------------------------------------------------- */
 
+/* The last node written at each level: exactly the left siblings the next
+ * appends need, so appending reads nothing from the database. */
+static bool frontier_get(mlv_store *s, unsigned level, uint64_t index, uint8_t *out)
+{
+	if (level < MLV_FRONTIER_LEVELS && s->frontier[level].valid &&
+	    s->frontier[level].index == index) {
+		memcpy(out, s->frontier[level].hash, MLV_AUDIT_HASH_LEN);
+		return true;
+	}
+	return false;
+}
+
+static void frontier_put(mlv_store *s, unsigned level, uint64_t index, const uint8_t *h)
+{
+	if (level < MLV_FRONTIER_LEVELS) {
+		s->frontier[level].valid = true;
+		s->frontier[level].index = index;
+		memcpy(s->frontier[level].hash, h, MLV_AUDIT_HASH_LEN);
+	}
+}
+
 static int node_get(void *ctx, unsigned level, uint64_t index, uint8_t out[MLV_AUDIT_HASH_LEN])
 {
 	mlv_store *s = ctx;
 	sqlite3_stmt *st;
+	if (frontier_get(s, level, index, out))
+		return 0;
 	if (level == 0) {
 		st = mlv_sqlite_stmt(s, ST_EVENT_LEAF);
 		sqlite3_bind_int64(st, 1, (int64_t)index + 1);
@@ -45,6 +68,7 @@ static int node_get(void *ctx, unsigned level, uint64_t index, uint8_t out[MLV_A
 static int node_put(void *ctx, unsigned level, uint64_t index, const uint8_t h[MLV_AUDIT_HASH_LEN])
 {
 	mlv_store *s = ctx;
+	frontier_put(s, level, index, h);
 	if (level == 0)
 		return 0; /* the leaf hash is written with its event */
 	sqlite3_stmt *st = mlv_sqlite_stmt(s, ST_NODE_PUT);
@@ -78,6 +102,7 @@ static int query_u64(mlv_store *s, const char *sql, uint64_t *out)
 
 int mlv_sqlite_audit_load(mlv_store *s)
 {
+	memset(s->frontier, 0, sizeof(s->frontier)); /* after a rollback too */
 	return query_u64(s, "SELECT coalesce(max(id), 0) FROM events", &s->audit_size);
 }
 
@@ -85,8 +110,9 @@ int mlv_sqlite_audit_load(mlv_store *s)
 
 int mlv_store_audit_size(mlv_store *s, uint64_t *size)
 {
-	return query_u64(s, "SELECT coalesce(max(id), 0) FROM events WHERE leaf_hash IS NOT NULL",
-			 size);
+	/* Every event has its leaf (written together, or backfilled when the
+	 * store was opened), and max(rowid) is one B-tree step. */
+	return query_u64(s, "SELECT coalesce(max(id), 0) FROM events", size);
 }
 
 int mlv_store_audit_root(mlv_store *s, uint64_t size, uint8_t root[MLV_AUDIT_HASH_LEN])

@@ -27,6 +27,7 @@ enum {
 };
 
 #define DICTS_MAX 8
+#define MLV_FRONTIER_LEVELS 64
 
 struct mlv_store {
 	sqlite3 *db;
@@ -34,6 +35,11 @@ struct mlv_store {
 	uint32_t written[DICTS_MAX];  /* dictionary ids known to be stored */
 	mlv_zdict *dicts[DICTS_MAX];  /* dictionaries loaded for reading */
 	uint64_t audit_size;          /* leaves in the audit tree = events */
+	struct {                      /* last node written per level (audit_sqlite.c) */
+		uint64_t index;
+		uint8_t hash[32];
+		bool valid;
+	} frontier[MLV_FRONTIER_LEVELS];
 };
 
 /* The prepared statement, reset and with its bindings cleared. */
