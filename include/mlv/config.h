@@ -35,6 +35,9 @@ typedef struct mlv_config {
 	size_t max_batch_body;
 	unsigned max_batch_lines;
 	unsigned max_page;
+	unsigned rate_per_key;
+	unsigned auth_max_failures;
+	unsigned auth_window_s;
 	/* [writer] */
 	unsigned writer_batch;
 	unsigned writer_queue;

@@ -30,6 +30,9 @@ typedef struct mlv_server_opts {
 	const uint8_t *audit_sk;  /* signs tree heads; NULL: the log is kept unsigned */
 	const uint8_t *audit_pk;  /* published at /v1/audit/public-key */
 	int64_t sth_interval_ms;  /* how often a growing log gets a signed tree head */
+	unsigned rate_per_key;    /* requests a second per API key; 0 = no limit */
+	unsigned auth_max_failures; /* failed logins per address before a lock-out */
+	unsigned auth_window_s;   /* ... within this window, which is also the lock-out */
 } mlv_server_opts;
 
 #define MLV_SERVER_OPTS_INIT                                                          \
@@ -39,7 +42,8 @@ typedef struct mlv_server_opts {
 	  .max_page = 500, .timeout_s = 30, .max_connections = 4096,                  \
 	  .writer_batch = 2048, .writer_queue = 20000, .synchronous_full = true,        \
 	  .access_log = false, .audit_sk = NULL, .audit_pk = NULL,                      \
-	  .sth_interval_ms = 10000 }
+	  .sth_interval_ms = 10000, .rate_per_key = 0, .auth_max_failures = 10,          \
+	  .auth_window_s = 900 }
 
 int mlv_server_start(mlv_server **out, const mlv_server_opts *opts, char *err, size_t errlen);
 unsigned mlv_server_port(const mlv_server *s);

@@ -158,6 +158,9 @@ int cmd_serve(int argc, char **argv, const mlv_config *cfg)
 	so.writer_queue = cfg->writer_queue;
 	so.synchronous_full = cfg->synchronous_full;
 	so.access_log = cfg->access_log;
+	so.rate_per_key = cfg->rate_per_key;
+	so.auth_max_failures = cfg->auth_max_failures;
+	so.auth_window_s = cfg->auth_window_s;
 	uint8_t audit_pk[32], audit_sk[64];
 	if (cli_audit_key(cfg, true, audit_pk, audit_sk) != 0) {
 		mlv_refdata_free(rd);

@@ -90,12 +90,28 @@ struct auth {
 	char filer[64];
 };
 
-/* Checks the bearer token; on failure writes the 401 answer. */
+static void too_many(mlv_resp *resp, int wait, const char *detail)
+{
+	resp->retry_after = wait;
+	mlv_http_problem(resp, 429, "rate-limited", NULL, detail, NULL);
+}
+
+/* Checks the bearer token; on failure writes the 401 answer (429 for an
+ * address locked out after repeated failures, or a key over its rate). */
 static bool authenticate(mlv_server *s, mlv_req *req, mlv_resp *resp, struct auth *a)
 {
+	char addr[64];
+	int64_t now = (int64_t)time(NULL);
+	mlv_req_client_addr(req, addr, sizeof(addr));
+	int wait = mlv_auth_locked(s->auth, addr, now);
+	if (wait > 0) {
+		too_many(resp, wait, "too many failed authentications from this address; wait");
+		return false;
+	}
 	const char *h = mlv_req_header(req, "Authorization");
 	resp->extra_name = "WWW-Authenticate";
 	if (h == NULL || strncasecmp(h, "Bearer ", 7) != 0) {
+		mlv_auth_failed(s->auth, addr, now);
 		resp->extra_value = "Bearer realm=\"mainlevee\"";
 		mlv_http_problem(resp, 401, "unauthorized", NULL,
 			    "send an API key as 'Authorization: Bearer <key>'", NULL);
@@ -104,7 +120,6 @@ static bool authenticate(mlv_server *s, mlv_req *req, mlv_resp *resp, struct aut
 	const char *token = h + 7;
 	while (*token == ' ')
 		token++;
-	int64_t now = (int64_t)time(NULL);
 	int rc = mlv_auth_lookup(s->auth, token, now, &a->filer_id, a->filer, sizeof(a->filer));
 	if (rc != 0) {
 		mlv_store *st = reader_acquire(s);
@@ -113,6 +128,8 @@ static bool authenticate(mlv_server *s, mlv_req *req, mlv_resp *resp, struct aut
 		if (rc == 0)
 			mlv_auth_remember(s->auth, token, now, a->filer_id, a->filer);
 	}
+	if (rc == MLV_EUNAUTH)
+		mlv_auth_failed(s->auth, addr, now);
 	if (rc != 0) {
 		resp->extra_value = "Bearer realm=\"mainlevee\", error=\"invalid_token\"";
 		mlv_http_problem(resp, rc == MLV_EUNAUTH ? 401 : 500,
@@ -123,6 +140,11 @@ static bool authenticate(mlv_server *s, mlv_req *req, mlv_resp *resp, struct aut
 		return false;
 	}
 	resp->extra_name = NULL;
+	wait = mlv_auth_rate(s->auth, a->filer_id, mlv_now_ms());
+	if (wait > 0) {
+		too_many(resp, wait, "this API key is over its request rate; retry after the delay");
+		return false;
+	}
 	return true;
 }
 
@@ -920,6 +942,8 @@ int mlv_server_start(mlv_server **out, const mlv_server_opts *opts, char *err, s
 		free(s);
 		return MLV_ENOMEM;
 	}
+	mlv_auth_set_limits(s->auth, opts->rate_per_key, opts->auth_max_failures,
+			    opts->auth_window_s);
 	pthread_cond_init(&s->pool_cond, NULL);
 	unsigned threads = opts->threads;
 	if (threads == 0) {

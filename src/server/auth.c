@@ -9,6 +9,22 @@
 #include <string.h>
 
 #define SLOTS 1024
+#define RATE_SLOTS 4096
+#define FAIL_SLOTS 4096
+
+/* A filer's token bucket, in thousandths of a request. */
+struct bucket {
+	int64_t filer_id;
+	int64_t tokens;
+	int64_t at_ms;
+};
+
+/* Failed authentications from one address in the current window. */
+struct failures {
+	uint64_t addr_hash;
+	unsigned count;
+	int64_t window_start;
+};
 
 struct entry {
 	unsigned char hash[32];
@@ -22,6 +38,9 @@ struct mlv_auth {
 	pthread_mutex_t lock;
 	unsigned ttl;
 	struct entry slots[SLOTS];
+	unsigned rate, max_failures, window_s;
+	struct bucket buckets[RATE_SLOTS];
+	struct failures fails[FAIL_SLOTS];
 };
 
 int mlv_auth_new(mlv_auth **out, unsigned ttl_s)
@@ -84,5 +103,88 @@ void mlv_auth_remember(mlv_auth *a, const char *token, int64_t now, int64_t file
 	e->checked_at = now;
 	snprintf(e->name, sizeof(e->name), "%s", name);
 	e->used = true;
+	pthread_mutex_unlock(&a->lock);
+}
+
+/* ---- limits ---------------------------------------------------------------------- */
+
+void mlv_auth_set_limits(mlv_auth *a, unsigned rate, unsigned max_failures, unsigned window_s)
+{
+	pthread_mutex_lock(&a->lock);
+	a->rate = rate;
+	a->max_failures = max_failures;
+	a->window_s = window_s;
+	pthread_mutex_unlock(&a->lock);
+}
+
+int mlv_auth_rate(mlv_auth *a, int64_t filer_id, int64_t now_ms)
+{
+	if (a->rate == 0)
+		return 0;
+	int wait = 0;
+	int64_t cap = (int64_t)a->rate * 2000; /* two seconds of requests, in 1/1000 */
+	pthread_mutex_lock(&a->lock);
+	struct bucket *b = &a->buckets[(uint64_t)filer_id % RATE_SLOTS];
+	if (b->filer_id != filer_id) {
+		/* A new filer in this slot starts with a full bucket. */
+		b->filer_id = filer_id;
+		b->tokens = cap;
+		b->at_ms = now_ms;
+	}
+	int64_t elapsed = now_ms - b->at_ms;
+	if (elapsed > 0) {
+		b->tokens += elapsed * (int64_t)a->rate;
+		if (b->tokens > cap)
+			b->tokens = cap;
+		b->at_ms = now_ms;
+	}
+	if (b->tokens >= 1000) {
+		b->tokens -= 1000;
+	} else {
+		int64_t ms = (1000 - b->tokens + a->rate - 1) / a->rate;
+		wait = (int)((ms + 999) / 1000);
+		if (wait < 1)
+			wait = 1;
+	}
+	pthread_mutex_unlock(&a->lock);
+	return wait;
+}
+
+static uint64_t addr_hash(const char *addr)
+{
+	uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+	for (const char *p = addr; *p; p++)
+		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+	return h ? h : 1;
+}
+
+int mlv_auth_locked(mlv_auth *a, const char *addr, int64_t now)
+{
+	if (a->max_failures == 0)
+		return 0;
+	uint64_t h = addr_hash(addr);
+	int wait = 0;
+	pthread_mutex_lock(&a->lock);
+	struct failures *f = &a->fails[h % FAIL_SLOTS];
+	if (f->addr_hash == h && f->count >= a->max_failures &&
+	    now - f->window_start < (int64_t)a->window_s)
+		wait = (int)(f->window_start + a->window_s - now);
+	pthread_mutex_unlock(&a->lock);
+	return wait;
+}
+
+void mlv_auth_failed(mlv_auth *a, const char *addr, int64_t now)
+{
+	if (a->max_failures == 0)
+		return;
+	uint64_t h = addr_hash(addr);
+	pthread_mutex_lock(&a->lock);
+	struct failures *f = &a->fails[h % FAIL_SLOTS];
+	if (f->addr_hash != h || now - f->window_start >= (int64_t)a->window_s) {
+		f->addr_hash = h;
+		f->count = 0;
+		f->window_start = now;
+	}
+	f->count++;
 	pthread_mutex_unlock(&a->lock);
 }

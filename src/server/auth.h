@@ -19,4 +19,18 @@ int mlv_auth_lookup(mlv_auth *a, const char *token, int64_t now, int64_t *filer_
 void mlv_auth_remember(mlv_auth *a, const char *token, int64_t now, int64_t filer_id,
 		       const char *name);
 
+/* ---- limits ----------------------------------------------------------------------
+ * Per-key request rate: a token bucket per filer of `rate` requests a
+ * second with a burst of two seconds' worth (rate 0: no limit).
+ * Brute force: after `max_failures` failed authentications from one
+ * client address within `window_s` seconds, that address is refused
+ * until the window has passed. */
+void mlv_auth_set_limits(mlv_auth *a, unsigned rate, unsigned max_failures, unsigned window_s);
+/* 0 when the filer may make a request now, else the seconds to wait. */
+int mlv_auth_rate(mlv_auth *a, int64_t filer_id, int64_t now_ms);
+/* Seconds an address must still wait, 0 when it is not locked out. */
+int mlv_auth_locked(mlv_auth *a, const char *addr, int64_t now);
+/* Counts a failed authentication from addr. */
+void mlv_auth_failed(mlv_auth *a, const char *addr, int64_t now);
+
 #endif

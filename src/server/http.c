@@ -200,6 +200,22 @@ void mlv_http_set_start(mlv_req *req, void (*start)(mlv_req *req))
 	((struct conn_req *)req)->start = start;
 }
 
+void mlv_req_client_addr(mlv_req *req, char *out, size_t size)
+{
+	out[0] = '\0';
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(req->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	if (ci == NULL || ci->client_addr == NULL)
+		return;
+	const struct sockaddr *sa = ci->client_addr;
+	if (sa->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, out,
+			  (socklen_t)size);
+	else if (sa->sa_family == AF_INET6)
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, out,
+			  (socklen_t)size);
+}
+
 const char *mlv_req_header(mlv_req *req, const char *name)
 {
 	return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);

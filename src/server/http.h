@@ -68,6 +68,9 @@ void mlv_http_set_start(mlv_req *req, void (*start)(mlv_req *req));
  * polling thread. */
 void mlv_http_resume(mlv_req *req);
 
+/* The client's address as text ("127.0.0.1", "::1"), "" when unknown. */
+void mlv_req_client_addr(mlv_req *req, char *out, size_t size);
+
 /* Request header or query argument, NULL when absent. */
 const char *mlv_req_header(mlv_req *req, const char *name);
 const char *mlv_req_query(mlv_req *req, const char *name);

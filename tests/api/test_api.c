@@ -707,6 +707,73 @@ static void test_audit_log(void **state)
 			       NULL, 404));
 }
 
+/* A second server on the same store, with tight limits. */
+static mlv_server *limited(unsigned rate, unsigned failures, char *url, size_t n)
+{
+	mlv_server_opts o = MLV_SERVER_OPTS_INIT;
+	char err[256];
+	o.port = 0;
+	o.threads = 1;
+	o.db_path = db;
+	o.rd = rd;
+	o.synchronous_full = false;
+	o.rate_per_key = rate;
+	o.auth_max_failures = failures;
+	o.auth_window_s = 60;
+	mlv_server *srv = NULL;
+	assert_int_equal(mlv_server_start(&srv, &o, err, sizeof(err)), 0);
+	snprintf(url, n, "http://127.0.0.1:%u", mlv_server_port(srv));
+	return srv;
+}
+
+static long status_of(const char *url, const char *token, char *retry_after, size_t n)
+{
+	http_res r;
+	http_res_init(&r);
+	assert_int_equal(http_call(url, "GET", "/v1/consignments?limit=1", token, NULL, NULL, 0, &r),
+			 0);
+	long st = r.status;
+	if (retry_after != NULL)
+		snprintf(retry_after, n, "%s", r.retry_after);
+	http_res_free(&r);
+	return st;
+}
+
+static void test_brute_force_lockout(void **state)
+{
+	(void)state;
+	char url[64], ra[16];
+	mlv_server *srv = limited(0, 3, url, sizeof(url));
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(status_of(url, "mlv_wrong-key-number-one-xxxx", NULL, 0), 401);
+	/* The fourth try is refused before the key is even looked at, and so
+	 * is a good key from the same address, until the window passes. */
+	assert_int_equal(status_of(url, "mlv_wrong-key-number-one-xxxx", ra, sizeof(ra)), 429);
+	assert_true(atoi(ra) > 0 && atoi(ra) <= 60);
+	assert_int_equal(status_of(url, key_a, NULL, 0), 429);
+	mlv_server_stop(srv);
+}
+
+static void test_rate_limit_per_key(void **state)
+{
+	(void)state;
+	char url[64], ra[16];
+	mlv_server *srv = limited(5, 0, url, sizeof(url));
+	/* A burst of two seconds' worth passes, then 429 with Retry-After. */
+	int ok = 0;
+	long st = 200;
+	for (int i = 0; i < 30 && st == 200; i++) {
+		st = status_of(url, key_a, ra, sizeof(ra));
+		ok += st == 200;
+	}
+	assert_int_equal(st, 429);
+	assert_true(ok >= 10 && ok <= 12);
+	assert_true(atoi(ra) >= 1);
+	/* Another key has its own bucket. */
+	assert_int_equal(status_of(url, key_b, NULL, 0), 200);
+	mlv_server_stop(srv);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -723,6 +790,8 @@ int main(void)
 		cmocka_unit_test(test_routing_errors),
 		cmocka_unit_test(test_concurrent_filings),
 		cmocka_unit_test(test_audit_log),
+		cmocka_unit_test(test_brute_force_lockout),
+		cmocka_unit_test(test_rate_limit_per_key),
 	};
 	return cmocka_run_group_tests(tests, setup_all, teardown_all);
 }
