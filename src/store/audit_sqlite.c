@@ -37,12 +37,26 @@ static void frontier_put(mlv_store *s, unsigned level, uint64_t index, const uin
 	}
 }
 
+/* Nodes below this level are not stored but hashed from the leaves when
+ * a proof needs them (at most 2^LOW - 1 hashes): a filing then writes one
+ * node row every 2^LOW leaves instead of about one per leaf. */
+#define LOW_LEVELS 4
+
 static int node_get(void *ctx, unsigned level, uint64_t index, uint8_t out[MLV_AUDIT_HASH_LEN])
 {
 	mlv_store *s = ctx;
 	sqlite3_stmt *st;
 	if (frontier_get(s, level, index, out))
 		return 0;
+	if (level > 0 && level < LOW_LEVELS) {
+		uint8_t l[MLV_AUDIT_HASH_LEN], r[MLV_AUDIT_HASH_LEN];
+		int rc = node_get(ctx, level - 1, index * 2, l);
+		if (rc == 0)
+			rc = node_get(ctx, level - 1, index * 2 + 1, r);
+		if (rc == 0)
+			mlv_audit_node_hash(out, l, r);
+		return rc;
+	}
 	if (level == 0) {
 		st = mlv_sqlite_stmt(s, ST_EVENT_LEAF);
 		sqlite3_bind_int64(st, 1, (int64_t)index + 1);
@@ -69,8 +83,8 @@ static int node_put(void *ctx, unsigned level, uint64_t index, const uint8_t h[M
 {
 	mlv_store *s = ctx;
 	frontier_put(s, level, index, h);
-	if (level == 0)
-		return 0; /* the leaf hash is written with its event */
+	if (level < LOW_LEVELS)
+		return 0; /* leaves are written with their events; low levels are recomputed */
 	sqlite3_stmt *st = mlv_sqlite_stmt(s, ST_NODE_PUT);
 	sqlite3_bind_int(st, 1, (int)level);
 	sqlite3_bind_int64(st, 2, (int64_t)index);
@@ -319,7 +333,7 @@ int mlv_store_audit_verify(mlv_store *s, const uint8_t pk[MLV_AUDIT_PK_LEN],
 		uint64_t idx = (uint64_t)sqlite3_column_int64(st, 1);
 		uint8_t want[MLV_AUDIT_HASH_LEN];
 		rep->nodes++;
-		if (level == 0 || level >= 64 || ms.get(ms.ctx, level, idx, want) != 0) {
+		if (level < LOW_LEVELS || level >= 64 || ms.get(ms.ctx, level, idx, want) != 0) {
 			problem(rep, "node (%u, %llu) is not part of the tree", level,
 				(unsigned long long)idx);
 			continue;

@@ -396,6 +396,39 @@ static void bind_columns(sqlite3_stmt *st, const mlv_filing *f)
 /* The audit leaf of an event: what it is and when, with a hash of the text
  * filed instead of the text, so that personal data can be erased after
  * its retention period while every proof still verifies. */
+static int add_u64(mlv_buf *b, uint64_t v)
+{
+	char d[24];
+	int n = 0;
+	do {
+		d[sizeof(d) - 1 - n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	return mlv_buf_add(b, d + sizeof(d) - n, (size_t)n);
+}
+
+/* One member: ,"name":value (numbers) -- built without printf, since the
+ * single writer thread builds one leaf per event. */
+static int add_num(mlv_buf *b, const char *name, uint64_t v)
+{
+	int rc = mlv_buf_addc(b, ',');
+	if (rc == 0)
+		rc = mlv_buf_add_json_string(b, name, strlen(name));
+	if (rc == 0)
+		rc = mlv_buf_addc(b, ':');
+	return rc ? rc : add_u64(b, v);
+}
+
+static int add_str(mlv_buf *b, const char *name, const char *v)
+{
+	int rc = mlv_buf_addc(b, ',');
+	if (rc == 0)
+		rc = mlv_buf_add_json_string(b, name, strlen(name));
+	if (rc == 0)
+		rc = mlv_buf_addc(b, ':');
+	return rc ? rc : mlv_buf_add_json_string(b, v, strlen(v));
+}
+
 static int event_leaf(mlv_buf *b, uint64_t event_id, const mlv_filing *f, const char *type,
 		      const char *actor)
 {
@@ -403,17 +436,26 @@ static int event_leaf(mlv_buf *b, uint64_t event_id, const mlv_filing *f, const 
 	int rc = mlv_audit_b64_encode(content, sizeof(content), f->content_sha256,
 				      sizeof(f->content_sha256));
 	if (rc == 0)
-		rc = mlv_buf_printf(b, "{\"v\":1,\"event\":%llu,\"consignment\":%lld,\"filer\":%lld,"
-				       "\"lrn\":",
-				    (unsigned long long)event_id, (long long)f->id,
-				    (long long)f->filer_id);
+		rc = mlv_buf_adds(b, "{\"v\":1,\"event\":");
 	if (rc == 0)
-		rc = mlv_buf_add_json_string(b, f->c.lrn, strlen(f->c.lrn));
+		rc = add_u64(b, event_id);
 	if (rc == 0)
-		rc = mlv_buf_printf(b, ",\"type\":\"%s\",\"version\":%d,\"at\":%lld,\"actor\":\"%s\","
-				       "\"content_sha256\":\"%s\"}",
-				    type, f->version, (long long)f->received_ms, actor, content);
-	return rc;
+		rc = add_num(b, "consignment", (uint64_t)f->id);
+	if (rc == 0)
+		rc = add_num(b, "filer", (uint64_t)f->filer_id);
+	if (rc == 0)
+		rc = add_str(b, "lrn", f->c.lrn);
+	if (rc == 0)
+		rc = add_str(b, "type", type);
+	if (rc == 0)
+		rc = add_num(b, "version", (uint64_t)f->version);
+	if (rc == 0)
+		rc = add_num(b, "at", (uint64_t)f->received_ms);
+	if (rc == 0)
+		rc = add_str(b, "actor", actor);
+	if (rc == 0)
+		rc = add_str(b, "content_sha256", content);
+	return rc ? rc : mlv_buf_addc(b, '}');
 }
 
 /* Stores an event and its audit leaf in one row, then the tree nodes the
