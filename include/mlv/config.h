@@ -38,6 +38,7 @@ typedef struct mlv_config {
 	unsigned rate_per_key;
 	unsigned auth_max_failures;
 	unsigned auth_window_s;
+	unsigned public_rate;
 	/* [writer] */
 	unsigned writer_batch;
 	unsigned writer_queue;

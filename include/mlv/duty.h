@@ -80,9 +80,17 @@ typedef struct mlv_duty_opts {
 				   * profile currency (the store knows it) */
 	bool deferred_account;    /* the border payer settles on a periodic
 				   * statement of a deferred payment account */
+	/* What-if (review proposal 24): the consignment-wide de minimis
+	 * thresholds for duty and for tax, in minor units of the profile
+	 * currency, replacing the profile's; where the profile has no such
+	 * relief, one on the intrinsic value is assumed.  -1 keeps the
+	 * profile's rules.  Item-level reliefs, excise goods and schemes are
+	 * unchanged. */
+	int64_t what_if_duty_threshold;
+	int64_t what_if_tax_threshold;
 } mlv_duty_opts;
 
-#define MLV_DUTY_OPTS_INIT {0, 0, false}
+#define MLV_DUTY_OPTS_INIT {0, 0, false, -1, -1}
 
 /* How a line's duty or tax was reached. */
 typedef enum {

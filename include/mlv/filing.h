@@ -41,6 +41,9 @@ typedef struct mlv_filing {
 	const mlv_zdict *dict; /* the dictionary body was compressed with, or NULL */
 	size_t body_len;
 	char *quality_json;  /* the quality object as stored and answered */
+	char *assessment_json; /* duties and taxes (duty.h), or why not assessed */
+	bool assessed;
+	int64_t amount_due;  /* border total, minor units of the profile currency */
 	/* set by the store */
 	int64_t id;
 	int version;

@@ -6,6 +6,8 @@
 #include <stdint.h>
 
 #include "mlv/refdata.h"
+
+struct mlv_profiles;
 #include "mlv/validate.h"
 
 typedef struct mlv_server mlv_server;
@@ -16,6 +18,7 @@ typedef struct mlv_server_opts {
 	unsigned threads;         /* HTTP polling threads; 0 = number of cores */
 	const char *db_path;
 	const mlv_refdata *rd;    /* borrowed, outlives the server */
+	const struct mlv_profiles *profiles; /* for POST /v1/quote; NULL: no quotes */
 	mlv_validate_opts validate;
 	size_t max_body;          /* one consignment */
 	size_t max_batch_body;    /* one JSON Lines batch */
@@ -33,17 +36,18 @@ typedef struct mlv_server_opts {
 	unsigned rate_per_key;    /* requests a second per API key; 0 = no limit */
 	unsigned auth_max_failures; /* failed logins per address before a lock-out */
 	unsigned auth_window_s;   /* ... within this window, which is also the lock-out */
+	unsigned public_rate;     /* requests a second per address on public endpoints */
 } mlv_server_opts;
 
 #define MLV_SERVER_OPTS_INIT                                                          \
 	{ .address = "127.0.0.1", .port = 8080, .threads = 0,                          \
-	  .db_path = "var/mainlevee.db", .rd = NULL, .validate = MLV_VALIDATE_OPTS_INIT, \
+	  .db_path = "var/mainlevee.db", .rd = NULL, .profiles = NULL, .validate = MLV_VALIDATE_OPTS_INIT, \
 	  .max_body = 1u << 20, .max_batch_body = 64u << 20, .max_batch_lines = 100000, \
 	  .max_page = 500, .timeout_s = 30, .max_connections = 4096,                  \
 	  .writer_batch = 2048, .writer_queue = 20000, .synchronous_full = true,        \
 	  .access_log = false, .audit_sk = NULL, .audit_pk = NULL,                      \
 	  .sth_interval_ms = 10000, .rate_per_key = 0, .auth_max_failures = 10,          \
-	  .auth_window_s = 900 }
+	  .auth_window_s = 900, .public_rate = 20 }
 
 int mlv_server_start(mlv_server **out, const mlv_server_opts *opts, char *err, size_t errlen);
 unsigned mlv_server_port(const mlv_server *s);

@@ -67,6 +67,8 @@ typedef struct mlv_record {
 	int quality_score;
 	mlv_buf quality_json; /* the stored quality object */
 	mlv_buf body;         /* the latest version's text as received */
+	mlv_buf assessment_json; /* duties and taxes of the latest version; empty
+				  * for an older version (assessed when filed) */
 	unsigned char digest[32];
 } mlv_record;
 
@@ -122,6 +124,11 @@ typedef struct mlv_event {
 } mlv_event;
 int mlv_store_events(mlv_store *s, int64_t filer_id, int64_t id,
 		     int (*fn)(void *ctx, const mlv_event *ev), void *ctx);
+
+/* Calls fn with the latest text of every stored consignment (all filers),
+ * in id order: for recomputations such as the what-if of thresholds. */
+int mlv_store_scan(mlv_store *s, int (*fn)(void *ctx, int64_t id, const mlv_buf *text),
+		   void *ctx);
 
 /* Number of stored consignments (all filers). */
 int mlv_store_count(mlv_store *s, int64_t *n);

@@ -23,14 +23,19 @@
 #include "mlv/problems.h"
 #include "mlv/refdata.h"
 
+struct mlv_profile;
+
+/* The administration's settings that filings are checked and assessed
+ * against. */
 typedef struct mlv_validate_opts {
 	const char *currency;      /* the administration's currency */
 	int64_t low_value_ceiling; /* in its minor units */
 	int64_t now;               /* filing time, seconds since the epoch */
 	int64_t timely_hours;      /* lead time that earns full timeliness */
+	const struct mlv_profile *profile; /* its duty and tax rules; NULL: not assessed */
 } mlv_validate_opts;
 
-#define MLV_VALIDATE_OPTS_INIT { "EUR", 15000, 0, 24 }
+#define MLV_VALIDATE_OPTS_INIT { "EUR", 15000, 0, 24, NULL }
 
 typedef struct mlv_quality {
 	int score;        /* 0..100 */

@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "mlv/config.h"
+#include "mlv/profile.h"
 #include "mlv/refdata.h"
 #include "mlv/validate.h"
 
@@ -36,8 +37,13 @@ void cli_usage(const cli_cmd *cmd, FILE *out);
 
 /* Loads the reference data of cfg, printing a message on failure. */
 int cli_load_refdata(const mlv_config *cfg, mlv_refdata **out);
-/* The validation settings of cfg (the ceiling in minor units). */
-int cli_validate_opts(const mlv_config *cfg, const mlv_refdata *rd, mlv_validate_opts *out);
+/* The country profiles (duties and taxes) of cfg's data directory. */
+int cli_load_profiles(const mlv_config *cfg, const mlv_refdata *rd, mlv_profiles **out);
+/* The validation settings of cfg (the ceiling in minor units); with ps,
+ * the administration's profile for assessments (cfg->country must have
+ * one). */
+int cli_validate_opts(const mlv_config *cfg, const mlv_refdata *rd, const mlv_profiles *ps,
+		      mlv_validate_opts *out);
 /* Creates the directory that will hold path, like mkdir -p. */
 int cli_make_parent_dir(const char *path);
 /* Parses a decimal count with an optional k/M suffix. */
@@ -50,12 +56,13 @@ int cmd_key(int argc, char **argv, const mlv_config *cfg);
 int cmd_config(int argc, char **argv, const mlv_config *cfg);
 int cmd_docs(int argc, char **argv, const mlv_config *cfg);
 int cmd_audit(int argc, char **argv, const mlv_config *cfg);
+int cmd_whatif(int argc, char **argv, const mlv_config *cfg);
 
 /* The instance's audit signing key from cfg->audit_key_file; with create,
  * a new one is made (mode 0600) when the file does not exist. */
 int cli_audit_key(const mlv_config *cfg, bool create, uint8_t pk[32], uint8_t sk[64]);
 
 extern const cli_flag serve_flags[], file_flags[], generate_flags[], key_flags[],
-	audit_flags[], no_flags[];
+	audit_flags[], whatif_flags[], no_flags[];
 
 #endif

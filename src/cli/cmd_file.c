@@ -285,6 +285,7 @@ int cmd_file(int argc, char **argv, const mlv_config *cfg)
 
 	int status = 1, rc = 0;
 	mlv_refdata *rd = NULL;
+	mlv_profiles *profiles = NULL;
 	mlv_store *st = NULL;
 	mlv_validate_opts vo;
 	chunk a, b;
@@ -304,7 +305,8 @@ int cmd_file(int argc, char **argv, const mlv_config *cfg)
 		fprintf(stderr, "mainlevee file: out of memory\n");
 		goto cleanup;
 	}
-	if (cli_load_refdata(cfg, &rd) != 0 || cli_validate_opts(cfg, rd, &vo) != 0)
+	if (cli_load_refdata(cfg, &rd) != 0 || cli_load_profiles(cfg, rd, &profiles) != 0 ||
+	    cli_validate_opts(cfg, rd, profiles, &vo) != 0)
 		goto cleanup;
 	if (!dry_run) {
 		mlv_store_opts so = MLV_STORE_OPTS_INIT;
@@ -389,6 +391,7 @@ cleanup:
 	mlv_buf_free(&out);
 	free(r.buf);
 	mlv_store_close(st);
+	mlv_profiles_free(profiles);
 	mlv_refdata_free(rd);
 	if (in != stdin)
 		fclose(in);

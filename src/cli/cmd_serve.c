@@ -118,10 +118,17 @@ int cmd_serve(int argc, char **argv, const mlv_config *cfg)
 		return 2;
 	}
 	mlv_refdata *rd = NULL;
+	mlv_profiles *profiles = NULL;
 	mlv_validate_opts vo;
 	if (cli_load_refdata(cfg, &rd) != 0)
 		return 1;
-	if (cli_validate_opts(cfg, rd, &vo) != 0 || cli_make_parent_dir(cfg->db_path) != 0) {
+	if (cli_load_profiles(cfg, rd, &profiles) != 0) {
+		mlv_refdata_free(rd);
+		return 1;
+	}
+	if (cli_validate_opts(cfg, rd, profiles, &vo) != 0 ||
+	    cli_make_parent_dir(cfg->db_path) != 0) {
+		mlv_profiles_free(profiles);
 		if (errno)
 			fprintf(stderr, "mainlevee serve: cannot create the directory of %s\n",
 				cfg->db_path);
@@ -130,6 +137,7 @@ int cmd_serve(int argc, char **argv, const mlv_config *cfg)
 	}
 	char token[96] = "";
 	if (demo && set_up_demo(cfg, rd, &vo, token) != 0) {
+		mlv_profiles_free(profiles);
 		mlv_refdata_free(rd);
 		return 1;
 	}
@@ -147,6 +155,7 @@ int cmd_serve(int argc, char **argv, const mlv_config *cfg)
 	so.threads = cfg->threads;
 	so.db_path = cfg->db_path;
 	so.rd = rd;
+	so.profiles = profiles;
 	so.validate = vo;
 	so.max_body = cfg->max_body;
 	so.max_batch_body = cfg->max_batch_body;
@@ -161,8 +170,10 @@ int cmd_serve(int argc, char **argv, const mlv_config *cfg)
 	so.rate_per_key = cfg->rate_per_key;
 	so.auth_max_failures = cfg->auth_max_failures;
 	so.auth_window_s = cfg->auth_window_s;
+	so.public_rate = cfg->public_rate;
 	uint8_t audit_pk[32], audit_sk[64];
 	if (cli_audit_key(cfg, true, audit_pk, audit_sk) != 0) {
+		mlv_profiles_free(profiles);
 		mlv_refdata_free(rd);
 		return 1;
 	}
@@ -174,6 +185,7 @@ int cmd_serve(int argc, char **argv, const mlv_config *cfg)
 	if (mlv_server_start(&server, &so, err, sizeof(err)) != 0) {
 		mlv_log(MLV_LOG_ERROR, "cannot start", "error=\"%s\"", err);
 		sodium_memzero(audit_sk, sizeof(audit_sk));
+		mlv_profiles_free(profiles);
 		mlv_refdata_free(rd);
 		return 1;
 	}
@@ -188,6 +200,7 @@ int cmd_serve(int argc, char **argv, const mlv_config *cfg)
 	mlv_log(MLV_LOG_INFO, "stopping", "signal=%d", sig);
 	mlv_server_stop(server);
 	sodium_memzero(audit_sk, sizeof(audit_sk));
+	mlv_profiles_free(profiles);
 	mlv_refdata_free(rd);
 	mlv_log(MLV_LOG_INFO, "stopped", "%s", "");
 	return 0;

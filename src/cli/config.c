@@ -77,6 +77,8 @@ static const option options[] = {
 	     "failed authentications from one address before it is locked out; 0 for never"),
 	UINT("limits", "auth_window", "auth-window", auth_window_s, 1, 86400, "900",
 	     "seconds over which failures count, and how long a lock-out lasts"),
+	UINT("limits", "public_rate", "public-rate", public_rate, 0, 1000000, "20",
+	     "requests a second one address may make to public endpoints (quotes); 0 for no limit"),
 	UINT("writer", "batch", "writer-batch", writer_batch, 1, 100000, "2048",
 	     "most filings committed in one transaction"),
 	UINT("writer", "queue", "writer-queue", writer_queue, 1, 10000000, "20000",

@@ -42,6 +42,11 @@ static const cli_cmd commands[] = {
 	 "checks with only the public key. audit sth: sign a tree head now. audit public-key:\n"
 	 "print the key that signs tree heads (docs/audit.md).",
 	 audit_flags, true, cmd_audit},
+	{"what-if", "", "revenue effect of other de minimis thresholds",
+	 "Recomputes duties and taxes of every stored consignment under the administration's\n"
+	 "rules and again with the thresholds given, and prints both totals and the\n"
+	 "difference: the evidence for a threshold decision (WCO review proposal 24).",
+	 whatif_flags, true, cmd_whatif},
 	{"config", "example|show", "print the example configuration or the effective one",
 	 "config example: the commented INI file with every setting and its default.\n"
 	 "config show: the settings in effect after file, environment and flags.",
@@ -168,7 +173,20 @@ int cli_load_refdata(const mlv_config *cfg, mlv_refdata **out)
 	return 0;
 }
 
-int cli_validate_opts(const mlv_config *cfg, const mlv_refdata *rd, mlv_validate_opts *o)
+int cli_load_profiles(const mlv_config *cfg, const mlv_refdata *rd, mlv_profiles **out)
+{
+	char err[512];
+	const char *dir = cfg->data_dir[0] ? cfg->data_dir : MLV_DATADIR;
+	if (mlv_profiles_load(out, dir, rd, err, sizeof(err)) != 0) {
+		fprintf(stderr, "mainlevee: cannot load the country profiles from %s: %s\n", dir,
+			err);
+		return -1;
+	}
+	return 0;
+}
+
+int cli_validate_opts(const mlv_config *cfg, const mlv_refdata *rd, const mlv_profiles *ps,
+		      mlv_validate_opts *o)
 {
 	mlv_validate_opts def = MLV_VALIDATE_OPTS_INIT;
 	*o = def;
@@ -193,6 +211,14 @@ int cli_validate_opts(const mlv_config *cfg, const mlv_refdata *rd, mlv_validate
 	o->currency = cfg->currency;
 	o->low_value_ceiling = ceiling;
 	o->timely_hours = cfg->timely_hours;
+	if (ps != NULL) {
+		o->profile = mlv_profiles_get(ps, cfg->country);
+		if (o->profile == NULL || mlv_profile_is_union(o->profile)) {
+			fprintf(stderr, "mainlevee: no duty and tax profile for customs.country %s "
+					"(see data/countries/)\n", cfg->country);
+			return -1;
+		}
+	}
 	return 0;
 }
 

@@ -391,10 +391,18 @@ static int check_input(ctx *c, const ptrs *pt)
 					 "the tax collected needs an amount and a known currency");
 		rc = MLV_EINVALID;
 	}
-	if (c->o->cbec_annual_used < 0 || c->o->cbec_annual_used > MLV_DUTY_AMOUNT_MAX)
+	if (c->o->cbec_annual_used < 0 || c->o->cbec_annual_used > MLV_DUTY_AMOUNT_MAX) {
+		if (pr != NULL)
+			mlv_problems_add(pr, MLV_SEV_ERROR, "", "duty.cbec_annual_used",
+					 "the buyer's annual total must be between 0 and 10^15");
 		rc = MLV_EINVALID;
-	if (b->buyer_region != NULL && strnlen(b->buyer_region, 9) > 8)
+	}
+	if (b->buyer_region != NULL && strnlen(b->buyer_region, 9) > 8) {
+		if (pr != NULL)
+			mlv_problems_add(pr, MLV_SEV_ERROR, "/buyer/address/region", "duty.region",
+					 "a region code has at most 8 characters");
 		rc = MLV_EINVALID;
+	}
 	return rc;
 }
 
@@ -736,16 +744,66 @@ static int flat_step(ctx *c)
 	return 0;
 }
 
+static const char *const what_if_sources[] = {"docs/countries.md#what-if"};
+static const mlv_rule what_if_duty_rule = {
+	.id = "WHAT-IF-DUTY", .kind = MLV_RULE_RELIEF, .owner = "what-if",
+	.valid_from = MLV_DAY_MIN, .valid_to = MLV_DAY_MAX,
+	.basis = "a duty threshold under study (mainlevee what-if), not law",
+	.sources = what_if_sources, .source_count = 1, .verified = true,
+	.applies = MLV_APPLY_DUTY, .compare = MLV_CMP_LE, .value = MLV_VALUE_INTRINSIC,
+};
+static const mlv_rule what_if_tax_rule = {
+	.id = "WHAT-IF-TAX", .kind = MLV_RULE_RELIEF, .owner = "what-if",
+	.valid_from = MLV_DAY_MIN, .valid_to = MLV_DAY_MAX,
+	.basis = "a tax threshold under study (mainlevee what-if), not law",
+	.sources = what_if_sources, .source_count = 1, .verified = true,
+	.applies = MLV_APPLY_TAX, .compare = MLV_CMP_LE, .value = MLV_VALUE_INTRINSIC,
+};
+
+/* What-if: judges a consignment-wide relief part (duty or tax) against the
+ * threshold under study instead of the profile's. */
+static void what_if_part(ctx *c, const mlv_rule *r, unsigned part, int64_t limit)
+{
+	int64_t value = basis_value(c, r->value);
+	bool ok = within(value, limit, r->compare);
+	char v[32], l[32];
+	fmt_money(c, value, v);
+	fmt_money(c, limit, l);
+	decide(c, r, ok, true, value, limit, "%s (what-if): %s %s %s %s %s %s: %s", r->id,
+	       value_name(r->value), v, c->cur, ok ? "<=" : ">", l, c->cur,
+	       ok ? (part == MLV_APPLY_DUTY ? "no duty" : "no tax") : "no relief");
+	if (!ok)
+		return;
+	if (part == MLV_APPLY_DUTY && c->duty_relief == NULL)
+		c->duty_relief = r;
+	if (part == MLV_APPLY_TAX && c->tax_relief == NULL)
+		c->tax_relief = r;
+}
+
 static int relief_step(ctx *c)
 {
 	mlv_assessment *a = c->a;
 	size_t cur = 0;
 	const mlv_rule *r;
+	int64_t wd = c->o->what_if_duty_threshold, wt = c->o->what_if_tax_threshold;
+	bool seen_duty = false, seen_tax = false;
 	while ((r = mlv_profile_next_rule(c->p, MLV_RULE_RELIEF, c->day, &cur)) != NULL) {
 		int64_t limit = 0;
 		int rc = convert_money(c, &r->threshold, &limit);
 		if (rc != 0)
 			return rc;
+		if (r->value != MLV_VALUE_ITEM && (wd >= 0 || wt >= 0) && !r->at_sale &&
+		    r->requires_scheme == 0 && filters_fail(c, r) == NULL) {
+			if (r->applies & MLV_APPLY_DUTY) {
+				seen_duty = true;
+				what_if_part(c, r, MLV_APPLY_DUTY, wd >= 0 ? wd : limit);
+			}
+			if (r->applies & MLV_APPLY_TAX) {
+				seen_tax = true;
+				what_if_part(c, r, MLV_APPLY_TAX, wt >= 0 ? wt : limit);
+			}
+			continue;
+		}
 		char l[32];
 		fmt_money(c, limit, l);
 		const char *what = r->applies == (MLV_APPLY_DUTY | MLV_APPLY_TAX) ? "duty and tax"
@@ -796,6 +854,11 @@ static int relief_step(ctx *c)
 		if ((r->applies & MLV_APPLY_TAX) && c->tax_relief == NULL)
 			c->tax_relief = r;
 	}
+	/* A threshold under study where the profile has none today. */
+	if (wd >= 0 && !seen_duty)
+		what_if_part(c, &what_if_duty_rule, MLV_APPLY_DUTY, wd);
+	if (wt >= 0 && !seen_tax)
+		what_if_part(c, &what_if_tax_rule, MLV_APPLY_TAX, wt);
 	return 0;
 }
 

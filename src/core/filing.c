@@ -9,6 +9,7 @@
 
 #include "mlv/codec.h"
 #include "mlv/compress.h"
+#include "mlv/duty.h"
 
 const char *mlv_outcome_name(mlv_outcome o)
 {
@@ -53,6 +54,7 @@ void mlv_filing_reset(mlv_filing *f)
 	mlv_problems_clear(&f->problems);
 	free(f->body);
 	free(f->quality_json);
+	free(f->assessment_json);
 	memset(f, 0, sizeof(*f));
 	f->arena = a;
 	mlv_problems_init(&f->problems);
@@ -65,6 +67,7 @@ void mlv_filing_free(mlv_filing *f)
 	mlv_problems_clear(&f->problems);
 	free(f->body);
 	free(f->quality_json);
+	free(f->assessment_json);
 	mlv_arena_free(f->arena);
 	free(f);
 }
@@ -150,6 +153,52 @@ static int quality_json(mlv_filing *f)
 	return f->quality_json ? 0 : MLV_ENOMEM;
 }
 
+/* Duties and taxes at the administration's profile, on the day of filing.
+ * A consignment that cannot be assessed (documents, an item without an HS
+ * code, no exchange rate) is still accepted: the answer says why. */
+static int assess(mlv_filing *f, const mlv_validate_opts *o)
+{
+	mlv_buf b = MLV_BUF_INIT(1 << 20);
+	mlv_problems why;
+	mlv_problems_init(&why);
+	mlv_assessment *a = NULL;
+	int rc = 0;
+	bool no_goods = f->c.item_count == 0;
+	bool no_hs = false;
+	for (size_t i = 0; i < f->c.item_count; i++)
+		no_hs |= f->c.items[i].hs_code[0] == '\0';
+	if (o->profile == NULL || no_goods || no_hs) {
+		rc = mlv_buf_printf(&b, "{\"status\":\"not_assessed\",\"reason\":\"%s\"}",
+				    o->profile == NULL ? "no duty profile configured"
+				    : no_goods	       ? "no goods"
+						       : "an item has no HS code");
+	} else {
+		mlv_duty_opts d = MLV_DUTY_OPTS_INIT;
+		d.day = (int32_t)(o->now / 86400);
+		int arc = mlv_duty_assess_consignment(&a, o->profile, &f->c, &d, &why);
+		if (arc == MLV_ENOMEM) {
+			rc = arc;
+		} else if (arc != 0) {
+			rc = mlv_buf_adds(&b, "{\"status\":\"not_assessed\",\"reason\":");
+			const char *m = why.count ? why.items[0].message : mlv_strerror(arc);
+			if (rc == 0)
+				rc = mlv_buf_add_json_string(&b, m, strlen(m));
+			if (rc == 0)
+				rc = mlv_buf_addc(&b, '}');
+		} else {
+			rc = mlv_duty_write_json(&b, a);
+			f->assessed = true;
+			f->amount_due = a->border_total;
+		}
+	}
+	if (rc == 0)
+		f->assessment_json = mlv_buf_detach(&b, NULL);
+	mlv_buf_free(&b);
+	mlv_problems_clear(&why);
+	mlv_duty_free(a);
+	return rc == 0 && f->assessment_json == NULL ? MLV_ENOMEM : rc;
+}
+
 int mlv_filing_prepare(mlv_filing *f, const char *buf, size_t len, const mlv_refdata *rd,
 		       const mlv_validate_opts *vopts)
 {
@@ -183,6 +232,8 @@ int mlv_filing_prepare(mlv_filing *f, const char *buf, size_t len, const mlv_ref
 	}
 	if (rc == 0)
 		rc = quality_json(f);
+	if (rc == 0)
+		rc = assess(f, &o);
 	if (rc == 0)
 		f->ok = true;
 	return rc;

@@ -20,6 +20,7 @@
 #include "mlv/server.h"
 #include "mlv/store.h"
 #include "problem.h"
+#include "quote.h"
 #include "writer.h"
 
 #define READERS_MAX 16
@@ -175,7 +176,8 @@ static void ms_to_rfc3339(int64_t ms, char out[32])
  * has it, and GET returns it. */
 static int write_view(mlv_buf *b, int64_t id, const char *lrn, int version, const char *status,
 		      const char *outcome, int64_t filed_ms, int64_t updated_ms,
-		      const char *quality_json, const char *canonical, size_t canonical_len)
+		      const char *quality_json, const char *assessment_json, const char *canonical,
+		      size_t canonical_len)
 {
 	char filed[32], updated[32];
 	ms_to_rfc3339(filed_ms, filed);
@@ -190,6 +192,8 @@ static int write_view(mlv_buf *b, int64_t id, const char *lrn, int version, cons
 	if (rc == 0)
 		rc = mlv_buf_printf(b, "\"filed_at\":\"%s\",\"updated_at\":\"%s\",\"quality\":%s",
 				    filed, updated, quality_json);
+	if (rc == 0 && assessment_json != NULL && assessment_json[0] != '\0')
+		rc = mlv_buf_printf(b, ",\"assessment\":%s", assessment_json);
 	if (rc == 0 && canonical != NULL) {
 		rc = mlv_buf_adds(b, ",\"consignment\":");
 		if (rc == 0)
@@ -260,7 +264,7 @@ static void finish_one(mlv_req *req, mlv_resp *resp)
 	(void)s;
 	rc = write_view(&resp->body, f->id, f->c.lrn, f->version, "filed",
 			mlv_outcome_name(f->outcome), f->received_ms, f->received_ms,
-			f->quality_json, NULL, 0);
+			f->quality_json, f->assessment_json, NULL, 0);
 	if (rc != 0) {
 		mlv_http_problem_err(resp, rc, "the answer could not be written");
 		goto cleanup;
@@ -459,7 +463,7 @@ static int get_consignment(mlv_server *s, mlv_req *req, mlv_resp *resp, const st
 	if (rc == 0)
 		rc = write_view(&resp->body, r.id, r.lrn, r.version, r.status, NULL, r.filed_at_ms,
 				r.updated_at_ms, r.quality_json.data ? r.quality_json.data : "{}",
-				canon.data, canon.len);
+				r.assessment_json.data, canon.data, canon.len);
 	mlv_buf_free(&canon);
 	if (rc != 0)
 		mlv_http_problem_err(resp, rc, NULL);
@@ -779,6 +783,30 @@ static int audit_consistency(mlv_server *s, mlv_req *req, mlv_resp *resp)
 	return 0;
 }
 
+/* ---- the public quote ------------------------------------------------------------- */
+
+static int quote(mlv_server *s, mlv_req *req, mlv_resp *resp)
+{
+	char addr[64];
+	mlv_req_client_addr(req, addr, sizeof(addr));
+	int wait = mlv_auth_rate_public(s->auth, addr, mlv_now_ms());
+	if (wait > 0) {
+		too_many(resp, wait, "too many quotes from this address; retry after the delay");
+		return 0;
+	}
+	if (s->opts.profiles == NULL) {
+		mlv_http_problem(resp, 404, "not-found", NULL, "this instance gives no quotes", NULL);
+		return 0;
+	}
+	if (!content_type_ok(req, false)) {
+		mlv_http_problem(resp, 415, "media-type", NULL, "send the basket as application/json",
+				 NULL);
+		return 0;
+	}
+	return mlv_quote(s->opts.profiles, s->opts.rd, req->body.data ? req->body.data : "",
+			 req->body.len, mlv_now_ms() / 1000, resp);
+}
+
 /* ---- routing ---------------------------------------------------------------------- */
 
 enum route_id {
@@ -792,6 +820,7 @@ enum route_id {
 	R_AUDIT_KEY,
 	R_AUDIT_INCLUSION,
 	R_AUDIT_CONSISTENCY,
+	R_QUOTE,
 };
 
 struct route {
@@ -812,6 +841,7 @@ static const struct route routes[] = {
 	{R_AUDIT_KEY, "/v1/audit/public-key", "GET", false},
 	{R_AUDIT_INCLUSION, "/v1/audit/proof/inclusion", "GET", true},
 	{R_AUDIT_CONSISTENCY, "/v1/audit/proof/consistency", "GET", false},
+	{R_QUOTE, "/v1/quote", "POST", false},
 };
 
 /* Matches path against pattern; integers of the {} segments go to args. */
@@ -920,6 +950,9 @@ static int handle(mlv_req *req, mlv_resp *resp)
 	case R_AUDIT_CONSISTENCY:
 		rc = audit_consistency(s, req, resp);
 		break;
+	case R_QUOTE:
+		rc = quote(s, req, resp);
+		break;
 	}
 done:
 	if (s->opts.access_log && rc != MLV_HTTP_ASYNC)
@@ -943,7 +976,7 @@ int mlv_server_start(mlv_server **out, const mlv_server_opts *opts, char *err, s
 		return MLV_ENOMEM;
 	}
 	mlv_auth_set_limits(s->auth, opts->rate_per_key, opts->auth_max_failures,
-			    opts->auth_window_s);
+			    opts->auth_window_s, opts->public_rate);
 	pthread_cond_init(&s->pool_cond, NULL);
 	unsigned threads = opts->threads;
 	if (threads == 0) {

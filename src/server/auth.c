@@ -38,7 +38,7 @@ struct mlv_auth {
 	pthread_mutex_t lock;
 	unsigned ttl;
 	struct entry slots[SLOTS];
-	unsigned rate, max_failures, window_s;
+	unsigned rate, max_failures, window_s, public_rate;
 	struct bucket buckets[RATE_SLOTS];
 	struct failures fails[FAIL_SLOTS];
 };
@@ -108,21 +108,27 @@ void mlv_auth_remember(mlv_auth *a, const char *token, int64_t now, int64_t file
 
 /* ---- limits ---------------------------------------------------------------------- */
 
-void mlv_auth_set_limits(mlv_auth *a, unsigned rate, unsigned max_failures, unsigned window_s)
+void mlv_auth_set_limits(mlv_auth *a, unsigned rate, unsigned max_failures, unsigned window_s,
+			 unsigned public_rate)
 {
 	pthread_mutex_lock(&a->lock);
+	a->public_rate = public_rate;
 	a->rate = rate;
 	a->max_failures = max_failures;
 	a->window_s = window_s;
 	pthread_mutex_unlock(&a->lock);
 }
 
-int mlv_auth_rate(mlv_auth *a, int64_t filer_id, int64_t now_ms)
+static uint64_t addr_hash(const char *addr);
+
+/* Token bucket of `key` at `rate` requests a second. */
+static int take(mlv_auth *a, int64_t key, unsigned rate, int64_t now_ms)
 {
-	if (a->rate == 0)
+	if (rate == 0)
 		return 0;
 	int wait = 0;
-	int64_t cap = (int64_t)a->rate * 2000; /* two seconds of requests, in 1/1000 */
+	int64_t cap = (int64_t)rate * 2000; /* two seconds of requests, in 1/1000 */
+	int64_t filer_id = key;
 	pthread_mutex_lock(&a->lock);
 	struct bucket *b = &a->buckets[(uint64_t)filer_id % RATE_SLOTS];
 	if (b->filer_id != filer_id) {
@@ -133,7 +139,7 @@ int mlv_auth_rate(mlv_auth *a, int64_t filer_id, int64_t now_ms)
 	}
 	int64_t elapsed = now_ms - b->at_ms;
 	if (elapsed > 0) {
-		b->tokens += elapsed * (int64_t)a->rate;
+		b->tokens += elapsed * (int64_t)rate;
 		if (b->tokens > cap)
 			b->tokens = cap;
 		b->at_ms = now_ms;
@@ -141,13 +147,24 @@ int mlv_auth_rate(mlv_auth *a, int64_t filer_id, int64_t now_ms)
 	if (b->tokens >= 1000) {
 		b->tokens -= 1000;
 	} else {
-		int64_t ms = (1000 - b->tokens + a->rate - 1) / a->rate;
+		int64_t ms = (1000 - b->tokens + rate - 1) / rate;
 		wait = (int)((ms + 999) / 1000);
 		if (wait < 1)
 			wait = 1;
 	}
 	pthread_mutex_unlock(&a->lock);
 	return wait;
+}
+
+int mlv_auth_rate(mlv_auth *a, int64_t filer_id, int64_t now_ms)
+{
+	return take(a, filer_id, a->rate, now_ms);
+}
+
+int mlv_auth_rate_public(mlv_auth *a, const char *addr, int64_t now_ms)
+{
+	/* Negative keys: addresses never share a bucket with a filer id. */
+	return take(a, -(int64_t)(addr_hash(addr) >> 2) - 1, a->public_rate, now_ms);
 }
 
 static uint64_t addr_hash(const char *addr)

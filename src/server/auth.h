@@ -25,9 +25,12 @@ void mlv_auth_remember(mlv_auth *a, const char *token, int64_t now, int64_t file
  * Brute force: after `max_failures` failed authentications from one
  * client address within `window_s` seconds, that address is refused
  * until the window has passed. */
-void mlv_auth_set_limits(mlv_auth *a, unsigned rate, unsigned max_failures, unsigned window_s);
+void mlv_auth_set_limits(mlv_auth *a, unsigned rate, unsigned max_failures, unsigned window_s,
+			 unsigned public_rate);
 /* 0 when the filer may make a request now, else the seconds to wait. */
 int mlv_auth_rate(mlv_auth *a, int64_t filer_id, int64_t now_ms);
+/* The same for public endpoints, by client address (`public_rate`). */
+int mlv_auth_rate_public(mlv_auth *a, const char *addr, int64_t now_ms);
 /* Seconds an address must still wait, 0 when it is not locked out. */
 int mlv_auth_locked(mlv_auth *a, const char *addr, int64_t now);
 /* Counts a failed authentication from addr. */

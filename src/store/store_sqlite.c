@@ -84,6 +84,9 @@ static const char *const migrations[] = {
 	"  timestamp_ms INTEGER NOT NULL,"
 	"  root BLOB NOT NULL,"
 	"  signature BLOB NOT NULL) STRICT;",
+	/* 4: duties and taxes assessed at filing (duty.h) */
+	"ALTER TABLE consignments ADD COLUMN assessment TEXT;"
+	"ALTER TABLE consignments ADD COLUMN amount_due INTEGER;",
 };
 
 static const char *const statements[ST_COUNT_] = {
@@ -91,23 +94,23 @@ static const char *const statements[ST_COUNT_] = {
 	[ST_INSERT] = "INSERT INTO consignments (filer_id, lrn, version, status, declaration_type,"
 		      " category, channel, business_model, departure_country, tracking_number,"
 		      " expected_arrival, currency, invoice_total, goods_value, item_count,"
-		      " quality_score, quality, digest, filed_at, updated_at)"
+		      " quality_score, quality, digest, filed_at, updated_at, assessment, amount_due)"
 		      " VALUES (?1, ?2, 1, 'filed', ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
-		      " ?14, ?15, ?16, ?17, ?17)",
+		      " ?14, ?15, ?16, ?17, ?17, ?18, ?19)",
 	[ST_UPDATE] = "UPDATE consignments SET version = version + 1, declaration_type = ?3,"
 		      " category = ?4, channel = ?5, business_model = ?6, departure_country = ?7,"
 		      " tracking_number = ?8, expected_arrival = ?9, currency = ?10,"
 		      " invoice_total = ?11, goods_value = ?12, item_count = ?13,"
-		      " quality_score = ?14, quality = ?15, digest = ?16, updated_at = ?17"
-		      " WHERE id = ?1 AND filer_id = ?2",
+		      " quality_score = ?14, quality = ?15, digest = ?16, updated_at = ?17,"
+		      " assessment = ?18, amount_due = ?19 WHERE id = ?1 AND filer_id = ?2",
 	[ST_EVENT] = "INSERT INTO events (id, consignment_id, type, version, at, actor, digest,"
 		     " body, leaf, leaf_hash) VALUES (?8, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?9, ?10)",
 	[ST_GET] = "SELECT c.id, c.filer_id, c.lrn, c.version, c.status, c.filed_at, c.updated_at,"
-		   " c.quality_score, c.quality, c.digest, e.body FROM consignments c"
+		   " c.quality_score, c.quality, c.digest, e.body, c.assessment FROM consignments c"
 		   " JOIN events e ON e.consignment_id = c.id AND e.version = c.version"
 		   " AND e.body IS NOT NULL WHERE c.id = ?1 AND c.filer_id = ?2",
 	[ST_GET_VERSION] = "SELECT c.id, c.filer_id, c.lrn, e.version, c.status, c.filed_at, e.at,"
-			   " c.quality_score, c.quality, e.digest, e.body FROM consignments c"
+			   " c.quality_score, c.quality, e.digest, e.body, NULL FROM consignments c"
 			   " JOIN events e ON e.consignment_id = c.id AND e.version = ?3"
 			   " AND e.body IS NOT NULL WHERE c.id = ?1 AND c.filer_id = ?2",
 	[ST_BY_LRN] = "SELECT id FROM consignments WHERE filer_id = ?1 AND lrn = ?2",
@@ -391,6 +394,9 @@ static void bind_columns(sqlite3_stmt *st, const mlv_filing *f)
 	sqlite3_bind_text(st, 15, f->quality_json, -1, SQLITE_STATIC);
 	sqlite3_bind_blob(st, 16, f->digest, sizeof(f->digest), SQLITE_STATIC);
 	sqlite3_bind_int64(st, 17, f->received_ms);
+	bind_text_or_null(st, 18, f->assessment_json);
+	if (f->assessed)
+		sqlite3_bind_int64(st, 19, f->amount_due);
 }
 
 /* The audit leaf of an event: what it is and when, with a hash of the text
@@ -635,12 +641,14 @@ void mlv_record_init(mlv_record *r)
 	memset(r, 0, sizeof(*r));
 	mlv_buf_init(&r->quality_json, 1 << 20);
 	mlv_buf_init(&r->body, 1 << 20);
+	mlv_buf_init(&r->assessment_json, 1 << 20);
 }
 
 void mlv_record_free(mlv_record *r)
 {
 	mlv_buf_free(&r->quality_json);
 	mlv_buf_free(&r->body);
+	mlv_buf_free(&r->assessment_json);
 }
 
 static void copy_col(sqlite3_stmt *st, int i, char *dst, size_t n)
@@ -673,6 +681,10 @@ int mlv_store_get(mlv_store *s, int64_t filer_id, int64_t id, int version, mlv_r
 	mlv_buf_reset(&r->quality_json);
 	rc = mlv_buf_add(&r->quality_json, sqlite3_column_text(st, 8),
 			 (size_t)sqlite3_column_bytes(st, 8));
+	mlv_buf_reset(&r->assessment_json);
+	if (rc == 0 && sqlite3_column_type(st, 11) != SQLITE_NULL)
+		rc = mlv_buf_add(&r->assessment_json, sqlite3_column_text(st, 11),
+				 (size_t)sqlite3_column_bytes(st, 11));
 	if (rc == 0 && sqlite3_column_bytes(st, 9) == (int)sizeof(r->digest))
 		memcpy(r->digest, sqlite3_column_blob(st, 9), sizeof(r->digest));
 	if (rc == 0) {
@@ -901,5 +913,36 @@ static int audit_backfill(mlv_store *s)
 cleanup:
 	sqlite3_finalize(q);
 	sqlite3_finalize(u);
+	return rc;
+}
+
+int mlv_store_scan(mlv_store *s, int (*fn)(void *ctx, int64_t id, const mlv_buf *text),
+		   void *ctx)
+{
+	sqlite3_stmt *q = NULL;
+	if (sqlite3_prepare_v2(s->db,
+			       "SELECT c.id, e.body FROM consignments c JOIN events e"
+			       " ON e.consignment_id = c.id AND e.version = c.version"
+			       " AND e.body IS NOT NULL ORDER BY c.id",
+			       -1, &q, NULL) != SQLITE_OK)
+		return MLV_EIO;
+	mlv_buf text = MLV_BUF_INIT((size_t)64 << 20);
+	int rc = 0, step;
+	while (rc == 0 && (step = sqlite3_step(q)) == SQLITE_ROW) {
+		const void *z = sqlite3_column_blob(q, 1);
+		size_t zn = (size_t)sqlite3_column_bytes(q, 1);
+		const mlv_zdict *d = NULL;
+		uint32_t dict_id = mlv_compressed_dict_id(z, zn);
+		if (dict_id != 0)
+			rc = find_dict(s, dict_id, &d);
+		if (rc == 0)
+			rc = mlv_decompress(d, z, zn, text.max, &text);
+		if (rc == 0)
+			rc = fn(ctx, sqlite3_column_int64(q, 0), &text);
+	}
+	if (rc == 0 && step != SQLITE_DONE)
+		rc = MLV_EIO;
+	mlv_buf_free(&text);
+	sqlite3_finalize(q);
 	return rc;
 }

@@ -18,6 +18,7 @@
 
 #include "client.h"
 #include "mlv/audit.h"
+#include "mlv/profile.h"
 #include "mlv/refdata.h"
 #include "mlv/server.h"
 #include "mlv/store.h"
@@ -32,6 +33,7 @@ static char db[128];
 static char key_a[96], key_b[96], key_expired[96];
 static char *fixture;
 static uint8_t audit_pk[MLV_AUDIT_PK_LEN], audit_sk[MLV_AUDIT_SK_LEN];
+static mlv_profiles *profiles;
 
 static char *read_fixture(const char *name)
 {
@@ -114,6 +116,11 @@ static int setup_all(void **state)
 	o.audit_pk = audit_pk;
 	o.audit_sk = audit_sk;
 	o.sth_interval_ms = 100;
+	if (mlv_profiles_load(&profiles, MLV_DATADIR, rd, err, sizeof(err)) != 0)
+		return -1;
+	o.profiles = profiles;
+	o.public_rate = 0;
+	o.validate.profile = mlv_profiles_get(profiles, "FR");
 	if (mlv_server_start(&server, &o, err, sizeof(err)) != 0) {
 		fprintf(stderr, "server: %s\n", err);
 		return -1;
@@ -126,6 +133,7 @@ static int teardown_all(void **state)
 {
 	(void)state;
 	mlv_server_stop(server);
+	mlv_profiles_free(profiles);
 	mlv_refdata_free(rd);
 	free(fixture);
 	char cmd[256];
@@ -720,6 +728,7 @@ static mlv_server *limited(unsigned rate, unsigned failures, char *url, size_t n
 	o.rate_per_key = rate;
 	o.auth_max_failures = failures;
 	o.auth_window_s = 60;
+	o.public_rate = rate;
 	mlv_server *srv = NULL;
 	assert_int_equal(mlv_server_start(&srv, &o, err, sizeof(err)), 0);
 	snprintf(url, n, "http://127.0.0.1:%u", mlv_server_port(srv));
@@ -771,7 +780,106 @@ static void test_rate_limit_per_key(void **state)
 	assert_true(atoi(ra) >= 1);
 	/* Another key has its own bucket. */
 	assert_int_equal(status_of(url, key_b, NULL, 0), 200);
+	/* Public quotes are limited by address. */
+	long qs = 0;
+	int q = 0;
+	for (; q < 30; q++) {
+		http_res r;
+		http_res_init(&r);
+		assert_int_equal(http_call(url, "POST", "/v1/quote", NULL, "application/json", "{}", 2,
+					   &r), 0);
+		qs = r.status;
+		http_res_free(&r);
+		if (qs == 429)
+			break;
+	}
+	assert_int_equal(qs, 429);
+	assert_true(q >= 10 && q <= 12);
 	mlv_server_stop(srv);
+}
+
+static cJSON *quote(const char *body, long expect)
+{
+	http_res r;
+	http_res_init(&r);
+	assert_int_equal(http_call(base, "POST", "/v1/quote", NULL, "application/json", body,
+				   strlen(body), &r), 0);
+	if (r.status != expect)
+		fprintf(stderr, "quote -> %ld: %s\n", r.status, r.body.data);
+	assert_int_equal(r.status, expect);
+	cJSON *j = cJSON_Parse(r.body.data);
+	assert_non_null(j);
+	http_res_free(&r);
+	return j;
+}
+
+/* The public quote: a known vector, every shipped profile, and the same
+ * amounts as a filing of the same goods. */
+static void test_quote(void **state)
+{
+	(void)state;
+	/* VAT on value plus duty: GBP 1,000 of goods at 0% duty (8517) and 20%
+	 * VAT: GBP 200 due at the border (UK Global Tariff; VATA 1994 s. 2). */
+	cJSON *gb = quote("{\"destination\":\"GB\",\"date\":\"2026-11-26\",\"items\":"
+			  "[{\"hs_code\":\"851762\",\"origin_country\":\"CN\","
+			  "\"currency\":\"GBP\",\"value\":\"1000.00\"}]}", 200);
+	cJSON *t = cJSON_GetObjectItem(gb, "totals");
+	assert_string_equal(str(t, "tax"), "200.00");
+	assert_string_equal(str(t, "duty"), "0.00");
+	assert_string_equal(str(gb, "currency"), "GBP");
+	cJSON_Delete(gb);
+	static const char *const all[] = {"AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES",
+		"FI", "FR", "GR", "HR", "HU", "IE", "IT", "LT", "LU", "LV", "MT", "NL", "PL", "PT",
+		"RO", "SE", "SI", "SK", "GB", "US", "CA", "AU", "NZ", "JP", "CN", "KR", "SG", "CH",
+		"NO", "MX", "BR", "SA", "AE"};
+	for (size_t i = 0; i < MLV_ARRAY_LEN(all); i++) {
+		char body[512];
+		snprintf(body, sizeof(body),
+			 "{\"destination\":\"%s\",\"currency\":\"EUR\",\"shipping_cost\":"
+			 "\"5.00\",\"items\":[{\"hs_code\":\"610910\",\"origin_country\":"
+			 "\"CN\",\"currency\":\"EUR\",\"value\":\"40.00\"}]}",
+			 all[i]);
+		cJSON *j = quote(body, 200);
+		assert_string_equal(str(j, "country"), all[i]);
+		assert_non_null(cJSON_GetObjectItem(j, "totals"));
+		cJSON_Delete(j);
+	}
+	/* A quote of the fixture's goods answers what its filing answered. */
+	cJSON *filed = call_json("GET", "/v1/consignments?lrn=API-READ-1", key_a, NULL, 200);
+	cJSON_Delete(filed);
+	char *body = consignment("API-QUOTE-1", NULL);
+	cJSON *f = call_json("POST", "/v1/consignments", key_a, body, 201);
+	cJSON *fa = cJSON_GetObjectItem(f, "assessment");
+	assert_non_null(fa);
+	char day[16];
+	snprintf(day, sizeof(day), "%s", str(fa, "day"));
+	char q[1024];
+	snprintf(q, sizeof(q),
+		 "{\"destination\":\"FR\",\"date\":\"%s\",\"currency\":\"EUR\","
+		 "\"shipping_cost\":\"6.90\",\"insurance_cost\":\"0.00\",\"channel\":\"post\","
+		 "\"tax_collected\":{\"scheme\":\"ioss\",\"registration_number\":\"IM2500001234\"},"
+		 "\"items\":[{\"hs_code\":\"851762\",\"origin_country\":\"CN\","
+		 "\"currency\":\"EUR\",\"value\":\"30.00\",\"quantity\":\"1\"},"
+		 "{\"hs_code\":\"392690\",\"origin_country\":\"CN\",\"currency\":\"EUR\","
+		 "\"value\":\"12.00\",\"quantity\":\"2\"}]}",
+		 day);
+	cJSON *qa = quote(q, 200);
+	const char *keys[] = {"duty", "tax", "fees", "border"};
+	for (size_t i = 0; i < 4; i++)
+		assert_string_equal(str(cJSON_GetObjectItem(qa, "totals"), keys[i]),
+				    str(cJSON_GetObjectItem(fa, "totals"), keys[i]));
+	cJSON_Delete(qa);
+	cJSON_Delete(f);
+	free(body);
+	/* Errors, each with its pointer. */
+	cJSON *e = quote("{\"destination\":\"XX\",\"colour\":1,\"items\":[{\"hs_code\":"
+			 "\"999999\",\"currency\":\"EUR\",\"value\":\"1\"}]}", 422);
+	assert_true(has_error(e, "/colour", "unknown_field"));
+	assert_true(has_error(e, "/destination", "country_unknown"));
+	assert_true(has_error(e, "/items/0/hs_code", "hs_unknown"));
+	cJSON_Delete(e);
+	cJSON_Delete(quote("[1]", 400));
+	cJSON_Delete(quote("{\"destination\":\"FR\",\"items\":[]}", 422));
 }
 
 int main(void)
@@ -792,6 +900,7 @@ int main(void)
 		cmocka_unit_test(test_audit_log),
 		cmocka_unit_test(test_brute_force_lockout),
 		cmocka_unit_test(test_rate_limit_per_key),
+		cmocka_unit_test(test_quote),
 	};
 	return cmocka_run_group_tests(tests, setup_all, teardown_all);
 }

@@ -17,7 +17,7 @@ check() { # check NAME COMMAND...
 
 # --- help and usage
 check "--help lists the commands" bash -c "'$bin' --help | grep -q 'generate'"
-for c in serve file generate key config docs; do
+for c in serve file generate key audit what-if config docs; do
   check "$c --help" bash -c "'$bin' $c --help | grep -q 'usage: mainlevee $c'"
 done
 "$bin" frobnicate >/dev/null 2>&1; [ $? -eq 2 ] && ok "unknown command exits 2" || not_ok "unknown command exits 2"
@@ -128,6 +128,12 @@ if [ -n "${MLV_VERIFY_BIN:-}" ]; then
   [ $? -eq 1 ] && ok "mlv-verify rejects a changed index" || not_ok "mlv-verify rejects a changed index"
 fi
 "$bin" audit prove 99999999 >/dev/null 2>&1; [ $? -eq 1 ] && ok "proving an unknown event fails" || not_ok "proving an unknown event fails"
+
+# --- what-if of thresholds over the stored consignments
+"$bin" what-if --duty-threshold 150.00 --tax-threshold 22.00 > "$work/whatif.out" 2>&1; s=$?
+[ $s -eq 0 ] && grep -q '^duty ' "$work/whatif.out" && grep -q 'consignments, ' "$work/whatif.out" \
+  && ok "what-if recomputes revenue over the store" || not_ok "what-if recomputes revenue over the store" "$(cat "$work/whatif.out")"
+"$bin" what-if >/dev/null 2>&1; [ $? -eq 2 ] && ok "what-if without a threshold exits 2" || not_ok "what-if without a threshold exits 2"
 
 echo "1..$n"
 [ $failed -eq 0 ]

@@ -277,6 +277,18 @@ static const vec vectors[] = {
 	 ONE("610910", "CN", "EUR", 5000), .channel = "post", .scheme = "ioss",
 	 .number = "IM2500001234", .platform = true, E(600, 0, 0, 1000, 200, 600),
 	 .rule0 = "EU-CET-2020"},
+	/* The EUR 3 duty's ceiling (Reg. 2026/382 art. 2: intrinsic value not
+	 * over EUR 150): at 150.00 EUR 3 and VAT at sale 30.00 (no TPC: it is
+	 * for parcels under 150); at 150.01 the CET 12% = 18.00 and, IOSS
+	 * ceiling exceeded, VAT 20% x 168.01 = 33.60 at the border. */
+	{.name = "FR 2026 flat duty at 150", .country = "FR", .day = "2026-07-01",
+	 ONE("610910", "CN", "EUR", 15000), .channel = "post", .scheme = "ioss",
+	 .number = "IM2500001234", .platform = true, E(300, 0, 0, 3000, 0, 300),
+	 .rule0 = "EU-FLAT-3EUR"},
+	{.name = "FR 2026 flat duty above 150", .country = "FR", .day = "2026-07-01",
+	 ONE("610910", "CN", "EUR", 15001), .channel = "post", .scheme = "ioss",
+	 .number = "IM2500001234", .platform = true, E(1800, 0, 3360, 0, 0, 5160),
+	 .rule0 = "EU-CET-2020"},
 	/* Excise good under EUR 150 (Reg. 1186/2009 art. 24; IOSS excludes
 	 * excise goods): no relief, duty specific (not computed), VAT 20% x
 	 * 30 = 6.00 at the border although an IOSS number is given. */
@@ -330,6 +342,13 @@ static const vec vectors[] = {
 	 ONE("610910", "VN", "USD", 80000), E(0, 0, 0, 0, 0, 0)},
 	{.name = "US one cent above 800", .country = "US", .day = "2025-01-15",
 	 ONE("610910", "VN", "USD", 80001), E(13200, 0, 0, 0, 269, 13469)},
+	/* The informal-entry limit (19 CFR 143.21: not over USD 2,500): at
+	 * 2500.00 duty 412.50 + MPF 2.69; at 2500.01 a formal entry, MPF at
+	 * its FY 2025 minimum 32.71. */
+	{.name = "US informal entry at 2500", .country = "US", .day = "2025-06-01",
+	 ONE("610910", "VN", "USD", 250000), E(41250, 0, 0, 0, 269, 41519)},
+	{.name = "US formal entry above 2500", .country = "US", .day = "2025-06-01",
+	 ONE("610910", "VN", "USD", 250001), E(41250, 0, 0, 0, 3271, 44521)},
 	/* Formal entry above USD 2,500: MPF 0.3464% x 3000 = 10.39, raised to
 	 * the FY 2025 minimum of USD 32.71 (FR Doc 2024-15990). */
 	{.name = "US formal entry MPF minimum", .country = "US", .day = "2025-06-01",
@@ -606,6 +625,12 @@ static void test_mexico_bands(void **state)
 	mlv_assessment *a = assess1("MX", day, "610910", "US", "USD", 5000, "courier");
 	assert_int_equal(a->duty, 0);
 	assert_int_equal(a->tax, 0);
+	mlv_duty_free(a);
+
+	/* one cent above USD 50: the 17% band */
+	a = assess1("MX", day, "610910", "US", "USD", 5001, "courier");
+	assert_true(a->duty > 0);
+	assert_int_equal(a->lines[0].duty_rate_ppm, 170000);
 	mlv_duty_free(a);
 
 	int64_t cv = fx(10000, "USD", "MXN", day);

@@ -1,0 +1,2203 @@
+/* risk_rules.c - risk profiles and goods lists: text -> rules -> indexes
+ * (risk.h, risk_impl.h; the format is docs/risk-rules.md).
+ *
+ * Owns the parser and the compiler of a risk_set.  Text is untrusted:
+ * bounded file, line, list and phrase lengths, strict values, UTF-8 without
+ * control characters, every error as "name:line: message".  A criterion
+ * on the buyer is refused here, once, so no later stage can be fed one.
+ *
+ * Rules and their arrays live in the set's arena; the compiled index is
+ * malloc'd arrays that mlv_risk_set_free() releases. */
+#include "risk_impl.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <dirent.h>
+
+#include "mlv/codec.h"
+#include "mlv/decimal.h"
+#include "mlv/fold.h"
+
+/* ---- small growable arrays ------------------------------------------------- */
+
+typedef struct vec {
+	char *p;
+	size_t n, cap, size;
+} vec;
+
+#define VEC(T) { NULL, 0, 0, sizeof(T) }
+
+static int vec_push(vec *v, const void *x)
+{
+	if (v->n == v->cap) {
+		size_t cap = v->cap ? v->cap * 2 : 16;
+		char *np = realloc(v->p, cap * v->size);
+		if (np == NULL)
+			return MLV_ENOMEM;
+		v->p = np;
+		v->cap = cap;
+	}
+	memcpy(v->p + v->n * v->size, x, v->size);
+	v->n++;
+	return 0;
+}
+
+static void vec_free(vec *v)
+{
+	free(v->p);
+	v->p = NULL;
+	v->n = v->cap = 0;
+}
+
+static uint64_t fnv1a(const char *s, size_t n)
+{
+	uint64_t h = 1469598103934665603ull;
+	for (size_t i = 0; i < n; i++) {
+		h ^= (unsigned char)s[i];
+		h *= 1099511628211ull;
+	}
+	return h;
+}
+
+/* ---- files ------------------------------------------------------------------- */
+
+static int read_text(const char *path, char **out, size_t *len, char *err, size_t errlen)
+{
+	int rc = 0;
+	char *buf = NULL;
+	size_t cap = 1u << 14, n = 0;
+	FILE *f = fopen(path, "rb");
+	if (f == NULL) {
+		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+		return MLV_EIO;
+	}
+	buf = malloc(cap + 1);
+	if (buf == NULL) {
+		rc = MLV_ENOMEM;
+		goto cleanup;
+	}
+	for (;;) {
+		if (n == cap) {
+			if (cap >= MLV_RISK_MAX_TEXT) {
+				snprintf(err, errlen, "%s: larger than %u bytes", path,
+					 MLV_RISK_MAX_TEXT);
+				rc = MLV_ETOOBIG;
+				goto cleanup;
+			}
+			cap *= 2;
+			char *g = realloc(buf, cap + 1);
+			if (g == NULL) {
+				rc = MLV_ENOMEM;
+				goto cleanup;
+			}
+			buf = g;
+		}
+		size_t got = fread(buf + n, 1, cap - n, f);
+		n += got;
+		if (got == 0) {
+			if (ferror(f)) {
+				snprintf(err, errlen, "%s: read error", path);
+				rc = MLV_EIO;
+				goto cleanup;
+			}
+			break;
+		}
+	}
+	buf[n] = '\0';
+	*out = buf;
+	*len = n;
+	buf = NULL;
+cleanup:
+	free(buf);
+	fclose(f);
+	return rc;
+}
+
+/* ---- the set ----------------------------------------------------------------- */
+
+static void index_free(risk_index *x)
+{
+	free(x->trie);
+	free(x->ac);
+	free(x->edges);
+	free(x->phrase_post);
+	free(x->phrase_npost);
+	free(x->map);
+	free(x->always);
+	free(x->posts);
+	memset(x, 0, sizeof(*x));
+}
+
+void mlv_risk_set_free(risk_set *s)
+{
+	index_free(&s->idx);
+	free(s->rules);
+	free(s->phrases);
+	free(s->phrase_len);
+	free(s->phrase_hash);
+	mlv_arena_free(s->arena);
+	memset(s, 0, sizeof(*s));
+}
+
+static int set_init(risk_set *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->arena = mlv_arena_new(1u << 16);
+	return s->arena ? 0 : MLV_ENOMEM;
+}
+
+/* The id of the phrase `pat`, interned.  Patterns are folded text with a
+ * space at each end that must fall on a word boundary. */
+static int intern_phrase(risk_set *s, const char *pat, size_t len, uint32_t *id)
+{
+	if (s->nphrases * 2 >= s->phrase_hash_cap) {
+		size_t cap = s->phrase_hash_cap ? s->phrase_hash_cap * 2 : 256;
+		uint32_t *h = calloc(cap, sizeof(*h));
+		if (h == NULL)
+			return MLV_ENOMEM;
+		for (size_t i = 0; i < s->nphrases; i++) {
+			size_t k = fnv1a(s->phrases[i], s->phrase_len[i]) & (cap - 1);
+			while (h[k] != 0)
+				k = (k + 1) & (cap - 1);
+			h[k] = (uint32_t)i + 1;
+		}
+		free(s->phrase_hash);
+		s->phrase_hash = h;
+		s->phrase_hash_cap = cap;
+	}
+	size_t k = fnv1a(pat, len) & (s->phrase_hash_cap - 1);
+	for (; s->phrase_hash[k] != 0; k = (k + 1) & (s->phrase_hash_cap - 1)) {
+		uint32_t i = s->phrase_hash[k] - 1;
+		if (s->phrase_len[i] == len && memcmp(s->phrases[i], pat, len) == 0) {
+			*id = i;
+			return 0;
+		}
+	}
+	if (s->nphrases == s->phrase_cap) {
+		size_t cap = s->phrase_cap ? s->phrase_cap * 2 : 64;
+		const char **np = realloc(s->phrases, cap * sizeof(*np));
+		if (np == NULL)
+			return MLV_ENOMEM;
+		s->phrases = np;
+		uint32_t *nl = realloc(s->phrase_len, cap * sizeof(*nl));
+		if (nl == NULL)
+			return MLV_ENOMEM;
+		s->phrase_len = nl;
+		s->phrase_cap = cap;
+	}
+	char *copy = mlv_arena_strndup(s->arena, pat, len);
+	if (copy == NULL)
+		return MLV_ENOMEM;
+	s->phrases[s->nphrases] = copy;
+	s->phrase_len[s->nphrases] = (uint32_t)len;
+	s->phrase_hash[k] = (uint32_t)s->nphrases + 1;
+	*id = (uint32_t)s->nphrases++;
+	return 0;
+}
+
+static int add_rule(risk_set *s, const risk_rule *r)
+{
+	if (s->nrules >= MLV_RISK_MAX_RULES)
+		return MLV_ETOOBIG;
+	if (s->nrules == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 64;
+		risk_rule *nr = realloc(s->rules, cap * sizeof(*nr));
+		if (nr == NULL)
+			return MLV_ENOMEM;
+		s->rules = nr;
+		s->cap = cap;
+	}
+	s->rules[s->nrules++] = *r;
+	return 0;
+}
+
+/* ---- enumerations, from the dataset table ---------------------------------- */
+
+/* The enum field at a '/'-separated path of the consignment schema. */
+static const mlv_field *enum_field(const char *path)
+{
+	const mlv_schema *s = &mlv_consignment_schema;
+	char part[64];
+	for (;;) {
+		const char *slash = strchr(path, '/');
+		size_t n = slash ? (size_t)(slash - path) : strlen(path);
+		if (n >= sizeof(part))
+			return NULL;
+		memcpy(part, path, n);
+		part[n] = '\0';
+		const mlv_field *f = mlv_schema_field(s, part);
+		if (f == NULL)
+			return NULL;
+		if (slash == NULL)
+			return f->type == MLV_F_ENUM ? f : NULL;
+		s = f->sub;
+		if (s == NULL)
+			return NULL;
+		path = slash + 1;
+	}
+}
+
+static unsigned enum_lookup(const char *path, const char *word)
+{
+	const mlv_field *f = enum_field(path);
+	if (f == NULL || f->values == NULL)
+		return 0;
+	for (unsigned i = 0; f->values[i] != NULL; i++)
+		if (strcmp(f->values[i], word) == 0)
+			return i + 1;
+	return 0;
+}
+
+unsigned mlv_risk_document_index(const char *word)
+{
+	return enum_lookup("documents/type", word);
+}
+
+/* ---- the parser ---------------------------------------------------------------- */
+
+enum { MODE_PROFILE, MODE_GOODS };
+enum { SECT_NONE, SECT_HEADER, SECT_RULE };
+
+/* Every key of the format.  W_* says where it may appear. */
+#define W_PROFILE 1u
+#define W_LIST 2u
+#define W_RULE 4u
+#define W_ENTRY 8u
+#define W_CRIT (W_RULE | W_ENTRY)
+
+typedef enum {
+	K_ID, K_NAME, K_CURRENCY, K_YELLOW, K_RED, K_HOLD, K_RANDOM, K_RANDOM_LANE,
+	K_PROHIBITED_LANE, K_RESTRICTED_LANE, K_COUNTRY, K_MEMBERS, K_SOURCE, K_NOTE,
+	K_VERSION, K_WEIGHT, K_EXPLAIN, K_LANE, K_ENABLED, K_BASIS, K_URL, K_AGENCY,
+	K_PERMIT, K_DOCUMENT, K_VERIFIED,
+	/* item criteria */
+	K_HS, K_WORDS, K_NOT_WORDS, K_ORIGIN, K_ITEM_VALUE_MIN, K_ITEM_VALUE_MAX,
+	K_UNIT_VALUE_MIN, K_UNIT_VALUE_MAX, K_VPK_MIN, K_VPK_MAX, K_GTIN, K_BRAND,
+	K_UNDERVALUED,
+	/* consignment criteria */
+	K_DEPARTURE, K_ROUTE, K_VALUE_MIN, K_VALUE_MAX, K_WEIGHT_MIN, K_WEIGHT_MAX,
+	K_CHANNEL, K_MODEL, K_CATEGORY, K_MODE, K_SCHEME, K_SELLER, K_PLATFORM, K_CARRIER,
+	K_INTERMEDIARY, K_FILER, K_WATCH, K_MISMATCH, K_QUALITY_MIN, K_QUALITY_MAX,
+	K_LEAD_MIN, K_LEAD_MAX, K_AEO, K_SPLIT, K_OPSCORE_MIN,
+	K_COUNT
+} key_id;
+
+typedef struct key_def {
+	const char *name;
+	key_id id;
+	unsigned where;
+	bool repeat; /* may appear more than once (lists accumulate) */
+	bool item;   /* an item criterion */
+} key_def;
+
+static const key_def keys[] = {
+	{"id", K_ID, W_PROFILE, false, false},
+	{"name", K_NAME, W_PROFILE | W_LIST, false, false},
+	{"currency", K_CURRENCY, W_PROFILE | W_LIST, false, false},
+	{"yellow", K_YELLOW, W_PROFILE, false, false},
+	{"red", K_RED, W_PROFILE, false, false},
+	{"hold", K_HOLD, W_PROFILE, false, false},
+	{"random_percent", K_RANDOM, W_PROFILE, false, false},
+	{"random_lane", K_RANDOM_LANE, W_PROFILE, false, false},
+	{"prohibited_lane", K_PROHIBITED_LANE, W_PROFILE, false, false},
+	{"restricted_lane", K_RESTRICTED_LANE, W_PROFILE, false, false},
+	{"country", K_COUNTRY, W_LIST, false, false},
+	{"members", K_MEMBERS, W_LIST, true, false},
+	{"source", K_SOURCE, W_PROFILE | W_LIST, true, false},
+	{"note", K_NOTE, W_PROFILE | W_LIST | W_RULE | W_ENTRY, true, false},
+	{"version", K_VERSION, W_PROFILE | W_RULE | W_ENTRY, false, false},
+	{"weight", K_WEIGHT, W_RULE | W_ENTRY, false, false},
+	{"explain", K_EXPLAIN, W_RULE | W_ENTRY, false, false},
+	{"lane", K_LANE, W_RULE, false, false},
+	{"enabled", K_ENABLED, W_RULE | W_ENTRY, false, false},
+	{"basis", K_BASIS, W_ENTRY, true, false},
+	{"url", K_URL, W_ENTRY, true, false},
+	{"agency", K_AGENCY, W_ENTRY, false, false},
+	{"permit", K_PERMIT, W_ENTRY, false, false},
+	{"document", K_DOCUMENT, W_ENTRY, false, false},
+	{"verified", K_VERIFIED, W_ENTRY, false, false},
+	{"hs", K_HS, W_CRIT, true, true},
+	{"words", K_WORDS, W_CRIT, true, true},
+	{"not_words", K_NOT_WORDS, W_CRIT, true, true},
+	{"origin", K_ORIGIN, W_CRIT, true, true},
+	{"item_value_min", K_ITEM_VALUE_MIN, W_CRIT, false, true},
+	{"item_value_max", K_ITEM_VALUE_MAX, W_CRIT, false, true},
+	{"unit_value_min", K_UNIT_VALUE_MIN, W_CRIT, false, true},
+	{"unit_value_max", K_UNIT_VALUE_MAX, W_CRIT, false, true},
+	{"value_per_kg_min", K_VPK_MIN, W_CRIT, false, true},
+	{"value_per_kg_max", K_VPK_MAX, W_CRIT, false, true},
+	{"gtin", K_GTIN, W_CRIT, false, true},
+	{"brand", K_BRAND, W_CRIT, false, true},
+	{"undervalued", K_UNDERVALUED, W_RULE, false, true},
+	{"departure", K_DEPARTURE, W_CRIT, true, false},
+	{"route", K_ROUTE, W_CRIT, true, false},
+	{"value_min", K_VALUE_MIN, W_CRIT, false, false},
+	{"value_max", K_VALUE_MAX, W_CRIT, false, false},
+	{"weight_min", K_WEIGHT_MIN, W_CRIT, false, false},
+	{"weight_max", K_WEIGHT_MAX, W_CRIT, false, false},
+	{"channel", K_CHANNEL, W_CRIT, true, false},
+	{"business_model", K_MODEL, W_CRIT, true, false},
+	{"category", K_CATEGORY, W_CRIT, true, false},
+	{"transport_mode", K_MODE, W_CRIT, true, false},
+	{"tax_scheme", K_SCHEME, W_CRIT, true, false},
+	{"seller", K_SELLER, W_RULE, true, false},
+	{"platform", K_PLATFORM, W_RULE, true, false},
+	{"carrier", K_CARRIER, W_RULE, true, false},
+	{"intermediary", K_INTERMEDIARY, W_RULE, true, false},
+	{"filer", K_FILER, W_RULE, true, false},
+	{"watchlisted", K_WATCH, W_RULE, true, false},
+	{"mismatch", K_MISMATCH, W_RULE, true, false},
+	{"quality_min", K_QUALITY_MIN, W_RULE, false, false},
+	{"quality_max", K_QUALITY_MAX, W_RULE, false, false},
+	{"lead_hours_min", K_LEAD_MIN, W_RULE, false, false},
+	{"lead_hours_max", K_LEAD_MAX, W_RULE, false, false},
+	{"aeo", K_AEO, W_RULE, false, false},
+	{"split", K_SPLIT, W_RULE, false, false},
+	{"operator_score_min", K_OPSCORE_MIN, W_RULE, false, false},
+};
+
+/* Words that would make a key a criterion on the consumer. */
+static const char *const consumer_words[] = {"buyer", "consignee", "consumer", "customer",
+					     "recipient", "addressee", "purchaser"};
+
+/* Placeholders an explanation may use (docs/risk-rules.md). */
+static const char *const placeholders[] = {
+	"item", "desc", "hs", "hs6", "origin", "brand", "gtin", "word", "value", "unit_value",
+	"value_per_kg", "uv", "reference", "below", "z", "samples", "total", "weight",
+	"departure", "destination", "route", "channel", "business_model", "category",
+	"transport_mode", "scheme", "seller", "platform", "carrier", "intermediary", "filer",
+	"party", "role", "watch_reason", "watch_until", "watch_match", "watch_source", "quality",
+	"lead_hours", "mismatch", "split_count", "split_total", "split_hours",
+	"split_threshold", "operator_score", "aeo", "agency", "permit", "id", "list",
+	"currency",
+};
+
+#define CONSUMER_WHY                                                                          \
+	"consumers are not profiled (WCO FoS Standard 5 and TS 2.5.2, review proposal 28): "  \
+	"no rule may use the buyer as a criterion; the buyer's pseudonymised key serves only " \
+	"the split-consignment check"
+
+typedef struct parser {
+	const char *name;
+	size_t line;
+	char *err;
+	size_t errlen;
+	const mlv_refdata *rd;
+	risk_set *set;
+	int mode;
+	mlv_risk_profile *prof;
+	mlv_risk_goods *goods;
+	risk_goods_list *list; /* goods mode: the list of this file */
+
+	int sect;
+	bool header_done;
+	bool seen[K_COUNT];
+	risk_rule cur;
+	size_t ncriteria;
+	vec hs, words, word_text, not_words, origins, departures, routes, members;
+	vec party[MLV_RISK_ROLE_COUNT];
+	vec basis, urls;
+	size_t first_line; /* of the current section */
+	vec lines;	   /* per rule in the set: line of its header */
+} parser;
+
+static int perr(parser *p, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static int perr(parser *p, int code, const char *fmt, ...)
+{
+	if (p->err == NULL || p->errlen == 0)
+		return code;
+	int n = p->line ? snprintf(p->err, p->errlen, "%s:%zu: ", p->name, p->line)
+			: snprintf(p->err, p->errlen, "%s: ", p->name);
+	if (n < 0 || (size_t)n >= p->errlen)
+		return code;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(p->err + n, p->errlen - (size_t)n, fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+static void reset_section(parser *p)
+{
+	vec *all[] = {&p->hs, &p->words, &p->word_text, &p->not_words, &p->origins,
+		      &p->departures, &p->routes, &p->basis, &p->urls};
+	for (size_t i = 0; i < MLV_ARRAY_LEN(all); i++)
+		all[i]->n = 0;
+	for (size_t i = 0; i < MLV_RISK_ROLE_COUNT; i++)
+		p->party[i].n = 0;
+	memset(p->seen, 0, sizeof(p->seen));
+	memset(&p->cur, 0, sizeof(p->cur));
+	p->cur.enabled = true;
+	p->cur.quality_min = p->cur.quality_max = -1;
+	p->cur.opscore_min = -1;
+	p->ncriteria = 0;
+}
+
+static void parser_free(parser *p)
+{
+	vec *all[] = {&p->hs, &p->words, &p->word_text, &p->not_words, &p->origins,
+		      &p->departures, &p->routes, &p->members, &p->basis, &p->urls, &p->lines};
+	for (size_t i = 0; i < MLV_ARRAY_LEN(all); i++)
+		vec_free(all[i]);
+	for (size_t i = 0; i < MLV_RISK_ROLE_COUNT; i++)
+		vec_free(&p->party[i]);
+}
+
+static void parser_init(parser *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->hs = (vec)VEC(const char *);
+	p->words = (vec)VEC(uint32_t);
+	p->word_text = (vec)VEC(const char *);
+	p->not_words = (vec)VEC(uint32_t);
+	p->origins = (vec)VEC(uint16_t);
+	p->departures = (vec)VEC(uint16_t);
+	p->routes = (vec)VEC(uint32_t);
+	p->members = (vec)VEC(uint16_t);
+	p->basis = (vec)VEC(const char *);
+	p->urls = (vec)VEC(const char *);
+	p->lines = (vec)VEC(size_t);
+	for (size_t i = 0; i < MLV_RISK_ROLE_COUNT; i++)
+		p->party[i] = (vec)VEC(const char *);
+}
+
+/* ---- values ------------------------------------------------------------------ */
+
+static char *trim(char *s)
+{
+	while (*s == ' ' || *s == '\t')
+		s++;
+	size_t n = strlen(s);
+	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+		s[--n] = '\0';
+	return s;
+}
+
+static bool parse_int(const char *s, int64_t lo, int64_t hi, int64_t *out)
+{
+	bool neg = false;
+	int64_t v = 0;
+	if (*s == '-') {
+		neg = true;
+		s++;
+	}
+	if (*s == '\0')
+		return false;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9' || v > (INT64_MAX - 9) / 10)
+			return false;
+		v = v * 10 + (*s - '0');
+	}
+	if (neg)
+		v = -v;
+	if (v < lo || v > hi)
+		return false;
+	*out = v;
+	return true;
+}
+
+static int parse_lane(parser *p, const char *v, int min, uint8_t *out)
+{
+	static const char *const names[] = {"green", "yellow", "red", "hold"};
+	for (int i = min; i < 4; i++) {
+		if (strcmp(v, names[i]) == 0) {
+			*out = (uint8_t)i;
+			return 0;
+		}
+	}
+	return perr(p, MLV_EINVALID, "'%s' is not a lane here (%s%s%s)", v,
+		    min <= 1 ? "yellow, " : "", "red, ", "hold");
+}
+
+static int parse_bool(parser *p, const char *v, bool *out)
+{
+	if (strcmp(v, "yes") == 0)
+		*out = true;
+	else if (strcmp(v, "no") == 0)
+		*out = false;
+	else
+		return perr(p, MLV_EINVALID, "'%s': write yes or no", v);
+	return 0;
+}
+
+static int parse_money(parser *p, const char *v, int minor, int64_t *out)
+{
+	mlv_dec_status st = mlv_decimal_parse(v, strlen(v), minor, 0, out);
+	if (st != MLV_DEC_OK)
+		return perr(p, MLV_EINVALID,
+			    "'%s' is not an amount of the currency (a decimal with at most %d "
+			    "decimals, not negative)",
+			    v, minor);
+	return 0;
+}
+
+/* The next token of a list: codes are separated by spaces or commas,
+ * texts by '|'.  NULL at the end. */
+static char *next_token(char **cursor, bool text)
+{
+	char *s = *cursor;
+	if (text) {
+		while (*s == ' ' || *s == '\t')
+			s++;
+		if (*s == '\0')
+			return NULL;
+		char *bar = strchr(s, '|');
+		if (bar) {
+			*bar = '\0';
+			*cursor = bar + 1;
+		} else {
+			*cursor = s + strlen(s);
+		}
+		return trim(s);
+	}
+	while (*s == ' ' || *s == '\t' || *s == ',')
+		s++;
+	if (*s == '\0')
+		return NULL;
+	char *e = s;
+	while (*e && *e != ' ' && *e != '\t' && *e != ',')
+		e++;
+	if (*e) {
+		*e = '\0';
+		*cursor = e + 1;
+	} else {
+		*cursor = e;
+	}
+	return s;
+}
+
+static int push_checked(parser *p, vec *v, const void *x)
+{
+	if (v->n >= RISK_LIST_MAX)
+		return perr(p, MLV_ETOOBIG, "more than %d values in one list", RISK_LIST_MAX);
+	return vec_push(v, x) ? MLV_ENOMEM : 0;
+}
+
+static int parse_country(parser *p, const char *t, uint16_t *out)
+{
+	uint16_t k = risk_country_key(t);
+	if (k == RISK_NO_COUNTRY || !mlv_country_exists(p->rd, t))
+		return perr(p, MLV_EINVALID, "'%s' is not an ISO 3166-1 alpha-2 country code", t);
+	*out = k;
+	return 0;
+}
+
+static int parse_countries(parser *p, char *v, vec *out)
+{
+	int rc;
+	size_t before = out->n;
+	for (char *t; (t = next_token(&v, false)) != NULL;) {
+		uint16_t k;
+		if ((rc = parse_country(p, t, &k)) != 0 || (rc = push_checked(p, out, &k)) != 0)
+			return rc;
+	}
+	return out->n > before ? 0 : perr(p, MLV_EINVALID, "no country given");
+}
+
+/* An HS prefix: 2 to 10 digits whose heading or subheading exists. */
+static int parse_hs_list(parser *p, char *v)
+{
+	int rc;
+	size_t before = p->hs.n;
+	for (char *t; (t = next_token(&v, false)) != NULL;) {
+		size_t n = strlen(t);
+		if (n < 2 || n > 10 || strspn(t, "0123456789") != n)
+			return perr(p, MLV_EINVALID, "'%s' is not an HS prefix (2 to 10 digits)", t);
+		size_t check = n >= 6 ? 6 : n >= 4 ? 4 : 2;
+		if (!mlv_hs_exists(p->rd, t, check))
+			return perr(p, MLV_EINVALID, "'%s': HS 2022 has no %s %.*s", t,
+				    check == 2 ? "chapter" : check == 4 ? "heading" : "subheading",
+				    (int)check, t);
+		char *copy = mlv_arena_strndup(p->set->arena, t, n);
+		if (copy == NULL)
+			return MLV_ENOMEM;
+		if ((rc = push_checked(p, &p->hs, &copy)) != 0)
+			return rc;
+	}
+	return p->hs.n > before ? 0 : perr(p, MLV_EINVALID, "no HS code given");
+}
+
+/* Phrases separated by '|'; '*' at an end lifts the word boundary there
+ * ("batter*" is also batteries, batterie). */
+static int parse_phrases(parser *p, char *v, vec *ids, vec *texts)
+{
+	int rc;
+	size_t before = ids->n;
+	for (char *t; (t = next_token(&v, true)) != NULL;) {
+		size_t n = strlen(t);
+		bool lead = n > 0 && t[0] == '*';
+		bool tail = n > 1 && t[n - 1] == '*';
+		const char *body = t + (lead ? 1 : 0);
+		size_t blen = n - (lead ? 1 : 0) - (tail ? 1 : 0);
+		if (n == 0 || n > RISK_PHRASE_MAX)
+			return perr(p, MLV_EINVALID, "a phrase must have 1 to %d bytes",
+				    RISK_PHRASE_MAX);
+		char pat[RISK_PHRASE_MAX + 3];
+		size_t fl = mlv_fold(pat + 1, sizeof(pat) - 2, body, blen);
+		if (fl == 0)
+			return perr(p, MLV_EINVALID, "'%s' has no letters or digits to match", t);
+		size_t start = 1, end = 1 + fl;
+		if (!lead)
+			pat[--start] = ' ';
+		if (!tail)
+			pat[end++] = ' ';
+		uint32_t id;
+		if ((rc = intern_phrase(p->set, pat + start, end - start, &id)) != 0)
+			return rc;
+		if ((rc = push_checked(p, ids, &id)) != 0)
+			return rc;
+		if (texts != NULL) {
+			char *copy = mlv_arena_strndup(p->set->arena, t, n);
+			if (copy == NULL)
+				return MLV_ENOMEM;
+			if ((rc = push_checked(p, texts, &copy)) != 0)
+				return rc;
+		}
+	}
+	return ids->n > before ? 0 : perr(p, MLV_EINVALID, "no phrase given");
+}
+
+/* Operators: "id:IDENTIFIER" matches the identifier (case and spaces
+ * ignored), anything else the folded name (mlv_fold_name). */
+static int parse_parties(parser *p, char *v, vec *out)
+{
+	int rc;
+	size_t before = out->n;
+	for (char *t; (t = next_token(&v, true)) != NULL;) {
+		char key[RISK_NAME_MAX + 4];
+		size_t n = strlen(t), kl = 2;
+		if (n == 0 || n > RISK_NAME_MAX)
+			return perr(p, MLV_EINVALID, "an operator must have 1 to %d bytes",
+				    RISK_NAME_MAX);
+		if (strncmp(t, "id:", 3) == 0) {
+			key[0] = 'i', key[1] = ':';
+			for (const char *s = t + 3; *s; s++) {
+				if (*s == ' ')
+					continue;
+				key[kl++] = (*s >= 'a' && *s <= 'z') ? (char)(*s - 32) : *s;
+			}
+			if (kl == 2)
+				return perr(p, MLV_EINVALID, "'%s': empty identifier", t);
+		} else {
+			key[0] = 'n', key[1] = ':';
+			kl += mlv_fold_name(key + 2, sizeof(key) - 2, t, n);
+			if (kl == 2)
+				return perr(p, MLV_EINVALID, "'%s' has no letters or digits", t);
+		}
+		char *copy = mlv_arena_strndup(p->set->arena, key, kl);
+		if (copy == NULL)
+			return MLV_ENOMEM;
+		if ((rc = push_checked(p, out, &copy)) != 0)
+			return rc;
+	}
+	return out->n > before ? 0 : perr(p, MLV_EINVALID, "no operator given");
+}
+
+static int parse_enums(parser *p, char *v, const char *path, bool none, uint32_t *mask)
+{
+	int n = 0;
+	for (char *t; (t = next_token(&v, false)) != NULL; n++) {
+		if (none && strcmp(t, "none") == 0) {
+			*mask |= 1u;
+			continue;
+		}
+		unsigned i = enum_lookup(path, t);
+		if (i == 0 || i > 31) {
+			const mlv_field *f = enum_field(path);
+			char list[256] = "";
+			size_t o = 0;
+			for (unsigned k = 0; f && f->values[k] && o < sizeof(list) - 40; k++)
+				o += (size_t)snprintf(list + o, sizeof(list) - o, "%s%s",
+						      k ? ", " : "", f->values[k]);
+			return perr(p, MLV_EINVALID, "'%s' is not one of: %s%s", t, list,
+				    none ? ", none" : "");
+		}
+		*mask |= 1u << i;
+	}
+	return n ? 0 : perr(p, MLV_EINVALID, "no value given");
+}
+
+static int parse_route(parser *p, char *v)
+{
+	int rc;
+	size_t before = p->routes.n;
+	for (char *t; (t = next_token(&v, false)) != NULL;) {
+		char *gt = strchr(t, '>');
+		if (gt == NULL)
+			return perr(p, MLV_EINVALID,
+				    "'%s': a route is DEPARTURE>DESTINATION, e.g. CN>FR or CN>*", t);
+		*gt = '\0';
+		const char *a = t, *b = gt + 1;
+		uint16_t ka = RISK_ANY_COUNTRY, kb = RISK_ANY_COUNTRY;
+		if (strcmp(a, "*") != 0 && (rc = parse_country(p, a, &ka)) != 0)
+			return rc;
+		if (strcmp(b, "*") != 0 && (rc = parse_country(p, b, &kb)) != 0)
+			return rc;
+		if (ka == RISK_ANY_COUNTRY && kb == RISK_ANY_COUNTRY)
+			return perr(p, MLV_EINVALID, "the route *>* would match everything");
+		uint32_t code = (uint32_t)ka * 677u + kb;
+		if ((rc = push_checked(p, &p->routes, &code)) != 0)
+			return rc;
+	}
+	return p->routes.n > before ? 0 : perr(p, MLV_EINVALID, "no route given");
+}
+
+static const char *const role_words[MLV_RISK_ROLE_COUNT] = {
+	"any", "seller", "platform", "carrier", "intermediary", "filer"};
+
+static int parse_roles(parser *p, char *v, uint32_t *mask)
+{
+	int n = 0;
+	for (char *t; (t = next_token(&v, false)) != NULL; n++) {
+		for (size_t k = 0; k < MLV_ARRAY_LEN(consumer_words); k++)
+			if (strcmp(t, consumer_words[k]) == 0)
+				return perr(p, MLV_EFORBIDDEN, "'%s': %s", t, CONSUMER_WHY);
+		unsigned r = 0;
+		for (unsigned k = 1; k < MLV_RISK_ROLE_COUNT; k++)
+			if (strcmp(t, role_words[k]) == 0)
+				r = k;
+		if (r == 0)
+			return perr(p, MLV_EINVALID,
+				    "'%s' is not a role (seller, platform, carrier, intermediary, "
+				    "filer)",
+				    t);
+		*mask |= 1u << r;
+	}
+	return n ? 0 : perr(p, MLV_EINVALID, "no role given");
+}
+
+static int parse_mismatch(parser *p, char *v, unsigned *mask)
+{
+	static const struct {
+		const char *w;
+		unsigned bit;
+	} kinds[] = {{"value", MLV_RISK_MM_VALUE}, {"payment", MLV_RISK_MM_PAYMENT},
+		     {"quantity", MLV_RISK_MM_QUANTITY}, {"weight", MLV_RISK_MM_WEIGHT},
+		     {"description", MLV_RISK_MM_DESCRIPTION}, {"party", MLV_RISK_MM_PARTY},
+		     {"any", MLV_RISK_MM_ALL}};
+	int n = 0;
+	for (char *t; (t = next_token(&v, false)) != NULL; n++) {
+		unsigned bit = 0;
+		for (size_t k = 0; k < MLV_ARRAY_LEN(kinds); k++)
+			if (strcmp(t, kinds[k].w) == 0)
+				bit = kinds[k].bit;
+		if (bit == 0)
+			return perr(p, MLV_EINVALID,
+				    "'%s' is not a mismatch kind (value, payment, quantity, weight, "
+				    "description, party, any)",
+				    t);
+		*mask |= bit;
+	}
+	return n ? 0 : perr(p, MLV_EINVALID, "no mismatch kind given");
+}
+
+static int check_explain(parser *p, const char *v)
+{
+	if (strlen(v) > RISK_EXPLAIN_SRC_MAX)
+		return perr(p, MLV_ETOOBIG, "explanation longer than %d bytes",
+			    RISK_EXPLAIN_SRC_MAX);
+	for (const char *s = v; (s = strchr(s, '{')) != NULL;) {
+		const char *e = strchr(s, '}');
+		if (e == NULL)
+			return perr(p, MLV_EINVALID, "'{' without '}' in the explanation");
+		size_t n = (size_t)(e - s - 1);
+		for (size_t k = 0; k < MLV_ARRAY_LEN(consumer_words); k++)
+			if (strncmp(s + 1, consumer_words[k], strlen(consumer_words[k])) == 0)
+				return perr(p, MLV_EFORBIDDEN, "{%.*s}: %s", (int)n, s + 1,
+					    CONSUMER_WHY);
+		bool known = false;
+		for (size_t k = 0; k < MLV_ARRAY_LEN(placeholders); k++)
+			if (strlen(placeholders[k]) == n && memcmp(placeholders[k], s + 1, n) == 0)
+				known = true;
+		if (!known)
+			return perr(p, MLV_EINVALID, "unknown placeholder {%.*s}",
+				    (int)(n > 40 ? 40 : n), s + 1);
+		s = e + 1;
+	}
+	return 0;
+}
+
+static const char *arena_str(parser *p, const char *v)
+{
+	return mlv_arena_strndup(p->set->arena, v, strlen(v));
+}
+
+static int set_range(parser *p, risk_range *r, bool hi, int64_t v)
+{
+	if (hi) {
+		r->has_hi = true;
+		r->hi = v;
+	} else {
+		r->has_lo = true;
+		r->lo = v;
+	}
+	p->ncriteria++;
+	return 0;
+}
+
+static int money_key(parser *p, char *v, risk_range *r, bool hi)
+{
+	int64_t x;
+	int rc = parse_money(p, v, p->cur.minor, &x);
+	return rc ? rc : set_range(p, r, hi, x);
+}
+
+/* One key = value of a rule or entry. */
+static int rule_key(parser *p, const key_def *k, char *v)
+{
+	risk_rule *r = &p->cur;
+	int64_t x;
+	int rc = 0;
+	switch (k->id) {
+	case K_VERSION:
+		if (!parse_int(v, 1, INT64_MAX / 2, &x))
+			return perr(p, MLV_EINVALID, "version must be a whole number from 1");
+		r->version = x;
+		return 0;
+	case K_WEIGHT:
+		if (!parse_int(v, -1000, 1000, &x))
+			return perr(p, MLV_EINVALID, "weight must be a whole number in -1000..1000");
+		r->weight = (int)x;
+		return 0;
+	case K_EXPLAIN:
+		if ((rc = check_explain(p, v)) != 0)
+			return rc;
+		r->explain = arena_str(p, v);
+		return r->explain ? 0 : MLV_ENOMEM;
+	case K_LANE:
+		return parse_lane(p, v, 1, &r->lane);
+	case K_ENABLED:
+		return parse_bool(p, v, &r->enabled);
+	case K_NOTE:
+		return 0;
+	case K_VERIFIED: {
+		bool b;
+		return parse_bool(p, v, &b);
+	}
+	case K_BASIS:
+	case K_URL: {
+		const char *s = arena_str(p, v);
+		if (s == NULL)
+			return MLV_ENOMEM;
+		if (k->id == K_URL && strncmp(v, "https://", 8) != 0 && strncmp(v, "http://", 7) != 0)
+			return perr(p, MLV_EINVALID, "a url starts with https:// or http://");
+		return push_checked(p, k->id == K_BASIS ? &p->basis : &p->urls, &s);
+	}
+	case K_AGENCY:
+		r->agency = arena_str(p, v);
+		return r->agency ? 0 : MLV_ENOMEM;
+	case K_PERMIT:
+		r->permit = arena_str(p, v);
+		return r->permit ? 0 : MLV_ENOMEM;
+	case K_DOCUMENT: {
+		char *cur = v;
+		for (char *t; (t = next_token(&cur, false)) != NULL;) {
+			if (strcmp(t, "none") == 0)
+				continue;
+			unsigned i = mlv_risk_document_index(t);
+			if (i == 0 || i > 31)
+				return perr(p, MLV_EINVALID,
+					    "'%s' is not a document type of the dataset (or none)", t);
+			r->documents |= 1u << i;
+		}
+		return 0;
+	}
+	case K_HS:
+		p->ncriteria++;
+		return parse_hs_list(p, v);
+	case K_WORDS:
+		p->ncriteria++;
+		return parse_phrases(p, v, &p->words, &p->word_text);
+	case K_NOT_WORDS:
+		return parse_phrases(p, v, &p->not_words, NULL);
+	case K_ORIGIN:
+		p->ncriteria++;
+		return parse_countries(p, v, &p->origins);
+	case K_DEPARTURE:
+		p->ncriteria++;
+		return parse_countries(p, v, &p->departures);
+	case K_ROUTE:
+		p->ncriteria++;
+		return parse_route(p, v);
+	case K_ITEM_VALUE_MIN:
+	case K_ITEM_VALUE_MAX:
+		return money_key(p, v, &r->item_value, k->id == K_ITEM_VALUE_MAX);
+	case K_UNIT_VALUE_MIN:
+	case K_UNIT_VALUE_MAX:
+		return money_key(p, v, &r->unit_value, k->id == K_UNIT_VALUE_MAX);
+	case K_VPK_MIN:
+	case K_VPK_MAX:
+		return money_key(p, v, &r->value_per_kg, k->id == K_VPK_MAX);
+	case K_VALUE_MIN:
+	case K_VALUE_MAX:
+		return money_key(p, v, &r->value, k->id == K_VALUE_MAX);
+	case K_WEIGHT_MIN:
+	case K_WEIGHT_MAX:
+		if (mlv_decimal_parse(v, strlen(v), 3, 0, &x) != MLV_DEC_OK)
+			return perr(p, MLV_EINVALID, "'%s' is not a weight in kg (up to 3 decimals)",
+				    v);
+		return set_range(p, &r->weight, k->id == K_WEIGHT_MAX, x);
+	case K_GTIN:
+	case K_BRAND: {
+		int8_t *f = k->id == K_GTIN ? &r->gtin : &r->brand;
+		if (strcmp(v, "present") == 0)
+			*f = 1;
+		else if (strcmp(v, "absent") == 0)
+			*f = -1;
+		else
+			return perr(p, MLV_EINVALID, "'%s': write present or absent", v);
+		p->ncriteria++;
+		return 0;
+	}
+	case K_UNDERVALUED:
+		if (!parse_int(v, 1, 99, &x))
+			return perr(p, MLV_EINVALID, "undervalued is a percent below the reference, 1..99");
+		r->undervalued = (int)x;
+		p->ncriteria++;
+		return 0;
+	case K_CHANNEL:
+		p->ncriteria++;
+		return parse_enums(p, v, "channel", false, &r->channels);
+	case K_MODEL:
+		p->ncriteria++;
+		return parse_enums(p, v, "business_model", false, &r->models);
+	case K_CATEGORY:
+		p->ncriteria++;
+		return parse_enums(p, v, "category", false, &r->categories);
+	case K_MODE:
+		p->ncriteria++;
+		return parse_enums(p, v, "transport/mode", false, &r->modes);
+	case K_SCHEME:
+		p->ncriteria++;
+		return parse_enums(p, v, "tax_collected/scheme", true, &r->schemes);
+	case K_SELLER:
+	case K_PLATFORM:
+	case K_CARRIER:
+	case K_INTERMEDIARY:
+	case K_FILER: {
+		int role = MLV_RISK_ROLE_SELLER + (int)(k->id - K_SELLER);
+		p->ncriteria++;
+		return parse_parties(p, v, &p->party[role]);
+	}
+	case K_WATCH:
+		p->ncriteria++;
+		return parse_roles(p, v, &r->watch);
+	case K_MISMATCH:
+		p->ncriteria++;
+		return parse_mismatch(p, v, &r->mismatch);
+	case K_QUALITY_MIN:
+	case K_QUALITY_MAX:
+		if (!parse_int(v, 0, 100, &x))
+			return perr(p, MLV_EINVALID, "a data-quality score is 0..100");
+		*(k->id == K_QUALITY_MIN ? &r->quality_min : &r->quality_max) = (int)x;
+		p->ncriteria++;
+		return 0;
+	case K_LEAD_MIN:
+	case K_LEAD_MAX:
+		if (!parse_int(v, -100000, 100000, &x))
+			return perr(p, MLV_EINVALID, "lead hours are a whole number in -100000..100000");
+		return set_range(p, &r->lead, k->id == K_LEAD_MAX, x);
+	case K_AEO: {
+		bool b;
+		if ((rc = parse_bool(p, v, &b)) != 0)
+			return rc;
+		r->aeo = b ? 1 : -1;
+		p->ncriteria++;
+		return 0;
+	}
+	case K_SPLIT:
+		if (strcmp(v, "yes") != 0)
+			return perr(p, MLV_EINVALID, "split = yes is the only form");
+		r->split = true;
+		p->ncriteria++;
+		return 0;
+	case K_OPSCORE_MIN:
+		if (!parse_int(v, 0, 100, &x))
+			return perr(p, MLV_EINVALID, "an operator score is 0..100");
+		r->opscore_min = (int)x;
+		p->ncriteria++;
+		return 0;
+	default:
+		break;
+	}
+	return perr(p, MLV_EINVALID, "'%s' is not allowed here", k->name);
+}
+
+static int header_key(parser *p, const key_def *k, char *v)
+{
+	int64_t x;
+	int rc;
+	mlv_risk_profile *pr = p->prof;
+	risk_goods_list *l = p->list;
+	switch (k->id) {
+	case K_ID:
+		if (strlen(v) > MLV_RISK_ID_MAX || strspn(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-") != strlen(v) || !*v)
+			return perr(p, MLV_EINVALID, "an id is 1 to %d of A-Z a-z 0-9 . _ -",
+				    MLV_RISK_ID_MAX);
+		snprintf(pr->id, sizeof(pr->id), "%s", v);
+		return 0;
+	case K_NAME:
+		if (l != NULL)
+			l->name = arena_str(p, v);
+		return 0;
+	case K_CURRENCY: {
+		int mu = mlv_currency_minor_units(p->rd, v);
+		if (mu < 0 || strlen(v) != 3)
+			return perr(p, MLV_EINVALID, "'%s' is not an active ISO 4217 currency", v);
+		if (pr != NULL) {
+			snprintf(pr->currency, sizeof(pr->currency), "%s", v);
+			pr->minor = mu;
+		} else {
+			snprintf(l->currency, sizeof(l->currency), "%s", v);
+			l->minor = mu;
+		}
+		return 0;
+	}
+	case K_YELLOW:
+	case K_RED:
+	case K_HOLD:
+		if (!parse_int(v, 1, 100000, &x))
+			return perr(p, MLV_EINVALID, "a threshold is a score from 1 to 100000");
+		*(k->id == K_YELLOW ? &pr->yellow : k->id == K_RED ? &pr->red : &pr->hold) = (int)x;
+		return 0;
+	case K_RANDOM:
+		if (mlv_decimal_parse(v, strlen(v), 4, 0, &x) != MLV_DEC_OK || x > 1000000)
+			return perr(p, MLV_EINVALID,
+				    "random_percent is a percent from 0 to 100, up to 4 decimals");
+		pr->random_ppm = (uint32_t)x;
+		return 0;
+	case K_RANDOM_LANE:
+		return parse_lane(p, v, 1, &pr->random_lane);
+	case K_PROHIBITED_LANE:
+		/* Never green, and never a mere document check. */
+		return parse_lane(p, v, 2, &pr->prohibited_lane);
+	case K_RESTRICTED_LANE:
+		return parse_lane(p, v, 1, &pr->restricted_lane);
+	case K_VERSION:
+		if (!parse_int(v, 1, INT64_MAX / 2, &x))
+			return perr(p, MLV_EINVALID, "version must be a whole number from 1");
+		pr->version = x;
+		return 0;
+	case K_COUNTRY:
+		if (strlen(v) != 2 || v[0] < 'A' || v[0] > 'Z' || v[1] < 'A' || v[1] > 'Z')
+			return perr(p, MLV_EINVALID, "a list's country is two capital letters");
+		snprintf(l->country, sizeof(l->country), "%s", v);
+		return 0;
+	case K_MEMBERS:
+		rc = parse_countries(p, v, &p->members);
+		return rc;
+	case K_SOURCE:
+	case K_NOTE:
+		return 0;
+	default:
+		break;
+	}
+	return perr(p, MLV_EINVALID, "'%s' is not allowed here", k->name);
+}
+
+/* Copies a vec into the arena. */
+static void *arena_copy(parser *p, const vec *v)
+{
+	if (v->n == 0)
+		return NULL;
+	void *d = mlv_arena_alloc(p->set->arena, v->n * v->size);
+	if (d != NULL)
+		memcpy(d, v->p, v->n * v->size);
+	return d;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+typedef struct word_pair {
+	uint32_t id;
+	const char *text;
+} word_pair;
+
+static int cmp_word_pair(const void *a, const void *b)
+{
+	const word_pair *x = a, *y = b;
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+static int check_range(parser *p, const risk_range *r, const char *what)
+{
+	if (r->has_lo && r->has_hi && r->lo > r->hi)
+		return perr(p, MLV_EINVALID, "%s_min is above %s_max", what, what);
+	return 0;
+}
+
+/* Ends the current rule or entry: checks it is whole, moves it into the set. */
+static int finish_rule(parser *p)
+{
+	risk_rule *r = &p->cur;
+	int rc;
+	size_t line = p->line;
+	p->line = p->first_line;
+	bool entry = r->kind != MLV_RISK_HIT_RULE;
+	if (!entry && r->version == 0)
+		return perr(p, MLV_EINVALID, "%s: version is required", r->id);
+	if (r->version == 0)
+		r->version = 1;
+	if (!entry && !p->seen[K_WEIGHT])
+		return perr(p, MLV_EINVALID, "%s: weight is required", r->id);
+	if (r->explain == NULL)
+		return perr(p, MLV_EINVALID, "%s: explain is required", r->id);
+	if (p->ncriteria == 0)
+		return perr(p, MLV_EINVALID, "%s: at least one criterion is required (a rule "
+			    "without one would hit every consignment)", r->id);
+	if (entry && (p->basis.n == 0 || p->urls.n == 0))
+		return perr(p, MLV_EINVALID, "%s: an entry cites its legal basis (basis = ...) "
+			    "and a public text (url = ...)", r->id);
+	if (r->kind == MLV_RISK_HIT_RESTRICTED && (r->agency == NULL || r->permit == NULL))
+		return perr(p, MLV_EINVALID, "%s: a restricted entry names its agency and permit",
+			    r->id);
+	if ((rc = check_range(p, &r->item_value, "item_value")) ||
+	    (rc = check_range(p, &r->unit_value, "unit_value")) ||
+	    (rc = check_range(p, &r->value_per_kg, "value_per_kg")) ||
+	    (rc = check_range(p, &r->value, "value")) ||
+	    (rc = check_range(p, &r->weight, "weight")) ||
+	    (rc = check_range(p, &r->lead, "lead_hours")))
+		return rc;
+	if (r->quality_min >= 0 && r->quality_max >= 0 && r->quality_min > r->quality_max)
+		return perr(p, MLV_EINVALID, "quality_min is above quality_max");
+	p->line = line;
+
+	/* Words keep their written form beside the id, sorted together. */
+	if (p->words.n > 0) {
+		word_pair *wp = malloc(p->words.n * sizeof(*wp));
+		if (wp == NULL)
+			return MLV_ENOMEM;
+		for (size_t i = 0; i < p->words.n; i++) {
+			wp[i].id = ((uint32_t *)(void *)p->words.p)[i];
+			wp[i].text = ((const char **)(void *)p->word_text.p)[i];
+		}
+		qsort(wp, p->words.n, sizeof(*wp), cmp_word_pair);
+		size_t n = 0;
+		for (size_t i = 0; i < p->words.n; i++)
+			if (n == 0 || wp[n - 1].id != wp[i].id)
+				wp[n++] = wp[i];
+		r->words = mlv_arena_alloc(p->set->arena, n * sizeof(uint32_t));
+		r->word_text = mlv_arena_alloc(p->set->arena, n * sizeof(char *));
+		if (r->words == NULL || r->word_text == NULL) {
+			free(wp);
+			return MLV_ENOMEM;
+		}
+		for (size_t i = 0; i < n; i++) {
+			r->words[i] = wp[i].id;
+			r->word_text[i] = wp[i].text;
+		}
+		r->nwords = n;
+		free(wp);
+	}
+	if (p->not_words.n > 0) {
+		qsort(p->not_words.p, p->not_words.n, sizeof(uint32_t), cmp_u32);
+		if ((r->not_words = arena_copy(p, &p->not_words)) == NULL)
+			return MLV_ENOMEM;
+		r->nnot = p->not_words.n;
+	}
+#define TAKE(field, count, v)                                   \
+	do {                                                    \
+		if ((v).n > 0) {                                \
+			if (((field) = arena_copy(p, &(v))) == NULL) \
+				return MLV_ENOMEM;              \
+			(count) = (v).n;                        \
+		}                                               \
+	} while (0)
+	TAKE(r->hs, r->nhs, p->hs);
+	TAKE(r->origins, r->norigins, p->origins);
+	TAKE(r->departures, r->ndepartures, p->departures);
+	TAKE(r->routes, r->nroutes, p->routes);
+	for (int i = 0; i < MLV_RISK_ROLE_COUNT; i++)
+		TAKE(r->party[i], r->nparty[i], p->party[i]);
+#undef TAKE
+	if (entry) {
+		/* basis lines then URLs, "; "-joined, for the officer and the JSON */
+		size_t total = 1;
+		const char **b = (const char **)(void *)p->basis.p, **u = (const char **)(void *)p->urls.p;
+		for (size_t i = 0; i < p->basis.n; i++)
+			total += strlen(b[i]) + 2;
+		for (size_t i = 0; i < p->urls.n; i++)
+			total += strlen(u[i]) + 2;
+		char *s = mlv_arena_alloc(p->set->arena, total);
+		if (s == NULL)
+			return MLV_ENOMEM;
+		size_t o = 0;
+		for (size_t i = 0; i < p->basis.n + p->urls.n; i++) {
+			const char *part = i < p->basis.n ? b[i] : u[i - p->basis.n];
+			o += (size_t)snprintf(s + o, total - o, "%s%s", o ? "; " : "", part);
+		}
+		r->basis = s;
+	}
+	r->item_level = r->nhs || r->nwords || r->nnot || r->norigins || r->item_value.has_lo ||
+			r->item_value.has_hi || r->unit_value.has_lo || r->unit_value.has_hi ||
+			r->value_per_kg.has_lo || r->value_per_kg.has_hi || r->gtin || r->brand ||
+			r->undervalued;
+	if ((rc = add_rule(p->set, r)) != 0)
+		return rc == MLV_ETOOBIG ? perr(p, rc, "more than %d rules", MLV_RISK_MAX_RULES) : rc;
+	return vec_push(&p->lines, &p->first_line) ? MLV_ENOMEM : 0;
+}
+
+static int finish_header(parser *p)
+{
+	size_t line = p->line;
+	p->line = p->first_line;
+	if (p->mode == MODE_PROFILE) {
+		mlv_risk_profile *pr = p->prof;
+		if (pr->id[0] == '\0' || pr->currency[0] == '\0')
+			return perr(p, MLV_EINVALID, "[profile] needs an id and a currency");
+		if (!(pr->yellow <= pr->red && pr->red <= pr->hold))
+			return perr(p, MLV_EINVALID,
+				    "thresholds must rise: yellow <= red <= hold (%d, %d, %d)",
+				    pr->yellow, pr->red, pr->hold);
+	} else {
+		risk_goods_list *l = p->list;
+		if (l->country[0] == '\0' || l->currency[0] == '\0' || l->name == NULL)
+			return perr(p, MLV_EINVALID, "[list] needs a country, a name and a currency");
+		for (size_t i = 0; i < p->goods->nlists - 1; i++)
+			if (strcmp(p->goods->lists[i].country, l->country) == 0)
+				return perr(p, MLV_EEXISTS, "a list for %s is already loaded",
+					    l->country);
+		if (p->members.n > 0) {
+			l->members = arena_copy(p, &p->members);
+			if (l->members == NULL)
+				return MLV_ENOMEM;
+			l->nmembers = p->members.n;
+		}
+	}
+	p->line = line;
+	p->header_done = true;
+	return 0;
+}
+
+static int finish_section(parser *p)
+{
+	if (p->sect == SECT_HEADER)
+		return finish_header(p);
+	if (p->sect == SECT_RULE)
+		return finish_rule(p);
+	return 0;
+}
+
+static int start_section(parser *p, char *name)
+{
+	int rc = finish_section(p);
+	if (rc != 0)
+		return rc;
+	reset_section(p);
+	p->first_line = p->line;
+	char *sp = strchr(name, ' ');
+	char *arg = NULL;
+	if (sp != NULL) {
+		*sp = '\0';
+		arg = trim(sp + 1);
+	}
+	const char *head = p->mode == MODE_PROFILE ? "profile" : "list";
+	if (strcmp(name, head) == 0 && arg == NULL) {
+		if (p->header_done || p->sect != SECT_NONE)
+			return perr(p, MLV_EINVALID, "[%s] must come once, first", head);
+		p->sect = SECT_HEADER;
+		return 0;
+	}
+	uint8_t kind = 0;
+	if (p->mode == MODE_PROFILE && strcmp(name, "rule") == 0)
+		kind = MLV_RISK_HIT_RULE;
+	else if (p->mode == MODE_GOODS && strcmp(name, "prohibited") == 0)
+		kind = MLV_RISK_HIT_PROHIBITED;
+	else if (p->mode == MODE_GOODS && strcmp(name, "restricted") == 0)
+		kind = MLV_RISK_HIT_RESTRICTED;
+	if (kind == 0)
+		return perr(p, MLV_EINVALID, "unknown section [%s]; a %s has [%s], then %s", name,
+			    p->mode == MODE_PROFILE ? "profile" : "goods list", head,
+			    p->mode == MODE_PROFILE ? "[rule ID] sections"
+						    : "[prohibited ID] and [restricted ID] sections");
+	if (!p->header_done)
+		return perr(p, MLV_EINVALID, "[%s] must come first", head);
+	if (arg == NULL || *arg == '\0' || strlen(arg) > MLV_RISK_ID_MAX ||
+	    strspn(arg, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-") !=
+		    strlen(arg))
+		return perr(p, MLV_EINVALID, "[%s ID]: the id is 1 to %d of A-Z a-z 0-9 . _ -",
+			    name, MLV_RISK_ID_MAX);
+	p->sect = SECT_RULE;
+	risk_rule *r = &p->cur;
+	snprintf(r->id, sizeof(r->id), "%s", arg);
+	r->kind = kind;
+	if (p->mode == MODE_PROFILE) {
+		snprintf(r->currency, sizeof(r->currency), "%s", p->prof->currency);
+		r->minor = p->prof->minor;
+	} else {
+		snprintf(r->currency, sizeof(r->currency), "%s", p->list->currency);
+		r->minor = p->list->minor;
+		r->list = (uint16_t)(p->goods->nlists - 1);
+	}
+	return 0;
+}
+
+static int do_line(parser *p, char *line)
+{
+	line = trim(line);
+	if (*line == '\0' || *line == ';' || *line == '#')
+		return 0;
+	if (*line == '[') {
+		size_t n = strlen(line);
+		if (line[n - 1] != ']')
+			return perr(p, MLV_EINVALID, "a section header ends with ']'");
+		line[n - 1] = '\0';
+		return start_section(p, trim(line + 1));
+	}
+	char *eq = strchr(line, '=');
+	if (eq == NULL)
+		return perr(p, MLV_EINVALID, "expected [section] or key = value");
+	*eq = '\0';
+	char *key = trim(line), *v = trim(eq + 1);
+	for (size_t k = 0; k < MLV_ARRAY_LEN(consumer_words); k++)
+		if (strncmp(key, consumer_words[k], strlen(consumer_words[k])) == 0)
+			return perr(p, MLV_EFORBIDDEN, "'%s': %s", key, CONSUMER_WHY);
+	if (p->sect == SECT_NONE)
+		return perr(p, MLV_EINVALID, "'%s' outside a section", key);
+	const key_def *k = NULL;
+	for (size_t i = 0; i < MLV_ARRAY_LEN(keys); i++)
+		if (strcmp(keys[i].name, key) == 0)
+			k = &keys[i];
+	if (k == NULL)
+		return perr(p, MLV_EINVALID, "unknown key '%s'", key);
+	unsigned where = p->sect == SECT_HEADER ? (p->mode == MODE_PROFILE ? W_PROFILE : W_LIST)
+						: (p->cur.kind == MLV_RISK_HIT_RULE ? W_RULE : W_ENTRY);
+	if ((k->where & where) == 0)
+		return perr(p, MLV_EINVALID, "'%s' is not allowed in this section", key);
+	if (p->seen[k->id] && !k->repeat)
+		return perr(p, MLV_EINVALID, "'%s' given twice", key);
+	p->seen[k->id] = true;
+	if (*v == '\0')
+		return perr(p, MLV_EINVALID, "'%s' has no value", key);
+	return p->sect == SECT_HEADER ? header_key(p, k, v) : rule_key(p, k, v);
+}
+
+static int parse_text(parser *p, const char *text, size_t len)
+{
+	char line[RISK_LINE_MAX + 1];
+	size_t i = 0;
+	int rc = 0;
+	if (len > MLV_RISK_MAX_TEXT)
+		return perr(p, MLV_ETOOBIG, "larger than %u bytes", MLV_RISK_MAX_TEXT);
+	if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
+		i = 3; /* a byte order mark from an editor */
+	while (i < len) {
+		const char *nl = memchr(text + i, '\n', len - i);
+		size_t end = nl ? (size_t)(nl - text) : len;
+		size_t n = end - i;
+		p->line++;
+		if (n > 0 && text[end - 1] == '\r')
+			n--;
+		if (n > RISK_LINE_MAX)
+			return perr(p, MLV_ETOOBIG, "line longer than %d bytes", RISK_LINE_MAX);
+		memcpy(line, text + i, n);
+		line[n] = '\0';
+		if (!mlv_utf8_valid(line, n))
+			return perr(p, MLV_EINVALID, "not valid UTF-8");
+		for (size_t k = 0; k < n; k++)
+			if ((unsigned char)line[k] < 0x20 && line[k] != '\t')
+				return perr(p, MLV_EINVALID, "control character in the line");
+		if ((rc = do_line(p, line)) != 0)
+			return rc;
+		i = end + 1;
+	}
+	p->line++;
+	if (!p->header_done && p->sect == SECT_NONE)
+		return perr(p, MLV_EINVALID, "empty: no [%s] section",
+			    p->mode == MODE_PROFILE ? "profile" : "list");
+	return finish_section(p);
+}
+
+/* ---- compiling ------------------------------------------------------------------ */
+
+typedef struct post_pair {
+	uint32_t key; /* node or phrase id */
+	uint32_t rule;
+} post_pair;
+
+static int cmp_post(const void *a, const void *b)
+{
+	const post_pair *x = a, *y = b;
+	if (x->key != y->key)
+		return x->key < y->key ? -1 : 1;
+	return x->rule < y->rule ? -1 : x->rule > y->rule;
+}
+
+typedef struct key_pair {
+	const char *key;
+	uint32_t klen;
+	uint32_t rule;
+} key_pair;
+
+static int cmp_key(const void *a, const void *b)
+{
+	const key_pair *x = a, *y = b;
+	size_t n = x->klen < y->klen ? x->klen : y->klen;
+	int c = memcmp(x->key, y->key, n);
+	if (c != 0)
+		return c;
+	if (x->klen != y->klen)
+		return x->klen < y->klen ? -1 : 1;
+	return x->rule < y->rule ? -1 : x->rule > y->rule;
+}
+
+static int push_post(risk_index *x, size_t *cap, uint32_t rule)
+{
+	if (x->nposts == *cap) {
+		size_t nc = *cap ? *cap * 2 : 256;
+		uint32_t *np = realloc(x->posts, nc * sizeof(*np));
+		if (np == NULL)
+			return MLV_ENOMEM;
+		x->posts = np;
+		*cap = nc;
+	}
+	x->posts[x->nposts++] = rule;
+	return 0;
+}
+
+typedef struct compiler {
+	risk_set *s;
+	vec trie_pairs; /* post_pair: node, rule */
+	vec phrase_pairs;
+	vec key_pairs;
+	vec always;
+	size_t posts_cap;
+	size_t trie_cap;
+} compiler;
+
+static int trie_insert(compiler *c, const char *digits, uint32_t *node)
+{
+	risk_index *x = &c->s->idx;
+	uint32_t at = 0;
+	for (const char *d = digits; *d; d++) {
+		int k = *d - '0';
+		if (x->trie[at].child[k] == 0) {
+			if (x->ntrie == c->trie_cap) {
+				size_t nc = c->trie_cap * 2;
+				risk_trie_node *nt = realloc(x->trie, nc * sizeof(*nt));
+				if (nt == NULL)
+					return MLV_ENOMEM;
+				x->trie = nt;
+				c->trie_cap = nc;
+			}
+			memset(&x->trie[x->ntrie], 0, sizeof(x->trie[0]));
+			x->trie[at].child[k] = (int32_t)x->ntrie++;
+		}
+		at = (uint32_t)x->trie[at].child[k];
+	}
+	*node = at;
+	return 0;
+}
+
+static int add_key(compiler *c, uint32_t rule, char type, const char *text, size_t n)
+{
+	char buf[RISK_NAME_MAX + 8];
+	buf[0] = type;
+	memcpy(buf + 1, text, n);
+	key_pair kp = {mlv_arena_strndup(c->s->arena, buf, n + 1), (uint32_t)(n + 1), rule};
+	if (kp.key == NULL)
+		return MLV_ENOMEM;
+	return vec_push(&c->key_pairs, &kp);
+}
+
+static void country_text(uint16_t k, char out[3])
+{
+	if (k == RISK_ANY_COUNTRY) {
+		out[0] = '*';
+		out[1] = '\0';
+		return;
+	}
+	out[0] = (char)('A' + k / 26);
+	out[1] = (char)('A' + k % 26);
+	out[2] = '\0';
+}
+
+static int add_mask_keys(compiler *c, uint32_t rule, char type, uint32_t mask)
+{
+	int rc;
+	for (unsigned b = 0; b < 32; b++) {
+		if (!(mask & (1u << b)))
+			continue;
+		char d[4];
+		int n = snprintf(d, sizeof(d), "%u", b);
+		if ((rc = add_key(c, rule, type, d, (size_t)n)) != 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* Files rule i under its most selective indexable criterion. */
+static int anchor(compiler *c, uint32_t i)
+{
+	const risk_rule *r = &c->s->rules[i];
+	int rc = 0;
+	for (int role = 1; role < MLV_RISK_ROLE_COUNT; role++) {
+		if (r->nparty[role] == 0)
+			continue;
+		for (size_t k = 0; k < r->nparty[role]; k++) {
+			char buf[RISK_NAME_MAX + 8];
+			int n = snprintf(buf, sizeof(buf), "%d%s", role, r->party[role][k]);
+			if ((rc = add_key(c, i, RISK_K_PARTY, buf, (size_t)n)) != 0)
+				return rc;
+		}
+		return 0;
+	}
+	if (r->nwords > 0) {
+		for (size_t k = 0; k < r->nwords; k++) {
+			post_pair pp = {r->words[k], i};
+			if ((rc = vec_push(&c->phrase_pairs, &pp)) != 0)
+				return rc;
+		}
+		return 0;
+	}
+	if (r->nhs > 0) {
+		for (size_t k = 0; k < r->nhs; k++) {
+			post_pair pp = {0, i};
+			if ((rc = trie_insert(c, r->hs[k], &pp.key)) != 0 ||
+			    (rc = vec_push(&c->trie_pairs, &pp)) != 0)
+				return rc;
+		}
+		return 0;
+	}
+	if (r->norigins > 0 || r->nroutes > 0 || r->ndepartures > 0) {
+		for (size_t k = 0; k < r->norigins; k++) {
+			char cc[3];
+			country_text(r->origins[k], cc);
+			if ((rc = add_key(c, i, RISK_K_ORIGIN, cc, 2)) != 0)
+				return rc;
+		}
+		if (r->norigins > 0)
+			return 0;
+		for (size_t k = 0; k < r->nroutes; k++) {
+			char a[3], b[3], buf[8];
+			country_text((uint16_t)(r->routes[k] / 677), a);
+			country_text((uint16_t)(r->routes[k] % 677), b);
+			int n = snprintf(buf, sizeof(buf), "%s>%s", a, b);
+			if ((rc = add_key(c, i, RISK_K_ROUTE, buf, (size_t)n)) != 0)
+				return rc;
+		}
+		if (r->nroutes > 0)
+			return 0;
+		for (size_t k = 0; k < r->ndepartures; k++) {
+			char cc[3];
+			country_text(r->departures[k], cc);
+			if ((rc = add_key(c, i, RISK_K_DEPARTURE, cc, 2)) != 0)
+				return rc;
+		}
+		return 0;
+	}
+	if (r->watch)
+		return add_mask_keys(c, i, RISK_K_WATCH, r->watch);
+	if (r->mismatch)
+		return add_mask_keys(c, i, RISK_K_MISMATCH, r->mismatch);
+	if (r->split)
+		return add_key(c, i, RISK_K_SPLIT, "", 0);
+	if (r->schemes)
+		return add_mask_keys(c, i, RISK_K_SCHEME, r->schemes);
+	if (r->channels)
+		return add_mask_keys(c, i, RISK_K_CHANNEL, r->channels);
+	if (r->models)
+		return add_mask_keys(c, i, RISK_K_MODEL, r->models);
+	if (r->categories)
+		return add_mask_keys(c, i, RISK_K_CATEGORY, r->categories);
+	if (r->modes)
+		return add_mask_keys(c, i, RISK_K_MODE, r->modes);
+	return vec_push(&c->always, &i);
+}
+
+/* Sorted, de-duplicated pairs -> (post, npost) per key in `post`/`npost`
+ * arrays of `nkeys` entries. */
+static int build_csr(compiler *c, vec *pairs, size_t nkeys, uint32_t *post, uint32_t *npost,
+		     size_t stride)
+{
+	risk_index *x = &c->s->idx;
+	post_pair *pp = (post_pair *)(void *)pairs->p;
+	qsort(pp, pairs->n, sizeof(*pp), cmp_post);
+	for (size_t i = 0; i < pairs->n; i++) {
+		if (i > 0 && pp[i].key == pp[i - 1].key && pp[i].rule == pp[i - 1].rule)
+			continue;
+		uint32_t k = pp[i].key;
+		if (k >= nkeys)
+			return MLV_EINVALID;
+		uint32_t *kp = (uint32_t *)(void *)((char *)post + k * stride);
+		uint32_t *kn = (uint32_t *)(void *)((char *)npost + k * stride);
+		if (*kn == 0)
+			*kp = (uint32_t)x->nposts;
+		(*kn)++;
+		if (push_post(x, &c->posts_cap, pp[i].rule) != 0)
+			return MLV_ENOMEM;
+	}
+	return 0;
+}
+
+/* Aho-Corasick over the set's phrases.  Built with child lists (first
+ * child, next sibling), then flattened to sorted edge arrays. */
+static int build_automaton(risk_set *s)
+{
+	risk_index *x = &s->idx;
+	int rc = 0;
+	size_t cap = 64, n = 1;
+	int32_t *first = NULL, *next = NULL, *fail = NULL, *out = NULL, *phrase = NULL,
+		*queue = NULL;
+	unsigned char *byte = NULL;
+	size_t total = 1;
+	for (size_t i = 0; i < s->nphrases; i++)
+		total += s->phrase_len[i];
+	cap = total;
+	first = malloc(cap * sizeof(*first));
+	next = malloc(cap * sizeof(*next));
+	byte = malloc(cap);
+	phrase = malloc(cap * sizeof(*phrase));
+	fail = calloc(cap, sizeof(*fail));
+	out = malloc(cap * sizeof(*out));
+	queue = malloc(cap * sizeof(*queue));
+	if (!first || !next || !byte || !phrase || !fail || !out || !queue) {
+		rc = MLV_ENOMEM;
+		goto cleanup;
+	}
+	first[0] = next[0] = -1;
+	phrase[0] = -1;
+	byte[0] = 0;
+	for (size_t i = 0; i < s->nphrases; i++) {
+		int32_t at = 0;
+		for (uint32_t k = 0; k < s->phrase_len[i]; k++) {
+			unsigned char b = (unsigned char)s->phrases[i][k];
+			int32_t ch = first[at];
+			while (ch >= 0 && byte[ch] != b)
+				ch = next[ch];
+			if (ch < 0) {
+				ch = (int32_t)n++;
+				byte[ch] = b;
+				first[ch] = -1;
+				phrase[ch] = -1;
+				next[ch] = first[at];
+				first[at] = ch;
+			}
+			at = ch;
+		}
+		phrase[at] = (int32_t)i;
+	}
+
+	/* Breadth first: a node's fail link is known before its children's. */
+	size_t qh = 0, qt = 0;
+	fail[0] = 0;
+	out[0] = -1;
+	for (int32_t ch = first[0]; ch >= 0; ch = next[ch]) {
+		fail[ch] = 0;
+		out[ch] = -1;
+		queue[qt++] = ch;
+	}
+	while (qh < qt) {
+		int32_t v = queue[qh++];
+		for (int32_t ch = first[v]; ch >= 0; ch = next[ch]) {
+			int32_t f = fail[v];
+			int32_t t = -1;
+			for (;;) {
+				for (int32_t g = first[f]; g >= 0; g = next[g])
+					if (byte[g] == byte[ch]) {
+						t = g;
+						break;
+					}
+				if (t >= 0 || f == 0)
+					break;
+				f = fail[f];
+			}
+			fail[ch] = (t >= 0 && t != ch) ? t : 0;
+			out[ch] = phrase[fail[ch]] >= 0 ? fail[ch] : out[fail[ch]];
+			queue[qt++] = ch;
+		}
+	}
+
+	x->ac = calloc(n, sizeof(*x->ac));
+	x->edges = malloc((n > 1 ? n - 1 : 1) * sizeof(*x->edges));
+	if (x->ac == NULL || x->edges == NULL) {
+		rc = MLV_ENOMEM;
+		goto cleanup;
+	}
+	x->nac = n;
+	uint32_t ne = 0;
+	for (size_t v = 0; v < n; v++) {
+		risk_ac_node *an = &x->ac[v];
+		an->fail = fail[v];
+		an->out = out[v];
+		an->phrase = phrase[v];
+		an->edge = ne;
+		for (int32_t ch = first[v]; ch >= 0; ch = next[ch]) {
+			/* insertion sort by byte: nodes have few children */
+			uint32_t k = ne++;
+			while (k > an->edge && x->edges[k - 1].byte > byte[ch]) {
+				x->edges[k] = x->edges[k - 1];
+				k--;
+			}
+			x->edges[k].byte = byte[ch];
+			x->edges[k].to = ch;
+		}
+		an->nedge = ne - an->edge;
+	}
+	for (int b = 0; b < 256; b++)
+		x->root[b] = 0;
+	for (uint32_t e = 0; e < x->ac[0].nedge; e++)
+		x->root[x->edges[e].byte] = x->edges[e].to;
+cleanup:
+	free(first);
+	free(next);
+	free(byte);
+	free(phrase);
+	free(fail);
+	free(out);
+	free(queue);
+	return rc;
+}
+
+static int build_map(compiler *c)
+{
+	risk_index *x = &c->s->idx;
+	key_pair *kp = (key_pair *)(void *)c->key_pairs.p;
+	size_t n = c->key_pairs.n;
+	if (n == 0)
+		return 0;
+	qsort(kp, n, sizeof(*kp), cmp_key);
+	size_t keys_n = 0;
+	for (size_t i = 0; i < n; i++)
+		if (i == 0 || kp[i].klen != kp[i - 1].klen ||
+		    memcmp(kp[i].key, kp[i - 1].key, kp[i].klen) != 0)
+			keys_n++;
+	size_t cap = 16;
+	while (cap < keys_n * 2)
+		cap *= 2;
+	x->map = calloc(cap, sizeof(*x->map));
+	if (x->map == NULL)
+		return MLV_ENOMEM;
+	x->map_cap = cap;
+	risk_map_slot *slot = NULL;
+	for (size_t i = 0; i < n; i++) {
+		bool fresh = i == 0 || kp[i].klen != kp[i - 1].klen ||
+			     memcmp(kp[i].key, kp[i - 1].key, kp[i].klen) != 0;
+		if (fresh) {
+			size_t k = fnv1a(kp[i].key, kp[i].klen) & (cap - 1);
+			while (x->map[k].key != NULL)
+				k = (k + 1) & (cap - 1);
+			slot = &x->map[k];
+			slot->key = kp[i].key;
+			slot->klen = kp[i].klen;
+			slot->post = (uint32_t)x->nposts;
+		} else if (kp[i].rule == kp[i - 1].rule) {
+			continue;
+		}
+		slot->npost++;
+		if (push_post(x, &c->posts_cap, kp[i].rule) != 0)
+			return MLV_ENOMEM;
+	}
+	return 0;
+}
+
+static int set_compile(risk_set *s)
+{
+	risk_index *x = &s->idx;
+	compiler c = {s, VEC(post_pair), VEC(post_pair), VEC(key_pair), VEC(uint32_t), 0, 64};
+	int rc = 0;
+	x->trie = calloc(c.trie_cap, sizeof(*x->trie));
+	if (x->trie == NULL)
+		return MLV_ENOMEM;
+	x->ntrie = 1;
+	for (uint32_t i = 0; i < s->nrules; i++)
+		if (s->rules[i].enabled && (rc = anchor(&c, i)) != 0)
+			goto cleanup;
+	if ((rc = build_csr(&c, &c.trie_pairs, x->ntrie, &x->trie[0].post, &x->trie[0].npost,
+			    sizeof(x->trie[0]))) != 0)
+		goto cleanup;
+	if ((rc = build_automaton(s)) != 0)
+		goto cleanup;
+	x->nphrases = (uint32_t)s->nphrases;
+	x->phrase_post = calloc(s->nphrases + 1, sizeof(uint32_t));
+	x->phrase_npost = calloc(s->nphrases + 1, sizeof(uint32_t));
+	if (x->phrase_post == NULL || x->phrase_npost == NULL) {
+		rc = MLV_ENOMEM;
+		goto cleanup;
+	}
+	if ((rc = build_csr(&c, &c.phrase_pairs, s->nphrases, x->phrase_post, x->phrase_npost,
+			    sizeof(uint32_t))) != 0)
+		goto cleanup;
+	if ((rc = build_map(&c)) != 0)
+		goto cleanup;
+	x->nalways = c.always.n;
+	if (c.always.n > 0) {
+		x->always = malloc(c.always.n * sizeof(uint32_t));
+		if (x->always == NULL) {
+			rc = MLV_ENOMEM;
+			goto cleanup;
+		}
+		memcpy(x->always, c.always.p, c.always.n * sizeof(uint32_t));
+	}
+	s->compiled = true;
+cleanup:
+	vec_free(&c.trie_pairs);
+	vec_free(&c.phrase_pairs);
+	vec_free(&c.key_pairs);
+	vec_free(&c.always);
+	return rc;
+}
+
+/* Rule ids are unique within a set; names the line of the second one. */
+static int check_unique(parser *p)
+{
+	risk_set *s = p->set;
+	size_t n = s->nrules;
+	if (n < 2)
+		return 0;
+	size_t cap = 16;
+	while (cap < n * 2)
+		cap *= 2;
+	uint32_t *h = calloc(cap, sizeof(*h));
+	int rc = 0;
+	if (h == NULL)
+		return MLV_ENOMEM;
+	for (uint32_t i = 0; i < n && rc == 0; i++) {
+		const char *id = s->rules[i].id;
+		size_t k = fnv1a(id, strlen(id)) & (cap - 1);
+		for (; h[k] != 0; k = (k + 1) & (cap - 1)) {
+			if (strcmp(s->rules[h[k] - 1].id, id) == 0) {
+				p->line = ((size_t *)(void *)p->lines.p)[i];
+				rc = perr(p, MLV_EEXISTS, "[%s]: the id %s is used twice",
+					  s->rules[i].kind == MLV_RISK_HIT_RULE ? "rule" : "entry",
+					  id);
+				break;
+			}
+		}
+		h[k] = i + 1;
+	}
+	free(h);
+	return rc;
+}
+
+/* ---- public: profiles ------------------------------------------------------------- */
+
+int mlv_risk_profile_parse(mlv_risk_profile **out, const char *text, size_t len,
+			   const char *name, const mlv_refdata *rd, char *err, size_t errlen)
+{
+	int rc = 0;
+	parser p;
+	parser_init(&p);
+	mlv_risk_profile *pr = calloc(1, sizeof(*pr));
+	*out = NULL;
+	if (err && errlen)
+		err[0] = '\0';
+	if (pr == NULL)
+		return MLV_ENOMEM;
+	if ((rc = set_init(&pr->set)) != 0)
+		goto cleanup;
+	pr->version = 1;
+	pr->yellow = 30;
+	pr->red = 60;
+	pr->hold = 100;
+	pr->random_lane = MLV_RISK_YELLOW;
+	pr->prohibited_lane = MLV_RISK_RED;
+	pr->restricted_lane = MLV_RISK_HOLD;
+	p.name = name ? name : "profile";
+	p.err = err;
+	p.errlen = errlen;
+	p.rd = rd;
+	p.set = &pr->set;
+	p.mode = MODE_PROFILE;
+	p.prof = pr;
+	if ((rc = parse_text(&p, text, len)) != 0 || (rc = check_unique(&p)) != 0)
+		goto cleanup;
+	if ((rc = set_compile(&pr->set)) != 0)
+		goto cleanup;
+	*out = pr;
+	pr = NULL;
+cleanup:
+	parser_free(&p);
+	mlv_risk_profile_free(pr);
+	return rc;
+}
+
+int mlv_risk_profile_load(mlv_risk_profile **out, const char *path, const mlv_refdata *rd,
+			  char *err, size_t errlen)
+{
+	char *text = NULL;
+	size_t len = 0;
+	*out = NULL;
+	int rc = read_text(path, &text, &len, err, errlen);
+	if (rc == 0)
+		rc = mlv_risk_profile_parse(out, text, len, path, rd, err, errlen);
+	free(text);
+	return rc;
+}
+
+void mlv_risk_profile_free(mlv_risk_profile *p)
+{
+	if (p == NULL)
+		return;
+	mlv_risk_set_free(&p->set);
+	free(p);
+}
+
+const char *mlv_risk_profile_id(const mlv_risk_profile *p) { return p->id; }
+int64_t mlv_risk_profile_version(const mlv_risk_profile *p) { return p->version; }
+void mlv_risk_profile_set_version(mlv_risk_profile *p, int64_t version) { p->version = version; }
+const char *mlv_risk_profile_currency(const mlv_risk_profile *p) { return p->currency; }
+size_t mlv_risk_profile_rule_count(const mlv_risk_profile *p) { return p->set.nrules; }
+
+static void rule_info(const risk_rule *r, mlv_risk_rule_info *out)
+{
+	out->id = r->id;
+	out->version = r->version;
+	out->weight = r->weight;
+	out->lane = (mlv_risk_lane)r->lane;
+	out->enabled = r->enabled;
+	out->explain = r->explain;
+}
+
+int mlv_risk_profile_rule(const mlv_risk_profile *p, size_t i, mlv_risk_rule_info *out)
+{
+	if (i >= p->set.nrules)
+		return MLV_ENOTFOUND;
+	rule_info(&p->set.rules[i], out);
+	return 0;
+}
+
+int mlv_risk_profile_find(const mlv_risk_profile *p, const char *id, mlv_risk_rule_info *out)
+{
+	for (size_t i = 0; i < p->set.nrules; i++) {
+		if (strcmp(p->set.rules[i].id, id) == 0) {
+			rule_info(&p->set.rules[i], out);
+			return 0;
+		}
+	}
+	return MLV_ENOTFOUND;
+}
+
+/* ---- public: goods lists --------------------------------------------------------- */
+
+int mlv_risk_goods_new(mlv_risk_goods **out)
+{
+	mlv_risk_goods *g = calloc(1, sizeof(*g));
+	*out = NULL;
+	if (g == NULL)
+		return MLV_ENOMEM;
+	if (set_init(&g->set) != 0) {
+		free(g);
+		return MLV_ENOMEM;
+	}
+	*out = g;
+	return 0;
+}
+
+void mlv_risk_goods_free(mlv_risk_goods *g)
+{
+	if (g == NULL)
+		return;
+	mlv_risk_set_free(&g->set);
+	free(g->lists);
+	free(g);
+}
+
+int mlv_risk_goods_add(mlv_risk_goods *g, const char *text, size_t len, const char *name,
+		       const mlv_refdata *rd, char *err, size_t errlen)
+{
+	int rc = 0;
+	if (err && errlen)
+		err[0] = '\0';
+	if (g->set.compiled)
+		return MLV_ECONFLICT;
+	if (g->nlists >= 1000)
+		return MLV_ETOOBIG;
+	if (g->nlists == g->cap) {
+		size_t cap = g->cap ? g->cap * 2 : 8;
+		risk_goods_list *nl = realloc(g->lists, cap * sizeof(*nl));
+		if (nl == NULL)
+			return MLV_ENOMEM;
+		g->lists = nl;
+		g->cap = cap;
+	}
+	memset(&g->lists[g->nlists], 0, sizeof(g->lists[0]));
+	g->nlists++;
+	size_t before = g->set.nrules;
+	parser p;
+	parser_init(&p);
+	p.name = name ? name : "goods";
+	p.err = err;
+	p.errlen = errlen;
+	p.rd = rd;
+	p.set = &g->set;
+	p.mode = MODE_GOODS;
+	p.goods = g;
+	p.list = &g->lists[g->nlists - 1];
+	/* Earlier lists' rules were checked already; lines for them are 0. */
+	size_t zero = 0;
+	for (size_t i = 0; i < before && rc == 0; i++)
+		rc = vec_push(&p.lines, &zero) ? MLV_ENOMEM : 0;
+	if (rc == 0)
+		rc = parse_text(&p, text, len);
+	if (rc == 0)
+		rc = check_unique(&p);
+	if (rc != 0) {
+		g->set.nrules = before; /* the file adds nothing */
+		g->nlists--;
+	}
+	parser_free(&p);
+	return rc;
+}
+
+int mlv_risk_goods_compile(mlv_risk_goods *g)
+{
+	if (g->set.compiled)
+		return MLV_ECONFLICT;
+	return set_compile(&g->set);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+int mlv_risk_goods_load_dir(mlv_risk_goods **out, const char *dir, const mlv_refdata *rd,
+			    char *err, size_t errlen)
+{
+	int rc = 0;
+	mlv_risk_goods *g = NULL;
+	vec names = VEC(char *);
+	char *text = NULL;
+	DIR *d = NULL;
+	*out = NULL;
+	if ((rc = mlv_risk_goods_new(&g)) != 0)
+		return rc;
+	d = opendir(dir);
+	if (d == NULL) {
+		snprintf(err, errlen, "%s: cannot open: %s", dir, strerror(errno));
+		rc = MLV_EIO;
+		goto cleanup;
+	}
+	for (struct dirent *e; (e = readdir(d)) != NULL;) {
+		size_t n = strlen(e->d_name);
+		if (n < 5 || strcmp(e->d_name + n - 4, ".ini") != 0 || e->d_name[0] == '.')
+			continue;
+		char *copy = strdup(e->d_name);
+		if (copy == NULL || vec_push(&names, &copy) != 0) {
+			free(copy);
+			rc = MLV_ENOMEM;
+			goto cleanup;
+		}
+	}
+	qsort(names.p, names.n, sizeof(char *), cmp_str);
+	for (size_t i = 0; i < names.n; i++) {
+		char path[4096];
+		size_t len;
+		snprintf(path, sizeof(path), "%s/%s", dir, ((char **)(void *)names.p)[i]);
+		if ((rc = read_text(path, &text, &len, err, errlen)) != 0)
+			goto cleanup;
+		if ((rc = mlv_risk_goods_add(g, text, len, path, rd, err, errlen)) != 0)
+			goto cleanup;
+		free(text);
+		text = NULL;
+	}
+	if ((rc = mlv_risk_goods_compile(g)) != 0)
+		goto cleanup;
+	*out = g;
+	g = NULL;
+cleanup:
+	if (d != NULL)
+		closedir(d);
+	for (size_t i = 0; i < names.n; i++)
+		free(((char **)(void *)names.p)[i]);
+	vec_free(&names);
+	free(text);
+	mlv_risk_goods_free(g);
+	return rc;
+}
+
+size_t mlv_risk_goods_entry_count(const mlv_risk_goods *g)
+{
+	return g->set.nrules;
+}
+
+bool mlv_risk_goods_covers(const mlv_risk_goods *g, const char *country)
+{
+	uint16_t k = risk_country_key(country);
+	for (size_t i = 0; i < g->nlists; i++) {
+		const risk_goods_list *l = &g->lists[i];
+		if (country != NULL && strcmp(l->country, country) == 0)
+			return true;
+		for (size_t m = 0; m < l->nmembers; m++)
+			if (l->members[m] == k)
+				return true;
+	}
+	return false;
+}
+
+/* ---- look-ups used by the assessment ---------------------------------------------- */
+
+const uint32_t *mlv_risk_map_get(const risk_index *x, const char *key, size_t klen, size_t *n)
+{
+	*n = 0;
+	if (x->map_cap == 0)
+		return NULL;
+	size_t k = fnv1a(key, klen) & (x->map_cap - 1);
+	for (; x->map[k].key != NULL; k = (k + 1) & (x->map_cap - 1)) {
+		const risk_map_slot *s = &x->map[k];
+		if (s->klen == klen && memcmp(s->key, key, klen) == 0) {
+			*n = s->npost;
+			return x->posts + s->post;
+		}
+	}
+	return NULL;
+}
+
+static int32_t ac_step(const risk_index *x, int32_t s, unsigned char b)
+{
+	for (;;) {
+		if (s == 0)
+			return x->root[b];
+		const risk_ac_node *n = &x->ac[s];
+		uint32_t lo = n->edge, hi = n->edge + n->nedge;
+		while (lo < hi) {
+			uint32_t mid = lo + (hi - lo) / 2;
+			if (x->edges[mid].byte < b)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		if (lo < n->edge + n->nedge && x->edges[lo].byte == b)
+			return x->edges[lo].to;
+		s = n->fail;
+	}
+}
+
+static int push_id(uint32_t **ids, size_t *n, size_t *cap, uint32_t id)
+{
+	if (*n == *cap) {
+		size_t nc = *cap ? *cap * 2 : 32;
+		uint32_t *np = realloc(*ids, nc * sizeof(*np));
+		if (np == NULL)
+			return MLV_ENOMEM;
+		*ids = np;
+		*cap = nc;
+	}
+	(*ids)[(*n)++] = id;
+	return 0;
+}
+
+int mlv_risk_ac_scan(const risk_index *x, const char *text, size_t len, uint32_t **ids,
+		     size_t *n, size_t *cap)
+{
+	if (x->nac <= 1)
+		return 0;
+	int32_t s = 0;
+	for (size_t i = 0; i < len; i++) {
+		s = ac_step(x, s, (unsigned char)text[i]);
+		for (int32_t o = x->ac[s].phrase >= 0 ? s : x->ac[s].out; o > 0; o = x->ac[o].out)
+			if (push_id(ids, n, cap, (uint32_t)x->ac[o].phrase) != 0)
+				return MLV_ENOMEM;
+	}
+	return 0;
+}
