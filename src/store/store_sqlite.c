@@ -553,6 +553,15 @@ static int find_dict(mlv_store *s, uint32_t id, const mlv_zdict **out)
 	return 0;
 }
 
+/* The text of a stored body, with its dictionary when it names one. */
+static int body_text(mlv_store *s, const void *z, size_t zn, mlv_buf *out)
+{
+	const mlv_zdict *d = NULL;
+	uint32_t dict_id = mlv_compressed_dict_id(z, zn);
+	int rc = dict_id != 0 ? find_dict(s, dict_id, &d) : 0;
+	return rc ? rc : mlv_decompress(d, z, zn, out->max, out);
+}
+
 static int file_one(mlv_store *s, mlv_filing *f)
 {
 	if (f->dict != NULL) {
@@ -687,16 +696,9 @@ int mlv_store_get(mlv_store *s, int64_t filer_id, int64_t id, int version, mlv_r
 				 (size_t)sqlite3_column_bytes(st, 11));
 	if (rc == 0 && sqlite3_column_bytes(st, 9) == (int)sizeof(r->digest))
 		memcpy(r->digest, sqlite3_column_blob(st, 9), sizeof(r->digest));
-	if (rc == 0) {
-		const void *z = sqlite3_column_blob(st, 10);
-		size_t zn = (size_t)sqlite3_column_bytes(st, 10);
-		const mlv_zdict *d = NULL;
-		uint32_t dict_id = mlv_compressed_dict_id(z, zn);
-		if (dict_id != 0)
-			rc = find_dict(s, dict_id, &d);
-		if (rc == 0)
-			rc = mlv_decompress(d, z, zn, r->body.max, &r->body);
-	}
+	if (rc == 0)
+		rc = body_text(s, sqlite3_column_blob(st, 10), (size_t)sqlite3_column_bytes(st, 10),
+			       &r->body);
 cleanup:
 	sqlite3_reset(st);
 	return rc;
@@ -724,22 +726,23 @@ int mlv_store_list(mlv_store *s, const mlv_list_query *q,
 			 " departure_country, tracking_number, currency, invoice_total, item_count,"
 			 " quality_score, filed_at, updated_at FROM consignments"
 			 " WHERE filer_id = ?1");
-	if (q->after_id > 0)
-		n += snprintf(sql + n, sizeof(sql) - (size_t)n, " AND id < ?2");
-	if (q->status)
-		n += snprintf(sql + n, sizeof(sql) - (size_t)n, " AND status = ?3");
-	if (q->category)
-		n += snprintf(sql + n, sizeof(sql) - (size_t)n, " AND category = ?4");
-	if (q->channel)
-		n += snprintf(sql + n, sizeof(sql) - (size_t)n, " AND channel = ?5");
-	if (q->departure_country)
-		n += snprintf(sql + n, sizeof(sql) - (size_t)n, " AND departure_country = ?6");
-	if (q->lrn)
-		n += snprintf(sql + n, sizeof(sql) - (size_t)n, " AND lrn = ?7");
-	if (q->filed_from_ms)
-		n += snprintf(sql + n, sizeof(sql) - (size_t)n, " AND filed_at >= ?8");
-	if (q->filed_to_ms)
-		n += snprintf(sql + n, sizeof(sql) - (size_t)n, " AND filed_at < ?9");
+	/* Each filter given adds its clause; parameter numbers are fixed. */
+	const struct {
+		bool on;
+		const char *clause;
+	} filters[] = {
+		{q->after_id > 0, " AND id < ?2"},
+		{q->status != NULL, " AND status = ?3"},
+		{q->category != 0, " AND category = ?4"},
+		{q->channel != 0, " AND channel = ?5"},
+		{q->departure_country != NULL, " AND departure_country = ?6"},
+		{q->lrn != NULL, " AND lrn = ?7"},
+		{q->filed_from_ms != 0, " AND filed_at >= ?8"},
+		{q->filed_to_ms != 0, " AND filed_at < ?9"},
+	};
+	for (size_t i = 0; i < MLV_ARRAY_LEN(filters); i++)
+		if (filters[i].on)
+			n += snprintf(sql + n, sizeof(sql) - (size_t)n, "%s", filters[i].clause);
 	snprintf(sql + n, sizeof(sql) - (size_t)n, " ORDER BY id DESC LIMIT ?10");
 
 	sqlite3_stmt *st = NULL;
@@ -871,14 +874,7 @@ static int audit_backfill(mlv_store *s)
 		f.c.lrn = (const char *)sqlite3_column_text(q, 3);
 		f.version = sqlite3_column_int(q, 5);
 		f.received_ms = sqlite3_column_int64(q, 6);
-		const void *z = sqlite3_column_blob(q, 7);
-		size_t zn = (size_t)sqlite3_column_bytes(q, 7);
-		const mlv_zdict *d = NULL;
-		uint32_t dict_id = mlv_compressed_dict_id(z, zn);
-		if (dict_id != 0)
-			rc = find_dict(s, dict_id, &d);
-		if (rc == 0)
-			rc = mlv_decompress(d, z, zn, text.max, &text);
+		rc = body_text(s, sqlite3_column_blob(q, 7), (size_t)sqlite3_column_bytes(q, 7), &text);
 		if (rc != 0)
 			break;
 		crypto_hash_sha256(f.content_sha256, (const unsigned char *)text.data, text.len);
@@ -929,14 +925,7 @@ int mlv_store_scan(mlv_store *s, int (*fn)(void *ctx, int64_t id, const mlv_buf 
 	mlv_buf text = MLV_BUF_INIT((size_t)64 << 20);
 	int rc = 0, step;
 	while (rc == 0 && (step = sqlite3_step(q)) == SQLITE_ROW) {
-		const void *z = sqlite3_column_blob(q, 1);
-		size_t zn = (size_t)sqlite3_column_bytes(q, 1);
-		const mlv_zdict *d = NULL;
-		uint32_t dict_id = mlv_compressed_dict_id(z, zn);
-		if (dict_id != 0)
-			rc = find_dict(s, dict_id, &d);
-		if (rc == 0)
-			rc = mlv_decompress(d, z, zn, text.max, &text);
+		rc = body_text(s, sqlite3_column_blob(q, 1), (size_t)sqlite3_column_bytes(q, 1), &text);
 		if (rc == 0)
 			rc = fn(ctx, sqlite3_column_int64(q, 0), &text);
 	}
