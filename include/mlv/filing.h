@@ -42,6 +42,9 @@ typedef struct mlv_filing {
 	size_t body_len;
 	char *quality_json;  /* the quality object as stored and answered */
 	char *assessment_json; /* duties and taxes (duty.h), or why not assessed */
+	void *assessment_z;  /* the same, zstd, as stored */
+	size_t assessment_z_len;
+	const mlv_zdict *assessment_dict;
 	bool assessed;
 	int64_t amount_due;  /* border total, minor units of the profile currency */
 	/* set by the store */

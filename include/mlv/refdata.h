@@ -9,6 +9,7 @@
  *   iso/currencies.tsv     code, numeric, minor units, name
  *   fx/eurofxref-hist.csv  the ECB's own history file, unchanged
  *   zstd/consignments.dict optional: the zstd dictionary for stored filings
+ *   zstd/assessments.dict  optional: the same for stored assessments
  * Every look-up is safe from many threads at once once loaded. */
 #ifndef MLV_REFDATA_H
 #define MLV_REFDATA_H
@@ -61,6 +62,8 @@ int32_t mlv_fx_last_day(const mlv_refdata *rd);
 
 /* The zstd dictionary for stored filings, NULL when none is shipped. */
 const mlv_zdict *mlv_refdata_zdict(const mlv_refdata *rd);
+/* The zstd dictionary for stored assessments (zstd/assessments.dict). */
+const mlv_zdict *mlv_refdata_zdict_assessments(const mlv_refdata *rd);
 
 /* Day number <-> "YYYY-MM-DD" (proleptic Gregorian, UTC). */
 bool mlv_date_parse(const char *s, size_t len, int32_t *day);

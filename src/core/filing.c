@@ -55,6 +55,7 @@ void mlv_filing_reset(mlv_filing *f)
 	free(f->body);
 	free(f->quality_json);
 	free(f->assessment_json);
+	free(f->assessment_z);
 	memset(f, 0, sizeof(*f));
 	f->arena = a;
 	mlv_problems_init(&f->problems);
@@ -68,6 +69,7 @@ void mlv_filing_free(mlv_filing *f)
 	free(f->body);
 	free(f->quality_json);
 	free(f->assessment_json);
+	free(f->assessment_z);
 	mlv_arena_free(f->arena);
 	free(f);
 }
@@ -234,6 +236,11 @@ int mlv_filing_prepare(mlv_filing *f, const char *buf, size_t len, const mlv_ref
 		rc = quality_json(f);
 	if (rc == 0)
 		rc = assess(f, &o);
+	if (rc == 0) {
+		f->assessment_dict = mlv_refdata_zdict_assessments(rd);
+		rc = mlv_compress(f->assessment_dict, f->assessment_json, strlen(f->assessment_json),
+				  &f->assessment_z, &f->assessment_z_len);
+	}
 	if (rc == 0)
 		f->ok = true;
 	return rc;

@@ -81,6 +81,7 @@ struct mlv_refdata {
 	int64_t *fx_rates;
 
 	mlv_zdict *zdict; /* optional */
+	mlv_zdict *zdict_assessments; /* optional */
 };
 
 /* One file being parsed: the unread rest of its buffer and where we are,
@@ -897,6 +898,10 @@ int mlv_refdata_load(mlv_refdata **out, const char *dir, char *err,
 	snprintf(path, sizeof(path), "%s/zstd/consignments.dict", dir);
 	if (access(path, F_OK) == 0 && (rc = mlv_zdict_load(&rd->zdict, path, err, errlen)) != 0)
 		goto cleanup;
+	snprintf(path, sizeof(path), "%s/zstd/assessments.dict", dir);
+	if (access(path, F_OK) == 0 &&
+	    (rc = mlv_zdict_load(&rd->zdict_assessments, path, err, errlen)) != 0)
+		goto cleanup;
 	*out = rd;
 	rd = NULL;
 cleanup:
@@ -907,6 +912,11 @@ cleanup:
 const mlv_zdict *mlv_refdata_zdict(const mlv_refdata *rd)
 {
 	return rd->zdict;
+}
+
+const mlv_zdict *mlv_refdata_zdict_assessments(const mlv_refdata *rd)
+{
+	return rd->zdict_assessments;
 }
 
 void mlv_refdata_free(mlv_refdata *rd)
@@ -920,6 +930,7 @@ void mlv_refdata_free(mlv_refdata *rd)
 	free(rd->fx_days);
 	free(rd->fx_rates);
 	mlv_zdict_free(rd->zdict);
+	mlv_zdict_free(rd->zdict_assessments);
 	free(rd);
 }
 

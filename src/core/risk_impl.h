@@ -68,7 +68,7 @@ typedef struct risk_rule {
 	size_t ndepartures;
 	uint32_t *routes; /* departure * 677 + destination, 676 = any */
 	size_t nroutes;
-	risk_range value, weight;
+	risk_range value, mass; /* goods value; gross weight in grams */
 	uint32_t channels, models, categories, modes, schemes; /* bit i: enum index i */
 	const char **party[MLV_RISK_ROLE_COUNT]; /* "i:ID" or "n:folded name" */
 	size_t nparty[MLV_RISK_ROLE_COUNT];

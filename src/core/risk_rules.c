@@ -941,7 +941,7 @@ static int rule_key(parser *p, const key_def *k, char *v)
 		if (mlv_decimal_parse(v, strlen(v), 3, 0, &x) != MLV_DEC_OK)
 			return perr(p, MLV_EINVALID, "'%s' is not a weight in kg (up to 3 decimals)",
 				    v);
-		return set_range(p, &r->weight, k->id == K_WEIGHT_MAX, x);
+		return set_range(p, &r->mass, k->id == K_WEIGHT_MAX, x);
 	case K_GTIN:
 	case K_BRAND: {
 		int8_t *f = k->id == K_GTIN ? &r->gtin : &r->brand;
@@ -1164,7 +1164,7 @@ static int finish_rule(parser *p)
 	    (rc = check_range(p, &r->unit_value, "unit_value")) ||
 	    (rc = check_range(p, &r->value_per_kg, "value_per_kg")) ||
 	    (rc = check_range(p, &r->value, "value")) ||
-	    (rc = check_range(p, &r->weight, "weight")) ||
+	    (rc = check_range(p, &r->mass, "weight")) ||
 	    (rc = check_range(p, &r->lead, "lead_hours")))
 		return rc;
 	if (r->quality_min >= 0 && r->quality_max >= 0 && r->quality_min > r->quality_max)

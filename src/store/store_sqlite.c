@@ -87,6 +87,9 @@ static const char *const migrations[] = {
 	/* 4: duties and taxes assessed at filing (duty.h) */
 	"ALTER TABLE consignments ADD COLUMN assessment TEXT;"
 	"ALTER TABLE consignments ADD COLUMN amount_due INTEGER;",
+	/* 5: the assessment compressed (zstd, about 6x smaller); `assessment`
+	 * stays for rows written under schema 4 */
+	"ALTER TABLE consignments ADD COLUMN assessment_z BLOB;",
 };
 
 static const char *const statements[ST_COUNT_] = {
@@ -94,7 +97,7 @@ static const char *const statements[ST_COUNT_] = {
 	[ST_INSERT] = "INSERT INTO consignments (filer_id, lrn, version, status, declaration_type,"
 		      " category, channel, business_model, departure_country, tracking_number,"
 		      " expected_arrival, currency, invoice_total, goods_value, item_count,"
-		      " quality_score, quality, digest, filed_at, updated_at, assessment, amount_due)"
+		      " quality_score, quality, digest, filed_at, updated_at, assessment_z, amount_due)"
 		      " VALUES (?1, ?2, 1, 'filed', ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
 		      " ?14, ?15, ?16, ?17, ?17, ?18, ?19)",
 	[ST_UPDATE] = "UPDATE consignments SET version = version + 1, declaration_type = ?3,"
@@ -102,15 +105,17 @@ static const char *const statements[ST_COUNT_] = {
 		      " tracking_number = ?8, expected_arrival = ?9, currency = ?10,"
 		      " invoice_total = ?11, goods_value = ?12, item_count = ?13,"
 		      " quality_score = ?14, quality = ?15, digest = ?16, updated_at = ?17,"
-		      " assessment = ?18, amount_due = ?19 WHERE id = ?1 AND filer_id = ?2",
+		      " assessment_z = ?18, assessment = NULL, amount_due = ?19"
+		      " WHERE id = ?1 AND filer_id = ?2",
 	[ST_EVENT] = "INSERT INTO events (id, consignment_id, type, version, at, actor, digest,"
 		     " body, leaf, leaf_hash) VALUES (?8, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?9, ?10)",
 	[ST_GET] = "SELECT c.id, c.filer_id, c.lrn, c.version, c.status, c.filed_at, c.updated_at,"
-		   " c.quality_score, c.quality, c.digest, e.body, c.assessment FROM consignments c"
+		   " c.quality_score, c.quality, c.digest, e.body, c.assessment_z, c.assessment"
+		   " FROM consignments c"
 		   " JOIN events e ON e.consignment_id = c.id AND e.version = c.version"
 		   " AND e.body IS NOT NULL WHERE c.id = ?1 AND c.filer_id = ?2",
 	[ST_GET_VERSION] = "SELECT c.id, c.filer_id, c.lrn, e.version, c.status, c.filed_at, e.at,"
-			   " c.quality_score, c.quality, e.digest, e.body, NULL FROM consignments c"
+			   " c.quality_score, c.quality, e.digest, e.body, NULL, NULL FROM consignments c"
 			   " JOIN events e ON e.consignment_id = c.id AND e.version = ?3"
 			   " AND e.body IS NOT NULL WHERE c.id = ?1 AND c.filer_id = ?2",
 	[ST_BY_LRN] = "SELECT id FROM consignments WHERE filer_id = ?1 AND lrn = ?2",
@@ -394,7 +399,8 @@ static void bind_columns(sqlite3_stmt *st, const mlv_filing *f)
 	sqlite3_bind_text(st, 15, f->quality_json, -1, SQLITE_STATIC);
 	sqlite3_bind_blob(st, 16, f->digest, sizeof(f->digest), SQLITE_STATIC);
 	sqlite3_bind_int64(st, 17, f->received_ms);
-	bind_text_or_null(st, 18, f->assessment_json);
+	if (f->assessment_z != NULL)
+		sqlite3_bind_blob(st, 18, f->assessment_z, (int)f->assessment_z_len, SQLITE_STATIC);
 	if (f->assessed)
 		sqlite3_bind_int64(st, 19, f->amount_due);
 }
@@ -564,8 +570,9 @@ static int body_text(mlv_store *s, const void *z, size_t zn, mlv_buf *out)
 
 static int file_one(mlv_store *s, mlv_filing *f)
 {
-	if (f->dict != NULL) {
-		int rc = remember_dict(s, f->dict);
+	const mlv_zdict *dicts[2] = {f->dict, f->assessment_dict};
+	for (int i = 0; i < 2; i++) {
+		int rc = dicts[i] != NULL ? remember_dict(s, dicts[i]) : 0;
 		if (rc != 0)
 			return rc;
 	}
@@ -691,9 +698,12 @@ int mlv_store_get(mlv_store *s, int64_t filer_id, int64_t id, int version, mlv_r
 	rc = mlv_buf_add(&r->quality_json, sqlite3_column_text(st, 8),
 			 (size_t)sqlite3_column_bytes(st, 8));
 	mlv_buf_reset(&r->assessment_json);
-	if (rc == 0 && sqlite3_column_type(st, 11) != SQLITE_NULL)
-		rc = mlv_buf_add(&r->assessment_json, sqlite3_column_text(st, 11),
-				 (size_t)sqlite3_column_bytes(st, 11));
+	if (rc == 0 && sqlite3_column_type(st, 11) == SQLITE_BLOB)
+		rc = body_text(s, sqlite3_column_blob(st, 11), (size_t)sqlite3_column_bytes(st, 11),
+			       &r->assessment_json);
+	else if (rc == 0 && sqlite3_column_type(st, 12) == SQLITE_TEXT)
+		rc = mlv_buf_add(&r->assessment_json, sqlite3_column_text(st, 12),
+				 (size_t)sqlite3_column_bytes(st, 12));
 	if (rc == 0 && sqlite3_column_bytes(st, 9) == (int)sizeof(r->digest))
 		memcpy(r->digest, sqlite3_column_blob(st, 9), sizeof(r->digest));
 	if (rc == 0)
