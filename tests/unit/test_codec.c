@@ -19,122 +19,9 @@
 #include <cjson/cJSON.h>
 #include <cmocka.h>
 
-#ifndef MLV_DATADIR
-#error "MLV_DATADIR must name the data directory"
-#endif
+#include "testutil.h"
 
-static mlv_refdata *rd;
-
-/* A realistic low_value_dutiable import by post: every element the
- * category requires (dataset.c), a few optional ones, nothing else. */
-static const char base_json[] =
-	"{\"lrn\":\"LRN-2026-000123\",\"declaration_type\":\"import\","
-	"\"category\":\"low_value_dutiable\",\"business_model\":\"direct\",\"channel\":\"post\","
-	"\"transport\":{\"mode\":\"postal\",\"tracking_number\":\"LX123456785CN\","
-	"\"carrier\":{\"name\":\"China Post\",\"identifier\":\"CNPOST\","
-	"\"identifier_type\":\"postal_operator\",\"country\":\"CN\"},"
-	"\"departure_country\":\"CN\",\"office_of_arrival\":\"FR000690\","
-	"\"expected_arrival\":\"2026-04-20T08:30:00Z\"},"
-	"\"seller\":{\"name\":\"Shenzhen Example Trading Co\",\"address\":{"
-	"\"street\":\"88 Keyuan Road\",\"city\":\"Shenzhen\",\"postcode\":\"518057\","
-	"\"country\":\"CN\"}},"
-	"\"buyer\":{\"name\":\"Camille Martin\",\"address\":{\"street\":\"12 Rue de la Paix\","
-	"\"city\":\"Lyon\",\"postcode\":\"69002\",\"country\":\"FR\"}},"
-	"\"transaction\":{\"order_id\":\"ORD-2026-000123\",\"order_date\":\"2026-04-13\","
-	"\"currency\":\"EUR\",\"invoice_total\":\"42.00\",\"shipping_cost\":\"6.90\"},"
-	"\"items\":[{\"description\":\"Wireless earphones with charging case\","
-	"\"hs_code\":\"851762\",\"quantity\":\"1\",\"currency\":\"EUR\",\"value\":\"30.00\","
-	"\"origin_country\":\"CN\"},"
-	"{\"description\":\"Silicone phone case\",\"hs_code\":\"392690\",\"quantity\":\"2\","
-	"\"currency\":\"EUR\",\"value\":\"12.00\",\"origin_country\":\"CN\"}]}";
-
-static int group_setup(void **state)
-{
-	(void)state;
-	char err[512] = "";
-	int rc = mlv_refdata_load(&rd, MLV_DATADIR, err, sizeof(err));
-	if (rc != 0)
-		fprintf(stderr, "load %s: %s\n", MLV_DATADIR, err);
-	return rc == 0 ? 0 : -1;
-}
-
-static int group_teardown(void **state)
-{
-	(void)state;
-	mlv_refdata_free(rd);
-	rd = NULL;
-	return 0;
-}
-
-/* ---- building variants ---------------------------------------------------- */
-
-#define DEL "\x01" /* as a mutate() value: remove the member */
-
-/* The container holding the last token of `pointer`; the token goes to
- * `last`.  Fails the test when a step does not exist. */
-static cJSON *parent_of(cJSON *root, const char *pointer, char *last, size_t size)
-{
-	char path[256];
-	assert_true(pointer[0] == '/' && strlen(pointer) < sizeof(path));
-	snprintf(path, sizeof(path), "%s", pointer + 1);
-	cJSON *cur = root;
-	char *tok = path;
-	for (char *slash; (slash = strchr(tok, '/')) != NULL; tok = slash + 1) {
-		*slash = '\0';
-		cJSON *next = cJSON_IsArray(cur) ? cJSON_GetArrayItem(cur, atoi(tok))
-						 : cJSON_GetObjectItemCaseSensitive(cur, tok);
-		if (next == NULL)
-			fail_msg("mutate: no %s in %s", tok, pointer);
-		cur = next;
-	}
-	snprintf(last, size, "%s", tok);
-	return cur;
-}
-
-static void apply(cJSON *root, const char *pointer, const char *value)
-{
-	char last[256];
-	cJSON *parent = parent_of(root, pointer, last, sizeof(last));
-	bool array = cJSON_IsArray(parent);
-	if (strcmp(value, DEL) == 0) {
-		if (array)
-			cJSON_DeleteItemFromArray(parent, atoi(last));
-		else
-			cJSON_DeleteItemFromObjectCaseSensitive(parent, last);
-		return;
-	}
-	cJSON *v = cJSON_Parse(value);
-	if (v == NULL)
-		fail_msg("mutate: bad JSON value %s", value);
-	if (array) {
-		int i = atoi(last);
-		if (i < cJSON_GetArraySize(parent))
-			assert_true(cJSON_ReplaceItemInArray(parent, i, v));
-		else
-			assert_true(cJSON_AddItemToArray(parent, v));
-	} else if (cJSON_GetObjectItemCaseSensitive(parent, last) != NULL) {
-		assert_true(cJSON_ReplaceItemInObjectCaseSensitive(parent, last, v));
-	} else {
-		assert_true(cJSON_AddItemToObject(parent, last, v));
-	}
-}
-
-/* A copy of `base` with (pointer, JSON value) pairs applied in order, up
- * to a NULL pointer.  Free with cJSON_free(). */
-static char *mutate(const char *base, ...)
-{
-	cJSON *root = cJSON_Parse(base);
-	assert_non_null(root);
-	va_list ap;
-	va_start(ap, base);
-	for (const char *p; (p = va_arg(ap, const char *)) != NULL;)
-		apply(root, p, va_arg(ap, const char *));
-	va_end(ap);
-	char *out = cJSON_PrintUnformatted(root);
-	cJSON_Delete(root);
-	assert_non_null(out);
-	return out;
-}
+/* ---- building variants (mutate() is in testutil.c) ---------------------- */
 
 /* Reverses the member order of every object, recursively. */
 static void reverse_members(cJSON *node)
@@ -162,14 +49,6 @@ typedef struct decoded {
 	int rc;
 } decoded;
 
-static void dump(const mlv_problems *p)
-{
-	for (size_t i = 0; i < p->count; i++)
-		fprintf(stderr, "  problem: %s %s %s: %s\n",
-			p->items[i].severity == MLV_SEV_ERROR ? "error" : "warning",
-			p->items[i].pointer, p->items[i].code, p->items[i].message);
-}
-
 static void decode_n(decoded *d, const char *text, size_t len)
 {
 	d->arena = mlv_arena_new(16384);
@@ -189,20 +68,12 @@ static void decoded_free(decoded *d)
 	mlv_arena_free(d->arena);
 }
 
-static const mlv_problem *find(const mlv_problems *p, const char *pointer, const char *code)
-{
-	for (size_t i = 0; i < p->count; i++)
-		if (strcmp(p->items[i].pointer, pointer) == 0 && strcmp(p->items[i].code, code) == 0)
-			return &p->items[i];
-	return NULL;
-}
-
 static void expect_clean(const char *text)
 {
 	decoded d;
 	decode(&d, text);
 	if (d.rc != 0 || d.p.count != 0) {
-		dump(&d.p);
+		dump_problems(&d.p);
 		fail_msg("expected a clean decode, rc %d, %zu problems", d.rc, d.p.count);
 	}
 	decoded_free(&d);
@@ -214,9 +85,9 @@ static void expect_only(const char *text, const char *pointer, const char *code)
 {
 	decoded d;
 	decode(&d, text);
-	if (d.rc != 0 || d.p.errors != 1 || d.p.count != 1 || find(&d.p, pointer, code) == NULL ||
-	    d.p.items[0].severity != MLV_SEV_ERROR) {
-		dump(&d.p);
+	if (d.rc != 0 || d.p.errors != 1 || d.p.count != 1 ||
+	    find_problem(&d.p, pointer, code) == NULL || d.p.items[0].severity != MLV_SEV_ERROR) {
+		dump_problems(&d.p);
 		fail_msg("expected only %s at '%s' (rc %d, %zu problems)", code, pointer, d.rc,
 			 d.p.count);
 	}
@@ -239,8 +110,8 @@ static void expect_invalid(const char *text, size_t len, const char *code)
 	decoded d;
 	decode_n(&d, text, len);
 	if (d.rc != MLV_EINVALID || d.p.count != 1 || d.p.errors != 1 ||
-	    find(&d.p, "", code) == NULL) {
-		dump(&d.p);
+	    find_problem(&d.p, "", code) == NULL) {
+		dump_problems(&d.p);
 		fail_msg("expected MLV_EINVALID with %s, rc %d", code, d.rc);
 	}
 	decoded_free(&d);
@@ -252,7 +123,7 @@ static void test_valid_consignment(void **state)
 	decoded d;
 	decode(&d, base_json);
 	if (d.rc != 0 || d.p.count != 0)
-		dump(&d.p);
+		dump_problems(&d.p);
 	assert_int_equal(d.rc, 0);
 	assert_int_equal(d.p.count, 0);
 	assert_int_equal(d.p.errors, 0);
@@ -319,15 +190,16 @@ static void test_duplicate_key(void **state)
 {
 	(void)state;
 	/* "lrn" twice at the root: the second occurrence is the duplicate */
-	char *t = malloc(sizeof(base_json) + 32);
+	size_t size = strlen(base_json) + 1 + 32; /* the base with room for a member more */
+	char *t = malloc(size);
 	assert_non_null(t);
-	snprintf(t, sizeof(base_json) + 32, "{\"lrn\":\"LRN-OTHER\",%s", base_json + 1);
+	snprintf(t, size, "{\"lrn\":\"LRN-OTHER\",%s", base_json + 1);
 	expect_only(t, "/lrn", "duplicate_key");
 	/* and inside a nested object */
 	const char *mode = strstr(base_json, "\"mode\":\"postal\"");
 	assert_non_null(mode);
 	size_t head = (size_t)(mode - base_json);
-	snprintf(t, sizeof(base_json) + 32, "%.*s\"mode\":\"air\",%s", (int)head, base_json,
+	snprintf(t, size, "%.*s\"mode\":\"air\",%s", (int)head, base_json,
 		 mode);
 	expect_only(t, "/transport/mode", "duplicate_key");
 	free(t);
@@ -447,7 +319,7 @@ static void test_required_per_category(void **state)
 	const mlv_problem *pr;
 	decoded d;
 	decode(&d, hv);
-	pr = find(&d.p, "/transport/house_document", "required");
+	pr = find_problem(&d.p, "/transport/house_document", "required");
 	assert_non_null(pr);
 	assert_non_null(strstr(pr->message, "high_value"));
 	decoded_free(&d);
@@ -463,7 +335,7 @@ static void test_required_per_category(void **state)
 		"/buyer/identifier", "/transaction/incoterm", "/items/0/net_weight",
 		"/items/1/net_weight", "/gross_weight"};
 	for (size_t i = 0; i < MLV_ARRAY_LEN(missing); i++)
-		if (find(&d.p, missing[i], "required") == NULL)
+		if (find_problem(&d.p, missing[i], "required") == NULL)
 			fail_msg("high_value without %s passed", missing[i]);
 	assert_int_equal(d.p.errors, MLV_ARRAY_LEN(missing));
 	decoded_free(&d);
@@ -515,7 +387,7 @@ static void test_document_bounds(void **state)
 	decode(&d, d8);
 	assert_int_equal(mlv_json_depth(d8, strlen(d8), MLV_MAX_DEPTH), 8);
 	assert_int_equal(d.rc, 0);
-	assert_non_null(find(&d.p, "/x", "unknown_field"));
+	assert_non_null(find_problem(&d.p, "/x", "unknown_field"));
 	decoded_free(&d);
 	const char *d9 = "{\"x\":{\"x\":{\"x\":{\"x\":{\"x\":{\"x\":{\"x\":{\"x\":{}}}}}}}}}";
 	assert_int_equal(mlv_json_depth(d9, strlen(d9), MLV_MAX_DEPTH), MLV_MAX_DEPTH + 1);
@@ -615,7 +487,7 @@ static void test_null_is_absent(void **state)
 	decode(&d, t);
 	assert_int_equal(d.rc, 0);
 	if (d.p.count != 0)
-		dump(&d.p);
+		dump_problems(&d.p);
 	assert_int_equal(d.p.count, 0);
 	assert_null(d.c.items[0].brand);
 	assert_null(d.c.buyer.email);
@@ -640,11 +512,11 @@ static void test_many_problems(void **state)
 	assert_int_equal(d.p.errors, 5);
 	assert_int_equal(d.p.count, 5);
 	assert_int_equal(d.p.dropped, 0);
-	assert_non_null(find(&d.p, "/items/0/colour", "unknown_field"));
-	assert_non_null(find(&d.p, "/transport/departure_country", "country_unknown"));
-	assert_non_null(find(&d.p, "/transaction/invoice_total", "precision"));
-	assert_non_null(find(&d.p, "/transport/tracking_number", "required"));
-	assert_non_null(find(&d.p, "/buyer/phone", "format"));
+	assert_non_null(find_problem(&d.p, "/items/0/colour", "unknown_field"));
+	assert_non_null(find_problem(&d.p, "/transport/departure_country", "country_unknown"));
+	assert_non_null(find_problem(&d.p, "/transaction/invoice_total", "precision"));
+	assert_non_null(find_problem(&d.p, "/transport/tracking_number", "required"));
+	assert_non_null(find_problem(&d.p, "/buyer/phone", "format"));
 	decoded_free(&d);
 	cJSON_free(t);
 
@@ -662,9 +534,9 @@ static void test_many_problems(void **state)
 	assert_int_equal(d.p.errors, 149); /* item 1 keeps its valid code */
 	assert_int_equal(d.p.count, MLV_PROBLEMS_MAX);
 	assert_int_equal(d.p.dropped, 149 - MLV_PROBLEMS_MAX);
-	assert_non_null(find(&d.p, "/items/0/hs_code", "hs_unknown"));
-	assert_null(find(&d.p, "/items/1/hs_code", "hs_unknown"));
-	assert_non_null(find(&d.p, "/items/2/hs_code", "hs_unknown"));
+	assert_non_null(find_problem(&d.p, "/items/0/hs_code", "hs_unknown"));
+	assert_null(find_problem(&d.p, "/items/1/hs_code", "hs_unknown"));
+	assert_non_null(find_problem(&d.p, "/items/2/hs_code", "hs_unknown"));
 	decoded_free(&d);
 	cJSON_free(t);
 }
@@ -677,7 +549,7 @@ static char *canonical(const char *text)
 	decoded d;
 	decode(&d, text);
 	if (d.rc != 0 || d.p.count != 0) {
-		dump(&d.p);
+		dump_problems(&d.p);
 		fail_msg("canonical: the text does not decode cleanly");
 	}
 	mlv_buf b = MLV_BUF_INIT(1 << 24);
@@ -931,5 +803,5 @@ int main(void)
 		cmocka_unit_test(test_datetime_parse),
 		cmocka_unit_test(test_datetime_format),
 	};
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return cmocka_run_group_tests(tests, refdata_group_setup, refdata_group_teardown);
 }

@@ -19,42 +19,7 @@
 #include <cjson/cJSON.h>
 #include <cmocka.h>
 
-#ifndef MLV_DATADIR
-#error "MLV_DATADIR must name the data directory"
-#endif
-
-static mlv_refdata *rd;
-static mlv_profiles *ps;
-
-static int group_setup(void **state)
-{
-	(void)state;
-	char err[512] = "";
-	if (mlv_refdata_load(&rd, MLV_DATADIR, err, sizeof(err)) != 0) {
-		fprintf(stderr, "refdata: %s\n", err);
-		return -1;
-	}
-	if (mlv_profiles_load(&ps, MLV_DATADIR, rd, err, sizeof(err)) != 0) {
-		fprintf(stderr, "profiles: %s\n", err);
-		return -1;
-	}
-	return 0;
-}
-
-static int group_teardown(void **state)
-{
-	(void)state;
-	mlv_profiles_free(ps);
-	mlv_refdata_free(rd);
-	return 0;
-}
-
-static int32_t day_of(const char *s)
-{
-	int32_t d = 0;
-	assert_true(mlv_date_parse(s, strlen(s), &d));
-	return d;
-}
+#include "testutil.h"
 
 static const mlv_rule *rule_by_id(const char *country, const char *id)
 {
@@ -676,5 +641,5 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_load_errors, tmp_setup, tmp_teardown),
 		cmocka_unit_test_setup_teardown(test_currency_period, tmp_setup, tmp_teardown),
 	};
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return cmocka_run_group_tests(tests, profiles_group_setup, profiles_group_teardown);
 }

@@ -17,36 +17,7 @@
 
 #include <cmocka.h>
 
-#ifndef MLV_DATADIR
-#error "MLV_DATADIR must name the data directory"
-#endif
-
-static mlv_refdata *rd;
-
-static int32_t day_of(const char *s)
-{
-	int32_t d = 0;
-	assert_true(mlv_date_parse(s, strlen(s), &d));
-	return d;
-}
-
-static int group_setup(void **state)
-{
-	(void)state;
-	char err[512] = "";
-	int rc = mlv_refdata_load(&rd, MLV_DATADIR, err, sizeof(err));
-	if (rc != 0)
-		fprintf(stderr, "load %s: %s\n", MLV_DATADIR, err);
-	return rc == 0 ? 0 : -1;
-}
-
-static int group_teardown(void **state)
-{
-	(void)state;
-	mlv_refdata_free(rd);
-	rd = NULL;
-	return 0;
-}
+#include "testutil.h"
 
 /* ---- temp directories holding (partly broken) copies of data/ ---- */
 
@@ -713,5 +684,5 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_fx_synthetic, tmp_setup,
 						tmp_teardown),
 	};
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return cmocka_run_group_tests(tests, refdata_group_setup, refdata_group_teardown);
 }

@@ -20,53 +20,7 @@
 #include <cmocka.h>
 #include <sodium.h>
 
-#ifndef MLV_DATADIR
-#error "MLV_DATADIR must name the data directory"
-#endif
-
-static mlv_refdata *rd;
-
-/* 2026-04-18T08:30:00Z, 48 hours before the base filing's arrival. */
-#define RECEIVED_MS 1776501000000LL
-
-static const char base_json[] =
-	"{\"lrn\":\"LRN-2026-000123\",\"declaration_type\":\"import\","
-	"\"category\":\"low_value_dutiable\",\"business_model\":\"direct\",\"channel\":\"post\","
-	"\"transport\":{\"mode\":\"postal\",\"tracking_number\":\"LX123456785CN\","
-	"\"carrier\":{\"name\":\"China Post\",\"identifier\":\"CNPOST\","
-	"\"identifier_type\":\"postal_operator\",\"country\":\"CN\"},"
-	"\"departure_country\":\"CN\",\"office_of_arrival\":\"FR000690\","
-	"\"expected_arrival\":\"2026-04-20T08:30:00Z\"},"
-	"\"seller\":{\"name\":\"Shenzhen Example Trading Co\",\"address\":{"
-	"\"street\":\"88 Keyuan Road\",\"city\":\"Shenzhen\",\"postcode\":\"518057\","
-	"\"country\":\"CN\"}},"
-	"\"buyer\":{\"name\":\"Camille Martin\",\"address\":{\"street\":\"12 Rue de la Paix\","
-	"\"city\":\"Lyon\",\"postcode\":\"69002\",\"country\":\"FR\"}},"
-	"\"transaction\":{\"order_id\":\"ORD-2026-000123\",\"order_date\":\"2026-04-13\","
-	"\"currency\":\"EUR\",\"invoice_total\":\"42.00\",\"shipping_cost\":\"6.90\"},"
-	"\"items\":[{\"description\":\"Wireless earphones with charging case\","
-	"\"hs_code\":\"851762\",\"quantity\":\"1\",\"currency\":\"EUR\",\"value\":\"30.00\","
-	"\"origin_country\":\"CN\"},"
-	"{\"description\":\"Silicone phone case\",\"hs_code\":\"392690\",\"quantity\":\"2\","
-	"\"currency\":\"EUR\",\"value\":\"12.00\",\"origin_country\":\"CN\"}]}";
-
-static int group_setup(void **state)
-{
-	(void)state;
-	char err[512] = "";
-	int rc = mlv_refdata_load(&rd, MLV_DATADIR, err, sizeof(err));
-	if (rc != 0)
-		fprintf(stderr, "load %s: %s\n", MLV_DATADIR, err);
-	return rc == 0 ? 0 : -1;
-}
-
-static int group_teardown(void **state)
-{
-	(void)state;
-	mlv_refdata_free(rd);
-	rd = NULL;
-	return 0;
-}
+#include "testutil.h"
 
 /* ---- a store in a temporary directory ------------------------------------------ */
 
@@ -848,5 +802,5 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_list_callback_stops, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dictionary_bodies, setup, teardown),
 	};
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return cmocka_run_group_tests(tests, refdata_group_setup, refdata_group_teardown);
 }

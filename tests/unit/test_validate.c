@@ -19,125 +19,11 @@
 #include <cmocka.h>
 
 #include "mlv/codec.h"
-
-#ifndef MLV_DATADIR
-#error "MLV_DATADIR must name the data directory"
-#endif
-
-static mlv_refdata *rd;
+#include "testutil.h"
 
 /* 2026-04-20T08:30:00Z, the base filing's expected arrival. */
 #define ARRIVAL 1776673800LL
 #define HOUR 3600LL
-
-/* A complete low_value_dutiable consignment: items 30.00 + 12.00 EUR =
- * invoice 42.00 EUR, ordered 2026-04-13. */
-static const char base_json[] =
-	"{\"lrn\":\"LRN-2026-000123\",\"declaration_type\":\"import\","
-	"\"category\":\"low_value_dutiable\",\"business_model\":\"direct\",\"channel\":\"post\","
-	"\"transport\":{\"mode\":\"postal\",\"tracking_number\":\"LX123456785CN\","
-	"\"carrier\":{\"name\":\"China Post\",\"identifier\":\"CNPOST\","
-	"\"identifier_type\":\"postal_operator\",\"country\":\"CN\"},"
-	"\"departure_country\":\"CN\",\"office_of_arrival\":\"FR000690\","
-	"\"expected_arrival\":\"2026-04-20T08:30:00Z\"},"
-	"\"seller\":{\"name\":\"Shenzhen Example Trading Co\",\"address\":{"
-	"\"street\":\"88 Keyuan Road\",\"city\":\"Shenzhen\",\"postcode\":\"518057\","
-	"\"country\":\"CN\"}},"
-	"\"buyer\":{\"name\":\"Camille Martin\",\"address\":{\"street\":\"12 Rue de la Paix\","
-	"\"city\":\"Lyon\",\"postcode\":\"69002\",\"country\":\"FR\"}},"
-	"\"transaction\":{\"order_id\":\"ORD-2026-000123\",\"order_date\":\"2026-04-13\","
-	"\"currency\":\"EUR\",\"invoice_total\":\"42.00\",\"shipping_cost\":\"6.90\"},"
-	"\"items\":[{\"description\":\"Wireless earphones with charging case\","
-	"\"hs_code\":\"851762\",\"quantity\":\"1\",\"currency\":\"EUR\",\"value\":\"30.00\","
-	"\"origin_country\":\"CN\"},"
-	"{\"description\":\"Silicone phone case\",\"hs_code\":\"392690\",\"quantity\":\"2\","
-	"\"currency\":\"EUR\",\"value\":\"12.00\",\"origin_country\":\"CN\"}]}";
-
-static int group_setup(void **state)
-{
-	(void)state;
-	char err[512] = "";
-	int rc = mlv_refdata_load(&rd, MLV_DATADIR, err, sizeof(err));
-	if (rc != 0)
-		fprintf(stderr, "load %s: %s\n", MLV_DATADIR, err);
-	return rc == 0 ? 0 : -1;
-}
-
-static int group_teardown(void **state)
-{
-	(void)state;
-	mlv_refdata_free(rd);
-	rd = NULL;
-	return 0;
-}
-
-/* ---- building variants (as in test_codec.c) -------------------------------- */
-
-#define DEL "\x01"
-
-static cJSON *parent_of(cJSON *root, const char *pointer, char *last, size_t size)
-{
-	char path[256];
-	assert_true(pointer[0] == '/' && strlen(pointer) < sizeof(path));
-	snprintf(path, sizeof(path), "%s", pointer + 1);
-	cJSON *cur = root;
-	char *tok = path;
-	for (char *slash; (slash = strchr(tok, '/')) != NULL; tok = slash + 1) {
-		*slash = '\0';
-		cJSON *next = cJSON_IsArray(cur) ? cJSON_GetArrayItem(cur, atoi(tok))
-						 : cJSON_GetObjectItemCaseSensitive(cur, tok);
-		if (next == NULL)
-			fail_msg("mutate: no %s in %s", tok, pointer);
-		cur = next;
-	}
-	snprintf(last, size, "%s", tok);
-	return cur;
-}
-
-static void apply(cJSON *root, const char *pointer, const char *value)
-{
-	char last[256];
-	cJSON *parent = parent_of(root, pointer, last, sizeof(last));
-	bool array = cJSON_IsArray(parent);
-	if (strcmp(value, DEL) == 0) {
-		if (array)
-			cJSON_DeleteItemFromArray(parent, atoi(last));
-		else
-			cJSON_DeleteItemFromObjectCaseSensitive(parent, last);
-		return;
-	}
-	cJSON *v = cJSON_Parse(value);
-	if (v == NULL)
-		fail_msg("mutate: bad JSON value %s", value);
-	if (array) {
-		int i = atoi(last);
-		if (i < cJSON_GetArraySize(parent))
-			assert_true(cJSON_ReplaceItemInArray(parent, i, v));
-		else
-			assert_true(cJSON_AddItemToArray(parent, v));
-	} else if (cJSON_GetObjectItemCaseSensitive(parent, last) != NULL) {
-		assert_true(cJSON_ReplaceItemInObjectCaseSensitive(parent, last, v));
-	} else {
-		assert_true(cJSON_AddItemToObject(parent, last, v));
-	}
-}
-
-/* A copy of `base` with (pointer, JSON value) pairs applied, up to NULL.
- * Free with cJSON_free(). */
-static char *mutate(const char *base, ...)
-{
-	cJSON *root = cJSON_Parse(base);
-	assert_non_null(root);
-	va_list ap;
-	va_start(ap, base);
-	for (const char *p; (p = va_arg(ap, const char *)) != NULL;)
-		apply(root, p, va_arg(ap, const char *));
-	va_end(ap);
-	char *out = cJSON_PrintUnformatted(root);
-	cJSON_Delete(root);
-	assert_non_null(out);
-	return out;
-}
 
 /* One item of `value` in `currency`, invoiced for the same amount. */
 static char *single_item(const char *base, const char *currency, const char *value)
@@ -159,14 +45,6 @@ typedef struct checked {
 	mlv_quality q;
 } checked;
 
-static void dump(const mlv_problems *p)
-{
-	for (size_t i = 0; i < p->count; i++)
-		fprintf(stderr, "  problem: %s %s %s: %s\n",
-			p->items[i].severity == MLV_SEV_ERROR ? "error" : "warning",
-			p->items[i].pointer, p->items[i].code, p->items[i].message);
-}
-
 static mlv_validate_opts opts_at(int64_t now)
 {
 	mlv_validate_opts o = MLV_VALIDATE_OPTS_INIT;
@@ -182,7 +60,7 @@ static void check_with(checked *k, const char *text, const mlv_validate_opts *o)
 	mlv_problems_init(&k->p);
 	int rc = mlv_consignment_decode(&k->c, text, strlen(text), k->arena, rd, &k->p);
 	if (rc != 0 || k->p.count != 0) {
-		dump(&k->p);
+		dump_problems(&k->p);
 		fail_msg("the test filing does not decode cleanly (rc %d)", rc);
 	}
 	memset(&k->q, 0x5a, sizeof(k->q));
@@ -202,18 +80,10 @@ static void checked_free(checked *k)
 	mlv_arena_free(k->arena);
 }
 
-static const mlv_problem *find(const mlv_problems *p, const char *pointer, const char *code)
-{
-	for (size_t i = 0; i < p->count; i++)
-		if (strcmp(p->items[i].pointer, pointer) == 0 && strcmp(p->items[i].code, code) == 0)
-			return &p->items[i];
-	return NULL;
-}
-
 static void expect_no_problems(const checked *k)
 {
 	if (k->p.count != 0) {
-		dump(&k->p);
+		dump_problems(&k->p);
 		fail_msg("expected no problems, got %zu", k->p.count);
 	}
 }
@@ -222,18 +92,11 @@ static void expect_no_problems(const checked *k)
 static void expect_only(const checked *k, mlv_severity sev, const char *pointer,
 			const char *code)
 {
-	if (k->p.count != 1 || find(&k->p, pointer, code) == NULL ||
+	if (k->p.count != 1 || find_problem(&k->p, pointer, code) == NULL ||
 	    k->p.items[0].severity != sev) {
-		dump(&k->p);
+		dump_problems(&k->p);
 		fail_msg("expected only %s at %s", code, pointer);
 	}
-}
-
-static int64_t day_of(const char *s)
-{
-	int32_t d = 0;
-	assert_true(mlv_date_parse(s, strlen(s), &d));
-	return d;
 }
 
 static int formula(const mlv_quality *q)
@@ -450,7 +313,7 @@ static void test_return_needs_original(void **state)
 	cJSON_free(t);
 	/* an import needs none */
 	check(&k, base_json);
-	assert_null(find(&k.p, "/original_lrn", "required"));
+	assert_null(find_problem(&k.p, "/original_lrn", "required"));
 	checked_free(&k);
 }
 
@@ -753,5 +616,5 @@ int main(void)
 		cmocka_unit_test(test_completeness),
 		cmocka_unit_test(test_score),
 	};
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return cmocka_run_group_tests(tests, refdata_group_setup, refdata_group_teardown);
 }
