@@ -29,12 +29,13 @@ typedef struct mlv_generate_opts {
 	const char *currency;      /* its currency */
 	int32_t start_day;         /* days since epoch of the first order */
 	const char *lrn_prefix;    /* LRNs are prefix + sequence number */
+	bool valid_only;           /* no missing_data anomaly: every record is valid */
 } mlv_generate_opts;
 
 /* Orders per day: consignment n is ordered on start_day + (n - 1) / this. */
 #define MLV_GENERATE_PER_DAY 1000
 
-#define MLV_GENERATE_OPTS_INIT { 1, 50, "FR", "EUR", 20780, "GEN" }
+#define MLV_GENERATE_OPTS_INIT { 1, 50, "FR", "EUR", 20780, "GEN", false }
 
 typedef struct mlv_generator mlv_generator;
 

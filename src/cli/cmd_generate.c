@@ -14,6 +14,7 @@ static const char *anomalies_flag = "50";
 static const char *labels_path;
 static const char *start_flag;
 static const char *prefix_flag = "GEN";
+static bool with_invalid;
 
 const cli_flag generate_flags[] = {
 	{"count", "N", "consignments to write (default 1000; k and M suffixes allowed)",
@@ -26,6 +27,9 @@ const cli_flag generate_flags[] = {
 				     "two days ago; 1000 orders a day)", &start_flag,
 	 NULL},
 	{"prefix", "TEXT", "LRN prefix (default GEN)", &prefix_flag, NULL},
+	{"with-invalid", NULL, "include missing_data anomalies: records that validation rejects "
+			       "(by default every record is valid, its anomalies are for risk "
+			       "work)", NULL, &with_invalid},
 	{NULL, NULL, NULL, NULL, NULL},
 };
 
@@ -59,6 +63,7 @@ int cmd_generate(int argc, char **argv, const mlv_config *cfg)
 	go.destination = cfg->country;
 	go.currency = cfg->currency;
 	go.lrn_prefix = prefix_flag;
+	go.valid_only = !with_invalid;
 	/* By default the orders end two days ago, whatever the count. */
 	go.start_day = (int32_t)(mlv_now_ms() / 86400000) - 2 -
 		       (int32_t)(count / MLV_GENERATE_PER_DAY);

@@ -58,6 +58,7 @@ static int set_up_demo(const mlv_config *cfg, const mlv_refdata *rd,
 		go.currency = cfg->currency;
 		go.start_day = (int32_t)(mlv_now_ms() / 86400000) - 2;
 		go.lrn_prefix = "DEMO";
+		go.valid_only = true;
 		mlv_generator *g = NULL;
 		mlv_filing **batch = calloc(count, sizeof(*batch));
 		char *line = malloc(16384);

@@ -1029,8 +1029,11 @@ static const char *const mode_names[] = {"air", "road", "rail"};
 /* Anomaly kinds in label order from MLV_ANOM_UNDERVALUED; a split emits
  * three records on average, so it is triggered a third as often. */
 static const uint16_t anomaly_freq[] = {3, 1, 3, 3, 3};
+/* The same without missing_data, for generators of valid records only. */
+static const uint16_t anomaly_freq_valid[] = {3, 1, 3, 0, 3};
 #define SPLIT_FREQ 1u
 #define ANOMALY_FREQ_SUM 13u
+#define ANOMALY_FREQ_SUM_VALID 10u
 
 typedef struct split_ctx {
 	unsigned left; /* records still to emit */
@@ -1052,6 +1055,7 @@ typedef struct gstate {
 
 struct mlv_generator {
 	const mlv_refdata *rd;
+	bool valid_only; /* no missing_data anomaly */
 	char dest[3];
 	char cur[4];
 	int cur_scale;
@@ -2581,8 +2585,10 @@ int mlv_generator_new(mlv_generator **out, const mlv_refdata *rd, const mlv_gene
 	 * rate p that makes the share of anomalous records a:
 	 * a = p (1 + 2s) / (1 + 2ps), s = SPLIT_FREQ / ANOMALY_FREQ_SUM */
 	uint64_t a = (uint64_t)opts->anomaly_permille * 1000;
-	g->trigger_ppm = (uint32_t)(a * ANOMALY_FREQ_SUM * 1000000
-				    / (ANOMALY_FREQ_SUM * 1000000 + 2 * SPLIT_FREQ * (1000000 - a)));
+	uint64_t sum = opts->valid_only ? ANOMALY_FREQ_SUM_VALID : ANOMALY_FREQ_SUM;
+	g->valid_only = opts->valid_only;
+	g->trigger_ppm = (uint32_t)(a * sum * 1000000
+				    / (sum * 1000000 + 2 * SPLIT_FREQ * (1000000 - a)));
 
 	/* products whose codes the nomenclature has */
 	/* the loops that draw until a product fits need one of each kind */
@@ -2637,7 +2643,8 @@ int mlv_generator_next(mlv_generator *g, char *buf, size_t size, mlv_anomaly *la
 	if (st->split.left > 0) {
 		kind = MLV_ANOM_SPLIT;
 	} else if (rng_below(r, 1000000) < g->trigger_ppm) {
-		kind = (mlv_anomaly)(rng_weighted(r, anomaly_freq, MLV_ARRAY_LEN(anomaly_freq)) + 1);
+		kind = (mlv_anomaly)(rng_weighted(r, g->valid_only ? anomaly_freq_valid : anomaly_freq,
+						  MLV_ARRAY_LEN(anomaly_freq)) + 1);
 		if (kind == MLV_ANOM_SPLIT)
 			start_split(g);
 	} else {

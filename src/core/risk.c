@@ -1254,7 +1254,7 @@ int mlv_risk_assessment_write_json(mlv_buf *b, const mlv_risk_assessment *a)
 					 h->version, h->weight)) != 0 ||
 		    (rc = json_str(b, h->lane ? mlv_risk_lane_name(h->lane) : NULL)) != 0 ||
 		    (rc = mlv_buf_adds(b, ",\"pointer\":")) != 0 ||
-		    (rc = json_str(b, ptr)) != 0 ||
+		    (rc = json_str(b, h->item >= 0 ? ptr : NULL)) != 0 ||
 		    (rc = mlv_buf_adds(b, ",\"explanation\":")) != 0 ||
 		    (rc = json_str(b, h->explanation)) != 0)
 			return rc;

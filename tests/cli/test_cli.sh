@@ -32,8 +32,11 @@ cmp -s "$work/a.jsonl" "$work/b.jsonl" && ok "same seed, same output" || not_ok 
 cmp -s "$work/a.jsonl" "$work/c.jsonl" && not_ok "other seed, other output" || ok "other seed, other output"
 [ "$(wc -l < "$work/a.jsonl")" -eq 300 ] && ok "generate writes --count lines" || not_ok "generate writes --count lines"
 "$bin" generate --count 300 --seed 7 --start-date 2026-04-01 --labels "$work/labels.csv" > /dev/null
-[ "$(wc -l < "$work/labels.csv")" -eq 301 ] && grep -q ',missing_data$' "$work/labels.csv" \
-  && ok "labels file names every consignment" || not_ok "labels file names every consignment"
+[ "$(wc -l < "$work/labels.csv")" -eq 301 ] && grep -qE ',(undervalued|split|prohibited|misdescribed)$' "$work/labels.csv" \
+  && ! grep -q ',missing_data$' "$work/labels.csv" \
+  && ok "labels file names every consignment; no invalid record by default" || not_ok "labels file names every consignment"
+"$bin" generate --count 300 --seed 7 --start-date 2026-04-01 --with-invalid --labels "$work/labels2.csv" > /dev/null
+grep -q ',missing_data$' "$work/labels2.csv" && ok "--with-invalid adds missing_data records" || not_ok "--with-invalid adds missing_data records"
 
 # --- file: store, idempotency, rejection, exit codes
 "$bin" generate --count 500 --seed 3 --anomalies 0 > "$work/clean.jsonl"
@@ -59,7 +62,7 @@ printf '%s\n' '{"lrn":"BAD-1","category":"high_value"}' 'not json' '' > "$work/b
 "$bin" file /nonexistent.jsonl >/dev/null 2>&1; [ $? -eq 1 ] && ok "missing input file exits 1" || not_ok "missing input file exits 1"
 
 # --- a larger pipeline with anomalies: every line accounted for
-"$bin" generate --count 20000 --seed 11 | "$bin" file --quiet - > "$work/r4.jsonl" 2> "$work/e4"
+"$bin" generate --count 20000 --seed 11 --with-invalid | "$bin" file --quiet - > "$work/r4.jsonl" 2> "$work/e4"
 line=$(tail -1 "$work/e4")
 total=$(echo "$line" | grep -o '^mainlevee file: [0-9]* lines' | grep -o '[0-9]*')
 rejected=$(echo "$line" | grep -o '[0-9]* rejected' | grep -o '[0-9]*')
