@@ -71,15 +71,34 @@ int mlv_buf_addc(mlv_buf *b, char c)
 
 int mlv_buf_printf(mlv_buf *b, const char *fmt, ...)
 {
+	/* Format straight into the free space; only when it does not fit,
+	 * grow and format again (most calls format once). */
+	if (b->data == NULL || b->cap - b->len < 64) {
+		int rc = reserve(b, 64 < b->max - b->len ? 64 : 0);
+		if (rc != 0 && rc != MLV_ETOOBIG)
+			return rc;
+	}
+	size_t room = b->data ? b->cap - b->len : 0;
 	va_list ap;
 	va_start(ap, fmt);
-	int n = vsnprintf(NULL, 0, fmt, ap);
+	int n = vsnprintf(room ? b->data + b->len : NULL, room, fmt, ap);
 	va_end(ap);
 	if (n < 0)
 		return MLV_EINVALID;
+	if ((size_t)n < room) {
+		if ((size_t)n > b->max - b->len) {
+			b->data[b->len] = '\0';
+			return MLV_ETOOBIG;
+		}
+		b->len += (size_t)n;
+		return 0;
+	}
 	int rc = reserve(b, (size_t)n);
-	if (rc != 0)
+	if (rc != 0) {
+		if (b->data)
+			b->data[b->len] = '\0';
 		return rc;
+	}
 	va_start(ap, fmt);
 	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
 	va_end(ap);
