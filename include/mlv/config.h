@@ -42,6 +42,10 @@ typedef struct mlv_config {
 	/* [writer] */
 	unsigned writer_batch;
 	unsigned writer_queue;
+	/* [risk] */
+	char risk_profile[512];
+	char risk_goods_dir[512];
+	char risk_watchlist[512];
 	/* [audit] */
 	char audit_key_file[512];
 	unsigned sth_interval_s;

@@ -36,13 +36,18 @@ typedef struct mlv_filing {
 	int prepare_rc;      /* 0, or MLV_EINVALID when not JSON at all */
 	bool ok;             /* no errors: may be stored */
 	unsigned char digest[32]; /* BLAKE2b-256 of the canonical JSON */
-	unsigned char content_sha256[32]; /* SHA-256 of the text as received (audit) */
+	unsigned char content_hash[32]; /* BLAKE2b-256 of the text as received (audit leaf) */
 	void *body;          /* zstd of the text as received */
 	const mlv_zdict *dict; /* the dictionary body was compressed with, or NULL */
 	size_t body_len;
 	char *quality_json;  /* the quality object as stored and answered */
 	char *assessment_json; /* duties and taxes (duty.h), or why not assessed */
 	void *assessment_z;  /* the same, zstd, as stored */
+	char *risk_json;     /* the risk assessment (risk.h), NULL when not assessed */
+	void *risk_z;        /* the same, zstd, as stored */
+	size_t risk_z_len;
+	int risk_score;
+	char lane[8];        /* green, yellow, red, hold; "" when not assessed */
 	size_t assessment_z_len;
 	const mlv_zdict *assessment_dict;
 	bool assessed;

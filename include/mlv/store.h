@@ -69,6 +69,7 @@ typedef struct mlv_record {
 	mlv_buf body;         /* the latest version's text as received */
 	mlv_buf assessment_json; /* duties and taxes of the latest version; empty
 				  * for an older version (assessed when filed) */
+	mlv_buf risk_json;    /* the risk assessment of the latest version */
 	unsigned char digest[32];
 } mlv_record;
 

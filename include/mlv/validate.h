@@ -24,6 +24,9 @@
 #include "mlv/refdata.h"
 
 struct mlv_profile;
+struct mlv_risk_profile;
+struct mlv_risk_goods;
+struct mlv_risk_watchlist;
 
 /* The administration's settings that filings are checked and assessed
  * against. */
@@ -33,9 +36,14 @@ typedef struct mlv_validate_opts {
 	int64_t now;               /* filing time, seconds since the epoch */
 	int64_t timely_hours;      /* lead time that earns full timeliness */
 	const struct mlv_profile *profile; /* its duty and tax rules; NULL: not assessed */
+	const char *country;       /* its ISO code, for the risk engine */
+	const struct mlv_risk_profile *risk; /* its risk profile; NULL: no risk assessment */
+	const struct mlv_risk_goods *goods;  /* prohibited and restricted goods */
+	const struct mlv_risk_watchlist *watch;
+	uint64_t random_key[2];    /* secret of the random selection */
 } mlv_validate_opts;
 
-#define MLV_VALIDATE_OPTS_INIT { "EUR", 15000, 0, 24, NULL }
+#define MLV_VALIDATE_OPTS_INIT { "EUR", 15000, 0, 24, NULL, "FR", NULL, NULL, NULL, {0, 0} }
 
 typedef struct mlv_quality {
 	int score;        /* 0..100 */

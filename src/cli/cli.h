@@ -37,6 +37,18 @@ void cli_usage(const cli_cmd *cmd, FILE *out);
 
 /* Loads the reference data of cfg, printing a message on failure. */
 int cli_load_refdata(const mlv_config *cfg, mlv_refdata **out);
+/* The risk engine's profile, goods lists and watch list of cfg. */
+typedef struct cli_risk {
+	struct mlv_risk_profile *profile;
+	struct mlv_risk_goods *goods;
+	struct mlv_risk_watchlist *watch;
+} cli_risk;
+int cli_load_risk(const mlv_config *cfg, const mlv_refdata *rd, cli_risk *out);
+void cli_risk_free(cli_risk *r);
+/* Puts the risk settings into the validation options; the random
+ * selection's secret is derived from the audit signing key. */
+void cli_risk_opts(const cli_risk *r, const uint8_t audit_sk[64], mlv_validate_opts *vo);
+
 /* The country profiles (duties and taxes) of cfg's data directory. */
 int cli_load_profiles(const mlv_config *cfg, const mlv_refdata *rd, mlv_profiles **out);
 /* The validation settings of cfg (the ceiling in minor units); with ps,

@@ -6,6 +6,7 @@
  * Lines longer than limits.max_body are rejected without being held. */
 #include <errno.h>
 #include <pthread.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -286,6 +287,7 @@ int cmd_file(int argc, char **argv, const mlv_config *cfg)
 	int status = 1, rc = 0;
 	mlv_refdata *rd = NULL;
 	mlv_profiles *profiles = NULL;
+	cli_risk risk = {NULL, NULL, NULL};
 	mlv_store *st = NULL;
 	mlv_validate_opts vo;
 	chunk a, b;
@@ -306,8 +308,13 @@ int cmd_file(int argc, char **argv, const mlv_config *cfg)
 		goto cleanup;
 	}
 	if (cli_load_refdata(cfg, &rd) != 0 || cli_load_profiles(cfg, rd, &profiles) != 0 ||
-	    cli_validate_opts(cfg, rd, profiles, &vo) != 0)
+	    cli_load_risk(cfg, rd, &risk) != 0 || cli_validate_opts(cfg, rd, profiles, &vo) != 0)
 		goto cleanup;
+	uint8_t audit_pk[32], audit_sk[64];
+	if (cli_audit_key(cfg, true, audit_pk, audit_sk) != 0)
+		goto cleanup;
+	cli_risk_opts(&risk, audit_sk, &vo);
+	sodium_memzero(audit_sk, sizeof(audit_sk));
 	if (!dry_run) {
 		mlv_store_opts so = MLV_STORE_OPTS_INIT;
 		so.path = cfg->db_path;
@@ -392,6 +399,7 @@ cleanup:
 	free(r.buf);
 	mlv_store_close(st);
 	mlv_profiles_free(profiles);
+	cli_risk_free(&risk);
 	mlv_refdata_free(rd);
 	if (in != stdin)
 		fclose(in);

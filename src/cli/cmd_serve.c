@@ -127,8 +127,15 @@ int cmd_serve(int argc, char **argv, const mlv_config *cfg)
 		mlv_refdata_free(rd);
 		return 1;
 	}
+	cli_risk risk;
+	if (cli_load_risk(cfg, rd, &risk) != 0) {
+		mlv_profiles_free(profiles);
+		mlv_refdata_free(rd);
+		return 1;
+	}
 	if (cli_validate_opts(cfg, rd, profiles, &vo) != 0 ||
 	    cli_make_parent_dir(cfg->db_path) != 0) {
+		cli_risk_free(&risk);
 		mlv_profiles_free(profiles);
 		if (errno)
 			fprintf(stderr, "mainlevee serve: cannot create the directory of %s\n",
@@ -136,8 +143,18 @@ int cmd_serve(int argc, char **argv, const mlv_config *cfg)
 		mlv_refdata_free(rd);
 		return 1;
 	}
+	uint8_t audit_pk[32], audit_sk[64];
+	if (cli_audit_key(cfg, true, audit_pk, audit_sk) != 0) {
+		mlv_profiles_free(profiles);
+		cli_risk_free(&risk);
+		mlv_refdata_free(rd);
+		return 1;
+	}
+	cli_risk_opts(&risk, audit_sk, &vo);
 	char token[96] = "";
 	if (demo && set_up_demo(cfg, rd, &vo, token) != 0) {
+		sodium_memzero(audit_sk, sizeof(audit_sk));
+		cli_risk_free(&risk);
 		mlv_profiles_free(profiles);
 		mlv_refdata_free(rd);
 		return 1;
@@ -172,12 +189,6 @@ int cmd_serve(int argc, char **argv, const mlv_config *cfg)
 	so.auth_max_failures = cfg->auth_max_failures;
 	so.auth_window_s = cfg->auth_window_s;
 	so.public_rate = cfg->public_rate;
-	uint8_t audit_pk[32], audit_sk[64];
-	if (cli_audit_key(cfg, true, audit_pk, audit_sk) != 0) {
-		mlv_profiles_free(profiles);
-		mlv_refdata_free(rd);
-		return 1;
-	}
 	so.audit_pk = audit_pk;
 	so.audit_sk = audit_sk;
 	so.sth_interval_ms = (int64_t)cfg->sth_interval_s * 1000;
@@ -186,6 +197,7 @@ int cmd_serve(int argc, char **argv, const mlv_config *cfg)
 	if (mlv_server_start(&server, &so, err, sizeof(err)) != 0) {
 		mlv_log(MLV_LOG_ERROR, "cannot start", "error=\"%s\"", err);
 		sodium_memzero(audit_sk, sizeof(audit_sk));
+		cli_risk_free(&risk);
 		mlv_profiles_free(profiles);
 		mlv_refdata_free(rd);
 		return 1;
@@ -201,6 +213,7 @@ int cmd_serve(int argc, char **argv, const mlv_config *cfg)
 	mlv_log(MLV_LOG_INFO, "stopping", "signal=%d", sig);
 	mlv_server_stop(server);
 	sodium_memzero(audit_sk, sizeof(audit_sk));
+	cli_risk_free(&risk);
 	mlv_profiles_free(profiles);
 	mlv_refdata_free(rd);
 	mlv_log(MLV_LOG_INFO, "stopped", "%s", "");

@@ -5,8 +5,11 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <sodium.h>
+
 #include "cli.h"
 #include "mlv/decimal.h"
+#include "mlv/risk.h"
 
 #ifndef MLV_DATADIR
 #define MLV_DATADIR "data"
@@ -173,6 +176,59 @@ int cli_load_refdata(const mlv_config *cfg, mlv_refdata **out)
 	return 0;
 }
 
+int cli_load_risk(const mlv_config *cfg, const mlv_refdata *rd, cli_risk *out)
+{
+	char err[512], path[1024];
+	const char *dir = cfg->data_dir[0] ? cfg->data_dir : MLV_DATADIR;
+	memset(out, 0, sizeof(*out));
+	if (cfg->risk_profile[0])
+		snprintf(path, sizeof(path), "%s", cfg->risk_profile);
+	else
+		snprintf(path, sizeof(path), "%s/risk/profile-default.ini", dir);
+	if (mlv_risk_profile_load(&out->profile, path, rd, err, sizeof(err)) != 0) {
+		fprintf(stderr, "mainlevee: cannot load the risk profile %s: %s\n", path, err);
+		return -1;
+	}
+	if (cfg->risk_goods_dir[0])
+		snprintf(path, sizeof(path), "%s", cfg->risk_goods_dir);
+	else
+		snprintf(path, sizeof(path), "%s/risk/goods", dir);
+	if (mlv_risk_goods_load_dir(&out->goods, path, rd, err, sizeof(err)) != 0) {
+		fprintf(stderr, "mainlevee: cannot load the goods lists of %s: %s\n", path, err);
+		cli_risk_free(out);
+		return -1;
+	}
+	if (cfg->risk_watchlist[0] &&
+	    mlv_risk_watchlist_load(&out->watch, cfg->risk_watchlist, err, sizeof(err)) != 0) {
+		fprintf(stderr, "mainlevee: cannot load the watch list %s: %s\n", cfg->risk_watchlist,
+			err);
+		cli_risk_free(out);
+		return -1;
+	}
+	return 0;
+}
+
+void cli_risk_free(cli_risk *r)
+{
+	mlv_risk_profile_free(r->profile);
+	mlv_risk_goods_free(r->goods);
+	mlv_risk_watchlist_free(r->watch);
+	memset(r, 0, sizeof(*r));
+}
+
+void cli_risk_opts(const cli_risk *r, const uint8_t audit_sk[64], mlv_validate_opts *vo)
+{
+	vo->risk = r->profile;
+	vo->goods = r->goods;
+	vo->watch = r->watch;
+	/* A secret the filers cannot know, stable across restarts: derived
+	 * from the signing key, under its own label. */
+	uint8_t k[16];
+	crypto_generichash(k, sizeof(k), audit_sk, 64, (const uint8_t *)"mlv-risk-random", 15);
+	memcpy(vo->random_key, k, sizeof(k));
+	sodium_memzero(k, sizeof(k));
+}
+
 int cli_load_profiles(const mlv_config *cfg, const mlv_refdata *rd, mlv_profiles **out)
 {
 	char err[512];
@@ -209,6 +265,7 @@ int cli_validate_opts(const mlv_config *cfg, const mlv_refdata *rd, const mlv_pr
 		return -1;
 	}
 	o->currency = cfg->currency;
+	o->country = cfg->country;
 	o->low_value_ceiling = ceiling;
 	o->timely_hours = cfg->timely_hours;
 	if (ps != NULL) {

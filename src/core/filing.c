@@ -10,6 +10,7 @@
 #include "mlv/codec.h"
 #include "mlv/compress.h"
 #include "mlv/duty.h"
+#include "mlv/risk.h"
 
 const char *mlv_outcome_name(mlv_outcome o)
 {
@@ -56,6 +57,8 @@ void mlv_filing_reset(mlv_filing *f)
 	free(f->quality_json);
 	free(f->assessment_json);
 	free(f->assessment_z);
+	free(f->risk_json);
+	free(f->risk_z);
 	memset(f, 0, sizeof(*f));
 	f->arena = a;
 	mlv_problems_init(&f->problems);
@@ -70,6 +73,8 @@ void mlv_filing_free(mlv_filing *f)
 	free(f->quality_json);
 	free(f->assessment_json);
 	free(f->assessment_z);
+	free(f->risk_json);
+	free(f->risk_z);
 	mlv_arena_free(f->arena);
 	free(f);
 }
@@ -201,6 +206,44 @@ static int assess(mlv_filing *f, const mlv_validate_opts *o)
 	return rc == 0 && f->assessment_json == NULL ? MLV_ENOMEM : rc;
 }
 
+/* The risk engine's lane, score and explained hits (risk.h).  The
+ * consumer is never a criterion: the engine refuses such rules. */
+static int risk(mlv_filing *f, const mlv_validate_opts *o, const mlv_refdata *rd)
+{
+	if (o->risk == NULL)
+		return 0;
+	char filer[32];
+	snprintf(filer, sizeof(filer), "filer:%lld", (long long)f->filer_id);
+	mlv_risk_input in = MLV_RISK_INPUT_INIT;
+	in.filer = filer;
+	in.country = o->country;
+	in.day = (int32_t)(o->now / 86400);
+	in.quality = f->quality.score;
+	in.lead_known = f->quality.lead_known;
+	in.lead_hours = f->quality.lead_hours;
+	in.watch = o->watch;
+	in.goods = o->goods;
+	in.random_key[0] = o->random_key[0];
+	in.random_key[1] = o->random_key[1];
+	mlv_risk_assessment a;
+	memset(&a, 0, sizeof(a));
+	mlv_buf b = MLV_BUF_INIT(1 << 20);
+	int rc = mlv_risk_assess(&a, o->risk, &f->c, &in, rd);
+	if (rc == 0)
+		rc = mlv_risk_assessment_write_json(&b, &a);
+	if (rc == 0) {
+		f->risk_score = a.score;
+		snprintf(f->lane, sizeof(f->lane), "%s", mlv_risk_lane_name(a.lane));
+		f->risk_json = mlv_buf_detach(&b, NULL);
+		rc = f->risk_json ? mlv_compress(f->assessment_dict, f->risk_json,
+						 strlen(f->risk_json), &f->risk_z, &f->risk_z_len)
+				  : MLV_ENOMEM;
+	}
+	mlv_buf_free(&b);
+	mlv_risk_assessment_clear(&a);
+	return rc;
+}
+
 int mlv_filing_prepare(mlv_filing *f, const char *buf, size_t len, const mlv_refdata *rd,
 		       const mlv_validate_opts *vopts)
 {
@@ -229,7 +272,8 @@ int mlv_filing_prepare(mlv_filing *f, const char *buf, size_t len, const mlv_ref
 				   canon.len, NULL, 0);
 	mlv_buf_free(&canon);
 	if (rc == 0) {
-		crypto_hash_sha256(f->content_sha256, (const unsigned char *)buf, len);
+		crypto_generichash(f->content_hash, sizeof(f->content_hash),
+				   (const unsigned char *)buf, len, NULL, 0);
 		rc = mlv_compress(f->dict, buf, len, &f->body, &f->body_len);
 	}
 	if (rc == 0)
@@ -241,6 +285,8 @@ int mlv_filing_prepare(mlv_filing *f, const char *buf, size_t len, const mlv_ref
 		rc = mlv_compress(f->assessment_dict, f->assessment_json, strlen(f->assessment_json),
 				  &f->assessment_z, &f->assessment_z_len);
 	}
+	if (rc == 0)
+		rc = risk(f, &o, rd);
 	if (rc == 0)
 		f->ok = true;
 	return rc;

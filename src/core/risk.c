@@ -423,6 +423,12 @@ static int cand_enum(cands *cs, const risk_index *x, char type, unsigned v)
 	return cand_key(cs, x, type, d, -1);
 }
 
+/* base + off, where an empty array may have a NULL base. */
+static const uint32_t *at(const uint32_t *base, size_t off)
+{
+	return base != NULL ? base + off : NULL;
+}
+
 static void cc_text(uint16_t k, char out[3])
 {
 	out[0] = (char)('A' + k / 26);
@@ -438,10 +444,10 @@ static int collect(cands *cs, const risk_set *s, const facts *f, bool goods)
 	int rc = 0;
 	for (size_t i = 0; i < c->item_count; i++) {
 		const item_facts *it = &f->items[i];
-		const uint32_t *ph = goods ? f->gph + it->gph : f->ph + it->ph;
+		const uint32_t *ph = goods ? at(f->gph, it->gph) : at(f->ph, it->ph);
 		size_t nph = goods ? it->ngph : it->nph;
 		for (size_t k = 0; k < nph; k++)
-			if ((rc = cand_list(cs, x->posts + x->phrase_post[ph[k]], x->phrase_npost[ph[k]],
+			if ((rc = cand_list(cs, at(x->posts, x->phrase_post[ph[k]]), x->phrase_npost[ph[k]],
 					    (long)i)) != 0)
 				return rc;
 		uint32_t node = 0;
@@ -450,7 +456,7 @@ static int collect(cands *cs, const risk_set *s, const facts *f, bool goods)
 			if (nx == 0)
 				break;
 			node = (uint32_t)nx;
-			if ((rc = cand_list(cs, x->posts + x->trie[node].post, x->trie[node].npost,
+			if ((rc = cand_list(cs, at(x->posts, x->trie[node].post), x->trie[node].npost,
 					    (long)i)) != 0)
 				return rc;
 		}
@@ -519,6 +525,13 @@ typedef struct hit_ctx {
 	const char *word;
 	int role; /* the party or watch-list role that matched, 0 none */
 } hit_ctx;
+
+/* The mask bit of an enum value; 0 for a value no mask can hold (a
+ * consignment built by hand rather than decoded). */
+static uint32_t bit(unsigned v)
+{
+	return v < 32 ? 1u << v : 0;
+}
 
 static bool in_range(const risk_range *r, int64_t v)
 {
@@ -611,17 +624,17 @@ static bool consignment_ok(const risk_rule *r, const facts *f, hit_ctx *ctx)
 	if ((r->mass.has_lo || r->mass.has_hi) &&
 	    (!f->weight_known || !in_range(&r->mass, f->grams)))
 		return false;
-	if (r->channels && !(r->channels & (1u << c->channel)))
+	if (r->channels && !(r->channels & bit(c->channel)))
 		return false;
-	if (r->models && !(r->models & (1u << c->business_model)))
+	if (r->models && !(r->models & bit(c->business_model)))
 		return false;
-	if (r->categories && !(r->categories & (1u << c->category)))
+	if (r->categories && !(r->categories & bit(c->category)))
 		return false;
-	if (r->modes && !(c->transport.present && (r->modes & (1u << c->transport.mode))))
+	if (r->modes && !(c->transport.present && (r->modes & bit(c->transport.mode))))
 		return false;
 	if (r->schemes) {
 		unsigned s = c->tax_collected.present ? c->tax_collected.scheme : 0;
-		if (!(r->schemes & (1u << s)))
+		if (!(r->schemes & bit(s)))
 			return false;
 	}
 	for (int role = 1; role < MLV_RISK_ROLE_COUNT; role++) {
@@ -671,7 +684,7 @@ static bool item_ok(const risk_rule *r, const facts *f, size_t i, bool goods, hi
 		if (!ok)
 			return false;
 	}
-	const uint32_t *ph = goods ? f->gph + x->gph : f->ph + x->ph;
+	const uint32_t *ph = goods ? at(f->gph, x->gph) : at(f->ph, x->ph);
 	size_t nph = goods ? x->ngph : x->nph;
 	const char *word = NULL;
 	if (r->nwords) {
@@ -756,7 +769,8 @@ static void put_stat(out_text *o, const facts *f, double minor_per)
 	/* A statistic in minor units shown in major units: display only. */
 	char b[64];
 	double major = minor_per;
-	for (int i = 0; i < f->minor; i++)
+	int mu = mlv_currency_minor_units(f->rd, mlv_risk_refvalues_currency(f->in->refvalues));
+	for (int i = 0; i < (mu < 0 ? 2 : mu); i++)
 		major /= 10.0;
 	snprintf(b, sizeof(b), "%.2f %s%s", major, mlv_risk_refvalues_currency(f->in->refvalues),
 		 mlv_risk_refvalues_basis(f->in->refvalues) == MLV_RISK_UV_PER_KG ? "/kg" : "/unit");
@@ -1035,7 +1049,8 @@ static int evaluate(const risk_set *s, cands *cs, const facts *f, bool goods, pe
 {
 	const mlv_risk_profile *prof = f->prof;
 	int rc;
-	qsort(cs->v, cs->n, sizeof(uint64_t), cmp_u64);
+	if (cs->n > 1)
+		qsort(cs->v, cs->n, sizeof(uint64_t), cmp_u64);
 	for (size_t a = 0; a < cs->n;) {
 		uint32_t rule = (uint32_t)(cs->v[a] >> 32);
 		size_t b = a;
@@ -1180,7 +1195,8 @@ int mlv_risk_assess(mlv_risk_assessment *out, const mlv_risk_profile *p,
 	}
 
 	/* The explanation: strongest hits first. */
-	qsort(ps.v, ps.n, sizeof(*ps.v), cmp_pending);
+	if (ps.n > 1)
+		qsort(ps.v, ps.n, sizeof(*ps.v), cmp_pending);
 	size_t keep = ps.n < MLV_RISK_MAX_HITS ? ps.n : MLV_RISK_MAX_HITS;
 	out->hits_dropped = ps.n - keep;
 	if (keep > 0) {

@@ -97,7 +97,8 @@ static void robust(const uv_rec *recs, size_t a, size_t b, double *dev, double *
 static int add_groups(mlv_risk_refvalues *t, uv_rec *recs, size_t n, bool by_origin,
 		      double *dev, size_t *cap)
 {
-	qsort(recs, n, sizeof(*recs), by_origin ? cmp_rec_origin : cmp_rec_all);
+	if (n > 1)
+		qsort(recs, n, sizeof(*recs), by_origin ? cmp_rec_origin : cmp_rec_all);
 	for (size_t a = 0; a < n;) {
 		size_t b = a + 1;
 		while (b < n && strcmp(recs[b].hs6, recs[a].hs6) == 0 &&
@@ -161,7 +162,8 @@ int mlv_risk_refvalues_build(mlv_risk_refvalues **out, const mlv_risk_uv_obs *ob
 	if ((rc = add_groups(t, recs, nr, true, dev, &cap)) != 0 ||
 	    (rc = add_groups(t, recs, nr, false, dev, &cap)) != 0)
 		goto cleanup;
-	qsort(t->g, t->n, sizeof(*t->g), cmp_group);
+	if (t->n > 1)
+		qsort(t->g, t->n, sizeof(*t->g), cmp_group);
 	*out = t;
 	t = NULL;
 cleanup:
@@ -188,6 +190,8 @@ static const ref_group *find_group(const mlv_risk_refvalues *t, const char *hs6,
 	memset(&key, 0, sizeof(key));
 	snprintf(key.hs6, sizeof(key.hs6), "%.6s", hs6);
 	snprintf(key.origin, sizeof(key.origin), "%.2s", origin);
+	if (t->n == 0)
+		return NULL;
 	return bsearch(&key, t->g, t->n, sizeof(*t->g), cmp_group);
 }
 

@@ -201,7 +201,5 @@ const uint32_t *mlv_risk_map_get(const risk_index *idx, const char *key, size_t 
  * phrase id of every match to *ids (a growing malloc'd array). */
 int mlv_risk_ac_scan(const risk_index *idx, const char *text, size_t len, uint32_t **ids,
 		     size_t *n, size_t *cap);
-/* Document type index -> bit, for restricted entries. */
-unsigned mlv_risk_document_index(const char *word);
 
 #endif

@@ -252,7 +252,7 @@ static unsigned enum_lookup(const char *path, const char *word)
 	return 0;
 }
 
-unsigned mlv_risk_document_index(const char *word)
+static unsigned document_index(const char *word)
 {
 	return enum_lookup("documents/type", word);
 }
@@ -876,7 +876,7 @@ static int rule_key(parser *p, const key_def *k, char *v)
 	case K_NOTE:
 		return 0;
 	case K_VERIFIED: {
-		bool b;
+		bool b = false;
 		return parse_bool(p, v, &b);
 	}
 	case K_BASIS:
@@ -899,7 +899,7 @@ static int rule_key(parser *p, const key_def *k, char *v)
 		for (char *t; (t = next_token(&cur, false)) != NULL;) {
 			if (strcmp(t, "none") == 0)
 				continue;
-			unsigned i = mlv_risk_document_index(t);
+			unsigned i = document_index(t);
 			if (i == 0 || i > 31)
 				return perr(p, MLV_EINVALID,
 					    "'%s' is not a document type of the dataset (or none)", t);
@@ -1003,7 +1003,7 @@ static int rule_key(parser *p, const key_def *k, char *v)
 			return perr(p, MLV_EINVALID, "lead hours are a whole number in -100000..100000");
 		return set_range(p, &r->lead, k->id == K_LEAD_MAX, x);
 	case K_AEO: {
-		bool b;
+		bool b = false;
 		if ((rc = parse_bool(p, v, &b)) != 0)
 			return rc;
 		r->aeo = b ? 1 : -1;
@@ -1621,7 +1621,8 @@ static int build_csr(compiler *c, vec *pairs, size_t nkeys, uint32_t *post, uint
 {
 	risk_index *x = &c->s->idx;
 	post_pair *pp = (post_pair *)(void *)pairs->p;
-	qsort(pp, pairs->n, sizeof(*pp), cmp_post);
+	if (pairs->n > 1)
+		qsort(pp, pairs->n, sizeof(*pp), cmp_post);
 	for (size_t i = 0; i < pairs->n; i++) {
 		if (i > 0 && pp[i].key == pp[i - 1].key && pp[i].rule == pp[i - 1].rule)
 			continue;
@@ -1765,7 +1766,8 @@ static int build_map(compiler *c)
 	size_t n = c->key_pairs.n;
 	if (n == 0)
 		return 0;
-	qsort(kp, n, sizeof(*kp), cmp_key);
+	if (n > 1)
+		qsort(kp, n, sizeof(*kp), cmp_key);
 	size_t keys_n = 0;
 	for (size_t i = 0; i < n; i++)
 		if (i == 0 || kp[i].klen != kp[i - 1].klen ||
@@ -2089,7 +2091,8 @@ int mlv_risk_goods_load_dir(mlv_risk_goods **out, const char *dir, const mlv_ref
 			goto cleanup;
 		}
 	}
-	qsort(names.p, names.n, sizeof(char *), cmp_str);
+	if (names.n > 1)
+		qsort(names.p, names.n, sizeof(char *), cmp_str);
 	for (size_t i = 0; i < names.n; i++) {
 		char path[4096];
 		size_t len;

@@ -176,8 +176,8 @@ static void ms_to_rfc3339(int64_t ms, char out[32])
  * has it, and GET returns it. */
 static int write_view(mlv_buf *b, int64_t id, const char *lrn, int version, const char *status,
 		      const char *outcome, int64_t filed_ms, int64_t updated_ms,
-		      const char *quality_json, const char *assessment_json, const char *canonical,
-		      size_t canonical_len)
+		      const char *quality_json, const char *assessment_json, const char *risk_json,
+		      const char *canonical, size_t canonical_len)
 {
 	char filed[32], updated[32];
 	ms_to_rfc3339(filed_ms, filed);
@@ -194,6 +194,8 @@ static int write_view(mlv_buf *b, int64_t id, const char *lrn, int version, cons
 				    filed, updated, quality_json);
 	if (rc == 0 && assessment_json != NULL && assessment_json[0] != '\0')
 		rc = mlv_buf_printf(b, ",\"assessment\":%s", assessment_json);
+	if (rc == 0 && risk_json != NULL && risk_json[0] != '\0')
+		rc = mlv_buf_printf(b, ",\"risk\":%s", risk_json);
 	if (rc == 0 && canonical != NULL) {
 		rc = mlv_buf_adds(b, ",\"consignment\":");
 		if (rc == 0)
@@ -264,7 +266,7 @@ static void finish_one(mlv_req *req, mlv_resp *resp)
 	(void)s;
 	rc = write_view(&resp->body, f->id, f->c.lrn, f->version, "filed",
 			mlv_outcome_name(f->outcome), f->received_ms, f->received_ms,
-			f->quality_json, f->assessment_json, NULL, 0);
+			f->quality_json, f->assessment_json, f->risk_json, NULL, 0);
 	if (rc != 0) {
 		mlv_http_problem_err(resp, rc, "the answer could not be written");
 		goto cleanup;
@@ -463,7 +465,7 @@ static int get_consignment(mlv_server *s, mlv_req *req, mlv_resp *resp, const st
 	if (rc == 0)
 		rc = write_view(&resp->body, r.id, r.lrn, r.version, r.status, NULL, r.filed_at_ms,
 				r.updated_at_ms, r.quality_json.data ? r.quality_json.data : "{}",
-				r.assessment_json.data, canon.data, canon.len);
+				r.assessment_json.data, r.risk_json.data, canon.data, canon.len);
 	mlv_buf_free(&canon);
 	if (rc != 0)
 		mlv_http_problem_err(resp, rc, NULL);

@@ -19,6 +19,7 @@
 #include "client.h"
 #include "mlv/audit.h"
 #include "mlv/profile.h"
+#include "mlv/risk.h"
 #include "mlv/refdata.h"
 #include "mlv/server.h"
 #include "mlv/store.h"
@@ -34,6 +35,8 @@ static char key_a[96], key_b[96], key_expired[96];
 static char *fixture;
 static uint8_t audit_pk[MLV_AUDIT_PK_LEN], audit_sk[MLV_AUDIT_SK_LEN];
 static mlv_profiles *profiles;
+static mlv_risk_profile *risk_profile;
+static mlv_risk_goods *risk_goods;
 
 static char *read_fixture(const char *name)
 {
@@ -121,6 +124,16 @@ static int setup_all(void **state)
 	o.profiles = profiles;
 	o.public_rate = 0;
 	o.validate.profile = mlv_profiles_get(profiles, "FR");
+	char path[512];
+	snprintf(path, sizeof(path), "%s/risk/profile-default.ini", MLV_DATADIR);
+	if (mlv_risk_profile_load(&risk_profile, path, rd, err, sizeof(err)) != 0)
+		return -1;
+	snprintf(path, sizeof(path), "%s/risk/goods", MLV_DATADIR);
+	if (mlv_risk_goods_load_dir(&risk_goods, path, rd, err, sizeof(err)) != 0)
+		return -1;
+	o.validate.risk = risk_profile;
+	o.validate.goods = risk_goods;
+	o.validate.country = "FR";
 	if (mlv_server_start(&server, &o, err, sizeof(err)) != 0) {
 		fprintf(stderr, "server: %s\n", err);
 		return -1;
@@ -134,6 +147,8 @@ static int teardown_all(void **state)
 	(void)state;
 	mlv_server_stop(server);
 	mlv_profiles_free(profiles);
+	mlv_risk_profile_free(risk_profile);
+	mlv_risk_goods_free(risk_goods);
 	mlv_refdata_free(rd);
 	free(fixture);
 	char cmd[256];
@@ -882,6 +897,44 @@ static void test_quote(void **state)
 	cJSON_Delete(quote("{\"destination\":\"FR\",\"items\":[]}", 422));
 }
 
+/* Every filing answer carries its risk lane and explained hits; goods
+ * that France prohibits (disposable vapes, HS 854340) are never green. */
+static void test_risk_in_filings(void **state)
+{
+	(void)state;
+	char *body = consignment("API-RISK-1", NULL);
+	cJSON *a = call_json("POST", "/v1/consignments", key_a, body, 201);
+	cJSON *risk = cJSON_GetObjectItem(a, "risk");
+	assert_non_null(risk);
+	assert_non_null(cJSON_GetObjectItem(risk, "hits"));
+	const char *lane = str(risk, "lane");
+	assert_true(strcmp(lane, "green") == 0 || strcmp(lane, "yellow") == 0 ||
+		    strcmp(lane, "red") == 0 || strcmp(lane, "hold") == 0);
+	cJSON_Delete(a);
+	free(body);
+	cJSON *c = cJSON_Parse(fixture);
+	cJSON_ReplaceItemInObject(c, "lrn", cJSON_CreateString("API-RISK-2"));
+	cJSON *it = cJSON_GetArrayItem(cJSON_GetObjectItem(c, "items"), 1);
+	cJSON_ReplaceItemInObject(it, "hs_code", cJSON_CreateString("854340"));
+	cJSON_ReplaceItemInObject(it, "description",
+				  cJSON_CreateString("Disposable electronic cigarette, 600 puffs"));
+	char *vape = cJSON_PrintUnformatted(c);
+	cJSON *v = call_json("POST", "/v1/consignments", key_a, vape, 201);
+	cJSON *vr = cJSON_GetObjectItem(v, "risk");
+	assert_string_not_equal(str(vr, "lane"), "green");
+	assert_true(cJSON_IsTrue(cJSON_GetObjectItem(vr, "prohibited")));
+	long long id = num(v, "id");
+	cJSON_Delete(v);
+	/* And reading it back gives the same decision. */
+	char path[64];
+	snprintf(path, sizeof(path), "/v1/consignments/%lld", id);
+	cJSON *g = call_json("GET", path, key_a, NULL, 200);
+	assert_true(cJSON_IsTrue(cJSON_GetObjectItem(cJSON_GetObjectItem(g, "risk"), "prohibited")));
+	cJSON_Delete(g);
+	free(vape);
+	cJSON_Delete(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -901,6 +954,7 @@ int main(void)
 		cmocka_unit_test(test_brute_force_lockout),
 		cmocka_unit_test(test_rate_limit_per_key),
 		cmocka_unit_test(test_quote),
+		cmocka_unit_test(test_risk_in_filings),
 	};
 	return cmocka_run_group_tests(tests, setup_all, teardown_all);
 }

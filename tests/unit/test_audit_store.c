@@ -158,7 +158,7 @@ static void test_every_event_is_a_leaf(void **state)
 	assert_int_equal(mlv_store_audit_leaf(fx->s, 2, fx->filer, &leaf, h), 0);
 	assert_non_null(strstr(leaf.data, "\"event\":2,"));
 	assert_non_null(strstr(leaf.data, "\"type\":\"amended\""));
-	assert_non_null(strstr(leaf.data, "\"content_sha256\":"));
+	assert_non_null(strstr(leaf.data, "\"content_blake2b_256\":"));
 	assert_null(strstr(leaf.data, "Camille"));
 	/* another filer cannot have it */
 	assert_int_equal(mlv_store_audit_leaf(fx->s, 2, fx->filer + 1, &leaf, h), MLV_ENOTFOUND);
