@@ -221,6 +221,23 @@ static int stage_join(stage *s)
 	return rc;
 }
 
+/* Signs a tree head of the audit log once the batch is stored, so its
+ * events can be proven at once. */
+static int sign_head(mlv_store *st, const uint8_t sk[64])
+{
+	mlv_audit_sth sth;
+	memset(&sth, 0, sizeof(sth));
+	int rc = mlv_store_audit_size(st, &sth.tree_size);
+	if (rc != 0 || sth.tree_size == 0)
+		return rc;
+	sth.timestamp_ms = (uint64_t)mlv_now_ms();
+	if (rc == 0)
+		rc = mlv_store_audit_root(st, sth.tree_size, sth.root);
+	if (rc == 0)
+		rc = mlv_audit_sth_sign(&sth, sk);
+	return rc ? rc : mlv_store_audit_add_sth(st, &sth);
+}
+
 /* ---- the command ---------------------------------------------------------------- */
 
 struct totals {
@@ -288,6 +305,7 @@ int cmd_file(int argc, char **argv, const mlv_config *cfg)
 	mlv_refdata *rd = NULL;
 	mlv_profiles *profiles = NULL;
 	cli_risk risk = {NULL, NULL, NULL};
+	uint8_t audit_pk[32], audit_sk[64];
 	mlv_store *st = NULL;
 	mlv_validate_opts vo;
 	chunk a, b;
@@ -310,11 +328,9 @@ int cmd_file(int argc, char **argv, const mlv_config *cfg)
 	if (cli_load_refdata(cfg, &rd) != 0 || cli_load_profiles(cfg, rd, &profiles) != 0 ||
 	    cli_load_risk(cfg, rd, &risk) != 0 || cli_validate_opts(cfg, rd, profiles, &vo) != 0)
 		goto cleanup;
-	uint8_t audit_pk[32], audit_sk[64];
 	if (cli_audit_key(cfg, true, audit_pk, audit_sk) != 0)
 		goto cleanup;
 	cli_risk_opts(&risk, audit_sk, &vo);
-	sodium_memzero(audit_sk, sizeof(audit_sk));
 	if (!dry_run) {
 		mlv_store_opts so = MLV_STORE_OPTS_INIT;
 		so.path = cfg->db_path;
@@ -370,6 +386,9 @@ int cmd_file(int argc, char **argv, const mlv_config *cfg)
 	}
 	mlv_progress_finish(&prog);
 	fflush(stdout);
+	if (!dry_run && sign_head(st, audit_sk) != 0)
+		fprintf(stderr, "mainlevee file: the audit log's tree head could not be signed "
+				"(mainlevee audit sth retries)\n");
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
 	if (dry_run)
@@ -400,6 +419,7 @@ cleanup:
 	mlv_store_close(st);
 	mlv_profiles_free(profiles);
 	cli_risk_free(&risk);
+	sodium_memzero(audit_sk, sizeof(audit_sk));
 	mlv_refdata_free(rd);
 	if (in != stdin)
 		fclose(in);
