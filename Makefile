@@ -41,8 +41,10 @@ bench:
 	./bench/run.sh $(BUILD)
 
 docs: build
-	./$(BUILD)/mlv-docgen dataset > docs/dataset.md
-	./$(BUILD)/mlv-docgen openapi docs/openapi.in.yaml > docs/openapi.yaml
+	./$(BUILD)/mainlevee docs dataset > docs/dataset.md
+	./$(BUILD)/mainlevee docs lifecycle > docs/lifecycle.md
+	./$(BUILD)/mainlevee docs openapi docs/openapi.in.yaml > docs/openapi.yaml
+	./$(BUILD)/mainlevee config example > mainlevee.example.ini
 
 lint-api:
 	cd tools/lint && npm ci --no-audit --no-fund --silent && npx --no-install redocly lint ../../docs/openapi.yaml

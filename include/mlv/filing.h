@@ -56,7 +56,8 @@ typedef struct mlv_filing {
 	int64_t id;
 	int version;
 	mlv_outcome outcome;
-	int store_rc;
+	int store_rc;        /* MLV_ECONFLICT: an amendment after arrival */
+	char conflict_state[16]; /* then: the consignment's state */
 } mlv_filing;
 
 /* Creates an empty filing (one arena).  NULL when out of memory. */

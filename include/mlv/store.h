@@ -15,6 +15,7 @@
 #include "mlv/buf.h"
 #include "mlv/common.h"
 #include "mlv/filing.h"
+#include "mlv/lifecycle.h"
 
 typedef struct mlv_store mlv_store;
 
@@ -125,6 +126,27 @@ typedef struct mlv_event {
 } mlv_event;
 int mlv_store_events(mlv_store *s, int64_t filer_id, int64_t id,
 		     int (*fn)(void *ctx, const mlv_event *ev), void *ctx);
+
+/* ---- the lifecycle (lifecycle.h) -------------------------------------------------- */
+
+typedef struct mlv_transition_result {
+	mlv_state from, to;
+	int64_t event_id;
+	int64_t filed_at_ms, arrived_at_ms, released_at_ms; /* 0 when not yet */
+	char lane[8];        /* the risk lane, "" when not assessed */
+	int64_t amount_due;  /* border total of the assessment, -1 when none */
+} mlv_transition_result;
+
+/* Takes `action` on consignment id (of filer_id; 0 for an officer, who
+ * reaches every consignment) in one transaction: checks the table
+ * (MLV_ECONFLICT with r->from set when not allowed, MLV_EFORBIDDEN when
+ * `by` may not), updates the state and its times, and writes the event
+ * with actor and reason, and its audit leaf.  With auto_release, an
+ * arrival of a green consignment that owes nothing before release is
+ * released in the same transaction (a second event). */
+int mlv_store_transition(mlv_store *s, int64_t filer_id, int64_t id, mlv_action action,
+			 unsigned by, const char *actor, const char *reason, int64_t at_ms,
+			 bool auto_release, mlv_transition_result *r);
 
 /* Calls fn with the latest text of every stored consignment (all filers),
  * in id order: for recomputations such as the what-if of thresholds. */

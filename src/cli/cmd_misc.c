@@ -7,6 +7,7 @@
 
 #include "cli.h"
 #include "mlv/docgen.h"
+#include "mlv/lifecycle.h"
 #include "mlv/store.h"
 
 static const char *key_filer, *key_label, *key_expires, *key_prefix;
@@ -137,10 +138,12 @@ int cmd_docs(int argc, char **argv, const mlv_config *cfg)
 	int rc;
 	if (argc == 1 && strcmp(argv[0], "dataset") == 0)
 		rc = mlv_docgen_dataset(&b);
+	else if (argc == 1 && strcmp(argv[0], "lifecycle") == 0)
+		rc = mlv_lifecycle_doc(&b);
 	else if (argc == 2 && strcmp(argv[0], "openapi") == 0)
 		rc = openapi(argv[1], &b);
 	else {
-		fprintf(stderr, "mainlevee docs: say 'dataset' or 'openapi TEMPLATE'\n");
+		fprintf(stderr, "mainlevee docs: say 'dataset', 'lifecycle' or 'openapi TEMPLATE'\n");
 		return 2;
 	}
 	if (rc == 0)

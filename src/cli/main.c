@@ -54,9 +54,10 @@ static const cli_cmd commands[] = {
 	 "config example: the commented INI file with every setting and its default.\n"
 	 "config show: the settings in effect after file, environment and flags.",
 	 no_flags, true, cmd_config},
-	{"docs", "dataset | openapi TEMPLATE", "generate docs from the dataset table",
-	 "docs dataset: docs/dataset.md. docs openapi TEMPLATE: docs/openapi.yaml, the\n"
-	 "template with its schemas section filled from the dataset table.",
+	{"docs", "dataset | lifecycle | openapi TEMPLATE", "generate docs from the code's tables",
+	 "docs dataset: docs/dataset.md. docs lifecycle: docs/lifecycle.md (the state\n"
+	 "diagram). docs openapi TEMPLATE: docs/openapi.yaml, the template with its schemas\n"
+	 "section filled from the dataset table.",
 	 no_flags, false, cmd_docs},
 };
 

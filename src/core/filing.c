@@ -118,6 +118,10 @@ int mlv_filing_result_json(mlv_buf *b, size_t line, const mlv_filing *f, int rc)
 					 "\"quality_score\":%d}\n",
 				      mlv_outcome_name(f->outcome), (long long)f->id, f->version,
 				      f->quality.score);
+	if (f->ok && rc == MLV_ECONFLICT)
+		return mlv_buf_printf(b, "\"outcome\":\"conflict\",\"detail\":\"the consignment "
+					 "is %s: its data can no longer be amended\"}\n",
+				      f->conflict_state);
 	if (f->ok)
 		return mlv_buf_printf(b, "\"outcome\":\"error\",\"detail\":\"%s\"}\n",
 				      rc == MLV_EBUSY ? "server busy, retry the line"
@@ -174,10 +178,14 @@ static int assess(mlv_filing *f, const mlv_validate_opts *o)
 	bool no_hs = false;
 	for (size_t i = 0; i < f->c.item_count; i++)
 		no_hs |= f->c.items[i].hs_code[0] == '\0';
-	if (o->profile == NULL || no_goods || no_hs) {
+	if (no_goods) {
+		/* Documents: nothing to assess, nothing due. */
+		rc = mlv_buf_adds(&b, "{\"status\":\"not_applicable\",\"reason\":\"no goods\"}");
+		f->assessed = true;
+		f->amount_due = 0;
+	} else if (o->profile == NULL || no_hs) {
 		rc = mlv_buf_printf(&b, "{\"status\":\"not_assessed\",\"reason\":\"%s\"}",
 				    o->profile == NULL ? "no duty profile configured"
-				    : no_goods	       ? "no goods"
 						       : "an item has no HS code");
 	} else {
 		mlv_duty_opts d = MLV_DUTY_OPTS_INIT;

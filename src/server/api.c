@@ -36,6 +36,8 @@ struct mlv_server {
 	mlv_store *free_readers[READERS_MAX];
 	int64_t started_ms;
 	mlv_auth *auth;
+	mlv_store *actions;            /* read-write: lifecycle actions */
+	pthread_mutex_t actions_lock;
 	pthread_mutex_t filings_lock; /* a pool of reusable filings */
 	mlv_filing *spare[256];
 	size_t nspare;
@@ -259,12 +261,20 @@ static void finish_one(mlv_req *req, mlv_resp *resp)
 	mlv_server *s = fj->server;
 	mlv_filing *f = fj->filings[0];
 	int rc = fj->job.rc ? fj->job.rc : f->store_rc;
+	if (rc == MLV_ECONFLICT) {
+		char d[128];
+		snprintf(d, sizeof(d), "the consignment is %s: its data can no longer be amended",
+			 f->conflict_state);
+		mlv_http_problem(resp, 409, "conflict", NULL, d, NULL);
+		goto cleanup;
+	}
 	if (rc != 0) {
 		busy(resp, rc);
 		goto cleanup;
 	}
 	(void)s;
-	rc = write_view(&resp->body, f->id, f->c.lrn, f->version, "filed",
+	rc = write_view(&resp->body, f->id, f->c.lrn, f->version,
+			f->assessed && f->risk_z != NULL ? "assessed" : "filed",
 			mlv_outcome_name(f->outcome), f->received_ms, f->received_ms,
 			f->quality_json, f->assessment_json, f->risk_json, NULL, 0);
 	if (rc != 0) {
@@ -554,8 +564,8 @@ static int list_consignments(mlv_server *s, mlv_req *req, mlv_resp *resp, const 
 		q.after_id = v;
 	}
 	if ((p = mlv_req_query(req, "status")) != NULL) {
-		if (strcmp(p, "filed") != 0)
-			return bad_param(resp, "status", "must be a known status (filed)");
+		if (mlv_state_from_name(p) == 0)
+			return bad_param(resp, "status", "is not a state (docs/lifecycle.md)");
 		q.status = p;
 	}
 	if ((p = mlv_req_query(req, "category")) != NULL &&
@@ -785,6 +795,58 @@ static int audit_consistency(mlv_server *s, mlv_req *req, mlv_resp *resp)
 	return 0;
 }
 
+/* ---- the lifecycle ------------------------------------------------------------------ */
+
+/* POST /v1/consignments/{id}/arrival: the filer (its carrier) notifies
+ * that the goods are at the border.  Green and nothing due before release:
+ * released at once, and the answer says so. */
+static int arrival(mlv_server *s, mlv_resp *resp, const struct auth *a, int64_t id)
+{
+	mlv_transition_result r;
+	char actor[32];
+	snprintf(actor, sizeof(actor), "filer:%lld", (long long)a->filer_id);
+	int64_t now = mlv_now_ms();
+	pthread_mutex_lock(&s->actions_lock);
+	int rc = mlv_store_transition(s->actions, a->filer_id, id, MLV_ACT_ARRIVE, MLV_BY_FILER,
+				      actor, "arrival notified by the filer", now, true, &r);
+	pthread_mutex_unlock(&s->actions_lock);
+	if (rc == MLV_ENOTFOUND) {
+		mlv_http_problem(resp, 404, "not-found", NULL, "no such consignment", NULL);
+		return 0;
+	}
+	if (rc == MLV_ECONFLICT || rc == MLV_EFORBIDDEN) {
+		char d[128];
+		snprintf(d, sizeof(d), "the consignment is %s: arrival cannot be notified now",
+			 mlv_state_name(r.from));
+		mlv_http_problem(resp, 409, "conflict", NULL, d, NULL);
+		return 0;
+	}
+	if (rc != 0) {
+		mlv_http_problem_err(resp, rc, "the arrival could not be recorded");
+		return 0;
+	}
+	bool released = r.to == MLV_ST_RELEASED;
+	const char *why = released ? "green lane and nothing due before release: released"
+			  : r.lane[0] == '\0' ? "not assessed: waits for an officer"
+			  : strcmp(r.lane, "green") != 0 ? "selected for control: waits for an officer"
+							 : "duties or taxes are due before release";
+	rc = mlv_buf_printf(&resp->body,
+			    "{\"id\":%lld,\"state\":\"%s\",\"previous_state\":\"%s\","
+			    "\"released\":%s,\"reason\":\"%s\",\"lane\":\"%s\",\"event\":%lld",
+			    (long long)id, mlv_state_name(r.to), mlv_state_name(r.from),
+			    released ? "true" : "false", why, r.lane, (long long)r.event_id);
+	if (rc == 0 && released)
+		rc = mlv_buf_printf(&resp->body,
+				    ",\"release_time\":{\"from_filing_s\":%lld,\"from_arrival_s\":%lld}",
+				    (long long)((r.released_at_ms - r.filed_at_ms) / 1000),
+				    (long long)((r.released_at_ms - r.arrived_at_ms) / 1000));
+	if (rc == 0)
+		rc = mlv_buf_addc(&resp->body, '}');
+	if (rc != 0)
+		mlv_http_problem_err(resp, rc, NULL);
+	return 0;
+}
+
 /* ---- the public quote ------------------------------------------------------------- */
 
 static int quote(mlv_server *s, mlv_req *req, mlv_resp *resp)
@@ -823,6 +885,7 @@ enum route_id {
 	R_AUDIT_INCLUSION,
 	R_AUDIT_CONSISTENCY,
 	R_QUOTE,
+	R_ARRIVAL,
 };
 
 struct route {
@@ -844,6 +907,7 @@ static const struct route routes[] = {
 	{R_AUDIT_INCLUSION, "/v1/audit/proof/inclusion", "GET", true},
 	{R_AUDIT_CONSISTENCY, "/v1/audit/proof/consistency", "GET", false},
 	{R_QUOTE, "/v1/quote", "POST", false},
+	{R_ARRIVAL, "/v1/consignments/{}/arrival", "POST", true},
 };
 
 /* Matches path against pattern; integers of the {} segments go to args. */
@@ -955,6 +1019,9 @@ static int handle(mlv_req *req, mlv_resp *resp)
 	case R_QUOTE:
 		rc = quote(s, req, resp);
 		break;
+	case R_ARRIVAL:
+		rc = arrival(s, resp, &a, args[0]);
+		break;
 	}
 done:
 	if (s->opts.access_log && rc != MLV_HTTP_ASYNC)
@@ -973,6 +1040,7 @@ int mlv_server_start(mlv_server **out, const mlv_server_opts *opts, char *err, s
 	s->started_ms = mlv_now_ms();
 	pthread_mutex_init(&s->pool_lock, NULL);
 	pthread_mutex_init(&s->filings_lock, NULL);
+	pthread_mutex_init(&s->actions_lock, NULL);
 	if (mlv_auth_new(&s->auth, 30) != 0) {
 		free(s);
 		return MLV_ENOMEM;
@@ -1009,6 +1077,9 @@ int mlv_server_start(mlv_server **out, const mlv_server_opts *opts, char *err, s
 			goto fail;
 		s->free_readers[s->free_top++] = s->readers[i];
 	}
+	so.read_only = false;
+	if ((rc = mlv_store_open(&s->actions, &so, err, errlen)) != 0)
+		goto fail;
 	mlv_http_opts ho = {
 		.address = opts->address,
 		.port = opts->port,
@@ -1044,6 +1115,8 @@ void mlv_server_stop(mlv_server *s)
 	mlv_http_stop(s->http);
 	for (size_t i = 0; i < s->nreaders; i++)
 		mlv_store_close(s->readers[i]);
+	mlv_store_close(s->actions);
+	pthread_mutex_destroy(&s->actions_lock);
 	pthread_mutex_destroy(&s->pool_lock);
 	pthread_cond_destroy(&s->pool_cond);
 	for (size_t i = 0; i < s->nspare; i++)

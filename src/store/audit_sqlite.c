@@ -114,9 +114,28 @@ static int query_u64(mlv_store *s, const char *sql, uint64_t *out)
 	return rc;
 }
 
+static int data_version(mlv_store *s, int64_t *out)
+{
+	uint64_t v = 0;
+	int rc = query_u64(s, "PRAGMA data_version", &v);
+	*out = (int64_t)v;
+	return rc;
+}
+
+int mlv_sqlite_audit_sync(mlv_store *s)
+{
+	int64_t v;
+	int rc = data_version(s, &v);
+	if (rc == 0 && v != s->data_version)
+		rc = mlv_sqlite_audit_load(s);
+	return rc;
+}
+
 int mlv_sqlite_audit_load(mlv_store *s)
 {
 	memset(s->frontier, 0, sizeof(s->frontier)); /* after a rollback too */
+	if (data_version(s, &s->data_version) != 0)
+		return MLV_EIO;
 	return query_u64(s, "SELECT coalesce(max(id), 0) FROM events", &s->audit_size);
 }
 

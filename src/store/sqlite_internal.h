@@ -35,6 +35,7 @@ struct mlv_store {
 	uint32_t written[DICTS_MAX];  /* dictionary ids known to be stored */
 	mlv_zdict *dicts[DICTS_MAX];  /* dictionaries loaded for reading */
 	uint64_t audit_size;          /* leaves in the audit tree = events */
+	int64_t data_version;         /* PRAGMA data_version when audit_size was read */
 	struct {                      /* last node written per level (audit_sqlite.c) */
 		uint64_t index;
 		uint8_t hash[32];
@@ -51,6 +52,10 @@ int mlv_sqlite_exec(mlv_store *s, const char *sql);
 void mlv_sqlite_audit_store(mlv_store *s, mlv_audit_store *out);
 /* Reads the tree size (= number of events) into s->audit_size. */
 int mlv_sqlite_audit_load(mlv_store *s);
+/* Inside a write transaction: reloads the tree state when another
+ * connection (another process, the server's action connection) committed
+ * since this one last read it. */
+int mlv_sqlite_audit_sync(mlv_store *s);
 /* Gives events stored before the audit log existed their leaves. */
 int mlv_sqlite_audit_backfill(mlv_store *s);
 

@@ -5,6 +5,7 @@
  * order inside one transaction each; schema_migrations records them.
  * Indexes are only those the queries need: (filer, lrn) for idempotency,
  * (filer, id) for listing, (consignment, id) for the history. */
+#include "mlv/lifecycle.h"
 #include "mlv/store.h"
 
 #include "sqlite_internal.h"
@@ -94,16 +95,20 @@ static const char *const migrations[] = {
 	"ALTER TABLE consignments ADD COLUMN lane TEXT;"
 	"ALTER TABLE consignments ADD COLUMN risk_score INTEGER;"
 	"ALTER TABLE consignments ADD COLUMN risk_z BLOB;",
+	/* 7: the lifecycle: when the goods arrived and were released */
+	"ALTER TABLE consignments ADD COLUMN arrived_at INTEGER;"
+	"ALTER TABLE consignments ADD COLUMN released_at INTEGER;",
 };
 
 static const char *const statements[ST_COUNT_] = {
-	[ST_FIND] = "SELECT id, version, digest FROM consignments WHERE filer_id = ?1 AND lrn = ?2",
+	[ST_FIND] = "SELECT id, version, digest, status FROM consignments WHERE filer_id = ?1"
+		    " AND lrn = ?2",
 	[ST_INSERT] = "INSERT INTO consignments (filer_id, lrn, version, status, declaration_type,"
 		      " category, channel, business_model, departure_country, tracking_number,"
 		      " expected_arrival, currency, invoice_total, goods_value, item_count,"
 		      " quality_score, quality, digest, filed_at, updated_at, assessment_z, amount_due,"
 		      " lane, risk_score, risk_z)"
-		      " VALUES (?1, ?2, 1, 'filed', ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
+		      " VALUES (?1, ?2, 1, ?23, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
 		      " ?14, ?15, ?16, ?17, ?17, ?18, ?19, ?20, ?21, ?22)",
 	[ST_UPDATE] = "UPDATE consignments SET version = version + 1, declaration_type = ?3,"
 		      " category = ?4, channel = ?5, business_model = ?6, departure_country = ?7,"
@@ -111,7 +116,7 @@ static const char *const statements[ST_COUNT_] = {
 		      " invoice_total = ?11, goods_value = ?12, item_count = ?13,"
 		      " quality_score = ?14, quality = ?15, digest = ?16, updated_at = ?17,"
 		      " assessment_z = ?18, assessment = NULL, amount_due = ?19, lane = ?20,"
-		      " risk_score = ?21, risk_z = ?22 WHERE id = ?1 AND filer_id = ?2",
+		      " risk_score = ?21, risk_z = ?22, status = ?23 WHERE id = ?1 AND filer_id = ?2",
 	[ST_EVENT] = "INSERT INTO events (id, consignment_id, type, version, at, actor, digest,"
 		     " body, leaf, leaf_hash) VALUES (?8, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?9, ?10)",
 	[ST_GET] = "SELECT c.id, c.filer_id, c.lrn, c.version, c.status, c.filed_at, c.updated_at,"
@@ -414,6 +419,9 @@ static void bind_columns(sqlite3_stmt *st, const mlv_filing *f)
 		sqlite3_bind_blob(st, 18, f->assessment_z, (int)f->assessment_z_len, SQLITE_STATIC);
 	if (f->assessed)
 		sqlite3_bind_int64(st, 19, f->amount_due);
+	/* Assessed at filing: duties and taxes, and risk. */
+	sqlite3_bind_text(st, 23, f->assessed && f->risk_z != NULL ? "assessed" : "filed", -1,
+			  SQLITE_STATIC);
 	if (f->risk_z != NULL) {
 		sqlite3_bind_text(st, 20, f->lane, -1, SQLITE_STATIC);
 		sqlite3_bind_int(st, 21, f->risk_score);
@@ -604,9 +612,18 @@ static int file_one(mlv_store *s, mlv_filing *f)
 		const void *d = sqlite3_column_blob(st, 2);
 		bool same = d != NULL && sqlite3_column_bytes(st, 2) == (int)sizeof(f->digest) &&
 			    memcmp(d, f->digest, sizeof(f->digest)) == 0;
+		mlv_state state = mlv_state_from_name((const char *)sqlite3_column_text(st, 3));
 		sqlite3_reset(st);
 		if (same) {
 			f->outcome = MLV_OUTCOME_UNCHANGED;
+			return 0;
+		}
+		if (state != MLV_ST_FILED && state != MLV_ST_ASSESSED && state != MLV_ST_REFERRED) {
+			/* The goods are at the border: the data can no longer change.
+			 * Not a store failure: this filing alone is refused. */
+			f->store_rc = MLV_ECONFLICT;
+			snprintf(f->conflict_state, sizeof(f->conflict_state), "%s",
+				 mlv_state_name(state));
 			return 0;
 		}
 		st = mlv_sqlite_stmt(s, ST_UPDATE);
@@ -643,10 +660,13 @@ int mlv_store_file(mlv_store *s, mlv_filing *const *filings, size_t n)
 	int rc = 0;
 	if (mlv_sqlite_exec(s, "BEGIN IMMEDIATE") != 0)
 		rc = MLV_EIO;
+	if (rc == 0)
+		rc = mlv_sqlite_audit_sync(s);
 	for (size_t i = 0; rc == 0 && i < n; i++) {
 		mlv_filing *f = filings[i];
 		f->outcome = MLV_OUTCOME_NONE;
 		f->store_rc = 0;
+		f->conflict_state[0] = '\0';
 		if (!f->ok)
 			continue;
 		rc = file_one(s, f);
@@ -968,5 +988,141 @@ int mlv_store_scan(mlv_store *s, int (*fn)(void *ctx, int64_t id, const mlv_buf 
 		rc = MLV_EIO;
 	mlv_buf_free(&text);
 	sqlite3_finalize(q);
+	return rc;
+}
+
+/* ---- the lifecycle --------------------------------------------------------------------- */
+
+/* One lifecycle event and its leaf: what happened, by whom, when; the
+ * leaf hashes the reason text instead of holding it. */
+static int add_action_event(mlv_store *s, int64_t id, int64_t filer_id, const char *lrn,
+			    int version, const char *type, const char *actor, const char *reason,
+			    int64_t at_ms, int64_t *event_id)
+{
+	mlv_filing f;
+	memset(&f, 0, sizeof(f));
+	f.id = id;
+	f.filer_id = filer_id;
+	f.c.lrn = lrn;
+	f.version = version;
+	f.received_ms = at_ms;
+	crypto_generichash(f.content_hash, sizeof(f.content_hash), (const unsigned char *)reason,
+			   strlen(reason), NULL, 0);
+	uint64_t eid = s->audit_size + 1;
+	mlv_buf leaf = MLV_BUF_INIT(4096);
+	uint8_t h[MLV_AUDIT_HASH_LEN];
+	int rc = event_leaf(&leaf, eid, &f, type, actor);
+	if (rc == 0) {
+		mlv_audit_leaf_hash(h, leaf.data, leaf.len);
+		sqlite3_stmt *st = mlv_sqlite_stmt(s, ST_EVENT);
+		sqlite3_bind_int64(st, 1, id);
+		sqlite3_bind_text(st, 2, type, -1, SQLITE_STATIC);
+		sqlite3_bind_int(st, 3, version);
+		sqlite3_bind_int64(st, 4, at_ms);
+		sqlite3_bind_text(st, 5, actor, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 8, (int64_t)eid);
+		sqlite3_bind_text(st, 9, leaf.data, (int)leaf.len, SQLITE_STATIC);
+		sqlite3_bind_blob(st, 10, h, sizeof(h), SQLITE_STATIC);
+		rc = sqlite3_step(st) == SQLITE_DONE ? 0 : MLV_EIO;
+		sqlite3_reset(st);
+	}
+	mlv_buf_free(&leaf);
+	mlv_audit_store as;
+	mlv_sqlite_audit_store(s, &as);
+	if (rc == 0)
+		rc = mlv_audit_append(&as, s->audit_size, h);
+	if (rc == 0) {
+		s->audit_size++;
+		*event_id = (int64_t)eid;
+	}
+	return rc;
+}
+
+int mlv_store_transition(mlv_store *s, int64_t filer_id, int64_t id, mlv_action action,
+			 unsigned by, const char *actor, const char *reason, int64_t at_ms,
+			 bool auto_release, mlv_transition_result *r)
+{
+	sqlite3_stmt *q = NULL, *u = NULL;
+	memset(r, 0, sizeof(*r));
+	r->amount_due = -1;
+	int rc = mlv_sqlite_exec(s, "BEGIN IMMEDIATE");
+	if (rc != 0)
+		return rc;
+	if ((rc = mlv_sqlite_audit_sync(s)) != 0) {
+		mlv_sqlite_exec(s, "ROLLBACK");
+		return rc;
+	}
+	if (sqlite3_prepare_v2(s->db,
+			       "SELECT status, filer_id, lrn, version, lane, amount_due, filed_at,"
+			       " arrived_at, released_at FROM consignments"
+			       " WHERE id = ?1 AND (?2 = 0 OR filer_id = ?2)",
+			       -1, &q, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(s->db,
+			       "UPDATE consignments SET status = ?2, updated_at = ?3,"
+			       " arrived_at = coalesce(arrived_at, ?4),"
+			       " released_at = coalesce(released_at, ?5) WHERE id = ?1",
+			       -1, &u, NULL) != SQLITE_OK) {
+		rc = MLV_EIO;
+		goto done;
+	}
+	sqlite3_bind_int64(q, 1, id);
+	sqlite3_bind_int64(q, 2, filer_id);
+	int step = sqlite3_step(q);
+	if (step != SQLITE_ROW) {
+		rc = step == SQLITE_DONE ? MLV_ENOTFOUND : MLV_EIO;
+		goto done;
+	}
+	r->from = mlv_state_from_name((const char *)sqlite3_column_text(q, 0));
+	int64_t owner = sqlite3_column_int64(q, 1);
+	char lrn[40];
+	snprintf(lrn, sizeof(lrn), "%s", (const char *)sqlite3_column_text(q, 2));
+	int version = sqlite3_column_int(q, 3);
+	if (sqlite3_column_type(q, 4) != SQLITE_NULL)
+		snprintf(r->lane, sizeof(r->lane), "%s", (const char *)sqlite3_column_text(q, 4));
+	if (sqlite3_column_type(q, 5) != SQLITE_NULL)
+		r->amount_due = sqlite3_column_int64(q, 5);
+	r->filed_at_ms = sqlite3_column_int64(q, 6);
+	r->arrived_at_ms = sqlite3_column_int64(q, 7);
+	r->released_at_ms = sqlite3_column_int64(q, 8);
+	rc = mlv_lifecycle_next(r->from, action, by, &r->to);
+	if (rc != 0)
+		goto done;
+	if (action == MLV_ACT_ARRIVE && r->arrived_at_ms == 0)
+		r->arrived_at_ms = at_ms;
+	/* Immediate release (FoS Standard 6): green, and nothing to pay before
+	 * release.  Anything else waits for an officer. */
+	bool release = auto_release && action == MLV_ACT_ARRIVE && strcmp(r->lane, "green") == 0 &&
+		       r->amount_due == 0;
+	if ((rc = add_action_event(s, id, owner, lrn, version, mlv_action_name(action), actor,
+				   reason, at_ms, &r->event_id)) != 0)
+		goto done;
+	if (release) {
+		mlv_state to;
+		if ((rc = mlv_lifecycle_next(r->to, MLV_ACT_RELEASE, MLV_BY_SYSTEM, &to)) != 0 ||
+		    (rc = add_action_event(s, id, owner, lrn, version, "release", "system",
+					   "green lane, nothing due before release", at_ms,
+					   &r->event_id)) != 0)
+			goto done;
+		r->to = to;
+	}
+	if (r->to == MLV_ST_RELEASED && r->released_at_ms == 0)
+		r->released_at_ms = at_ms;
+	sqlite3_bind_int64(u, 1, id);
+	sqlite3_bind_text(u, 2, mlv_state_name(r->to), -1, SQLITE_STATIC);
+	sqlite3_bind_int64(u, 3, at_ms);
+	if (r->arrived_at_ms)
+		sqlite3_bind_int64(u, 4, r->arrived_at_ms);
+	if (r->released_at_ms)
+		sqlite3_bind_int64(u, 5, r->released_at_ms);
+	rc = sqlite3_step(u) == SQLITE_DONE ? 0 : MLV_EIO;
+done:
+	sqlite3_finalize(q);
+	sqlite3_finalize(u);
+	if (rc == 0 && mlv_sqlite_exec(s, "COMMIT") != 0)
+		rc = MLV_EIO;
+	if (rc != 0) {
+		mlv_sqlite_exec(s, "ROLLBACK");
+		mlv_sqlite_audit_load(s);
+	}
 	return rc;
 }

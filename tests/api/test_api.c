@@ -232,7 +232,7 @@ static void test_file_and_read_back(void **state)
 	assert_string_equal(r.location, loc);
 	assert_string_equal(str(j, "outcome"), "created");
 	assert_int_equal(num(j, "version"), 1);
-	assert_string_equal(str(j, "status"), "filed");
+	assert_string_equal(str(j, "status"), "assessed");
 	cJSON *q = cJSON_GetObjectItem(j, "quality");
 	assert_true(num(q, "score") > 0 && num(q, "score") <= 100);
 	cJSON_Delete(j);
@@ -935,6 +935,75 @@ static void test_risk_in_filings(void **state)
 	cJSON_Delete(c);
 }
 
+static cJSON *post_arrival(long long id, const char *token, long expect)
+{
+	char path[96];
+	snprintf(path, sizeof(path), "/v1/consignments/%lld/arrival", id);
+	return call_json("POST", path, token, "{}", expect);
+}
+
+/* The lifecycle: arrival; immediate release of what is green and owes
+ * nothing before release; 409 on a transition the table forbids and on an
+ * amendment after arrival; every transition in the history. */
+static void test_arrival_and_release(void **state)
+{
+	(void)state;
+	/* Duties due before release: arrived, waiting. */
+	char *body = consignment("API-LIFE-1", NULL);
+	cJSON *f = call_json("POST", "/v1/consignments", key_a, body, 201);
+	long long id = num(f, "id");
+	assert_string_equal(str(f, "status"), "assessed");
+	cJSON_Delete(f);
+	cJSON *a = post_arrival(id, key_a, 200);
+	assert_string_equal(str(a, "state"), "arrived");
+	assert_string_equal(str(a, "previous_state"), "assessed");
+	assert_true(cJSON_IsFalse(cJSON_GetObjectItem(a, "released")));
+	cJSON_Delete(a);
+	cJSON_Delete(post_arrival(id, key_a, 409));
+	cJSON_Delete(post_arrival(id, key_b, 404));
+	char *changed = consignment("API-LIFE-1", "31");
+	cJSON_Delete(call_json("POST", "/v1/consignments", key_a, changed, 409));
+	free(changed);
+	free(body);
+
+	/* Documents: nothing due; green: released at once. */
+	cJSON *c = cJSON_Parse(fixture);
+	cJSON_ReplaceItemInObject(c, "lrn", cJSON_CreateString("API-LIFE-DOCS-1"));
+	cJSON_ReplaceItemInObject(c, "category", cJSON_CreateString("documents"));
+	const char *drop[] = {"items", "transaction", "tax_collected", "seller", "business_model",
+			      "platform"};
+	for (size_t i = 0; i < MLV_ARRAY_LEN(drop); i++)
+		cJSON_DeleteItemFromObject(c, drop[i]);
+	char *docs = cJSON_PrintUnformatted(c);
+	cJSON *d = call_json("POST", "/v1/consignments", key_a, docs, 201);
+	long long did = num(d, "id");
+	assert_string_equal(str(cJSON_GetObjectItem(d, "risk"), "lane"), "green");
+	cJSON_Delete(d);
+	cJSON *r = post_arrival(did, key_a, 200);
+	assert_string_equal(str(r, "state"), "released");
+	assert_true(cJSON_IsTrue(cJSON_GetObjectItem(r, "released")));
+	assert_non_null(cJSON_GetObjectItem(r, "release_time"));
+	cJSON_Delete(r);
+	char path[96];
+	snprintf(path, sizeof(path), "/v1/consignments/%lld/events", did);
+	cJSON *ev = call_json("GET", path, key_a, NULL, 200);
+	cJSON *list = cJSON_GetObjectItem(ev, "events");
+	assert_int_equal(cJSON_GetArraySize(list), 3);
+	assert_string_equal(str(cJSON_GetArrayItem(list, 1), "type"), "arrive");
+	assert_string_equal(str(cJSON_GetArrayItem(list, 2), "type"), "release");
+	assert_string_equal(str(cJSON_GetArrayItem(list, 2), "actor"), "system");
+	cJSON_Delete(ev);
+	snprintf(path, sizeof(path), "/v1/consignments/%lld", did);
+	cJSON *g = call_json("GET", path, key_a, NULL, 200);
+	assert_string_equal(str(g, "status"), "released");
+	cJSON_Delete(g);
+	cJSON *l = call_json("GET", "/v1/consignments?status=released", key_a, NULL, 200);
+	assert_true(cJSON_GetArraySize(cJSON_GetObjectItem(l, "items")) >= 1);
+	cJSON_Delete(l);
+	free(docs);
+	cJSON_Delete(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -955,6 +1024,7 @@ int main(void)
 		cmocka_unit_test(test_rate_limit_per_key),
 		cmocka_unit_test(test_quote),
 		cmocka_unit_test(test_risk_in_filings),
+		cmocka_unit_test(test_arrival_and_release),
 	};
 	return cmocka_run_group_tests(tests, setup_all, teardown_all);
 }

@@ -13,6 +13,7 @@
 
 #include "mlv/config.h"
 #include "mlv/docgen.h"
+#include "mlv/lifecycle.h"
 
 static char *slurp(const char *rel, size_t *len)
 {
@@ -68,6 +69,16 @@ static void test_openapi_schemas_are_current(void **state)
 	mlv_buf_free(&b);
 }
 
+static void test_lifecycle_md_is_current(void **state)
+{
+	(void)state;
+	mlv_buf b = MLV_BUF_INIT(1 << 20);
+	assert_int_equal(mlv_lifecycle_doc(&b), 0);
+	assert_non_null(strstr(b.data, "arrived --> released : release"));
+	assert_same("docs/lifecycle.md", &b);
+	mlv_buf_free(&b);
+}
+
 static void test_example_config_is_current(void **state)
 {
 	(void)state;
@@ -83,6 +94,7 @@ int main(void)
 		cmocka_unit_test(test_dataset_md_is_current),
 		cmocka_unit_test(test_openapi_schemas_are_current),
 		cmocka_unit_test(test_example_config_is_current),
+		cmocka_unit_test(test_lifecycle_md_is_current),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
