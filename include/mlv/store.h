@@ -135,6 +135,8 @@ typedef struct mlv_transition_result {
 	int64_t filed_at_ms, arrived_at_ms, released_at_ms; /* 0 when not yet */
 	char lane[8];        /* the risk lane, "" when not assessed */
 	int64_t amount_due;  /* border total of the assessment, -1 when none */
+	bool on_account;     /* released with the amount debited to the account */
+	bool over_ceiling;   /* the account's guarantee ceiling stopped it */
 } mlv_transition_result;
 
 /* Takes `action` on consignment id (of filer_id; 0 for an officer, who
@@ -147,6 +149,45 @@ typedef struct mlv_transition_result {
 int mlv_store_transition(mlv_store *s, int64_t filer_id, int64_t id, mlv_action action,
 			 unsigned by, const char *actor, const char *reason, int64_t at_ms,
 			 bool auto_release, mlv_transition_result *r);
+
+/* ---- deferred payment accounts (FoS Standard 6) ------------------------------------ */
+
+typedef struct mlv_account {
+	int64_t id, filer_id;
+	char currency[4];
+	int64_t ceiling;  /* guarantee ceiling, minor units */
+	int64_t debits, credits, balance; /* balance = outstanding = debits - credits */
+} mlv_account;
+
+typedef struct mlv_account_entry {
+	int64_t id, consignment_id; /* 0 when none */
+	char kind[12];              /* debit, refund, payment */
+	int64_t amount;
+	int64_t at_ms;
+	char note[128];
+} mlv_account_entry;
+
+/* Opens the filer's account (or changes its ceiling); MLV_ECONFLICT when
+ * it exists in another currency. */
+int mlv_store_account_open(mlv_store *s, int64_t filer_id, const char *currency,
+			   int64_t ceiling, int64_t now_ms, mlv_account *out);
+/* The account `id` of filer_id (filer_id 0: any), or the filer's own
+ * account with id 0.  MLV_ENOTFOUND when none. */
+int mlv_store_account_get(mlv_store *s, int64_t filer_id, int64_t id, mlv_account *out);
+/* Adds an entry (inside the caller's transaction or on its own). */
+int mlv_store_account_entry(mlv_store *s, int64_t account_id, int64_t consignment_id,
+			    const char *kind, int64_t amount, int64_t at_ms, const char *note);
+/* The entries of one month ("2026-11"), with their totals. */
+int mlv_store_account_statement(mlv_store *s, int64_t account_id, const char *month,
+				int (*fn)(void *ctx, const mlv_account_entry *e), void *ctx,
+				int64_t *debits, int64_t *credits);
+
+/* Refunds a released consignment whose goods come back within
+ * window_days of release: credits what it paid on the filer's account,
+ * and records a `refund` event (return_lrn names the return).
+ * MLV_ECONFLICT when not released or past the window, MLV_ENOTFOUND. */
+int mlv_store_refund(mlv_store *s, int64_t filer_id, int64_t id, const char *return_lrn,
+		     int window_days, int64_t at_ms, int64_t *refunded);
 
 /* Calls fn with the latest text of every stored consignment (all filers),
  * in id order: for recomputations such as the what-if of thresholds. */

@@ -6,11 +6,64 @@
 #include <time.h>
 
 #include "cli.h"
+#include "mlv/decimal.h"
 #include "mlv/docgen.h"
+#include "mlv/filing.h"
 #include "mlv/lifecycle.h"
 #include "mlv/store.h"
 
 static const char *key_filer, *key_label, *key_expires, *key_prefix;
+static const char *acct_filer, *acct_ceiling;
+
+const cli_flag account_flags[] = {
+	{"filer", "NAME", "the filer whose account it is (created if new)", &acct_filer, NULL},
+	{"ceiling", "AMOUNT", "guarantee ceiling in the administration's currency", &acct_ceiling,
+	 NULL},
+	{NULL, NULL, NULL, NULL, NULL},
+};
+
+int cmd_account(int argc, char **argv, const mlv_config *cfg)
+{
+	if (argc != 1 || strcmp(argv[0], "open") != 0 || acct_filer == NULL ||
+	    acct_ceiling == NULL) {
+		fprintf(stderr, "mainlevee account: open --filer NAME --ceiling AMOUNT\n");
+		return 2;
+	}
+	mlv_refdata *rd = NULL;
+	if (cli_load_refdata(cfg, &rd) != 0)
+		return 1;
+	int mu = mlv_currency_minor_units(rd, cfg->currency);
+	mlv_refdata_free(rd);
+	int64_t ceiling;
+	if (mu < 0 || mlv_decimal_parse(acct_ceiling, strlen(acct_ceiling), mu, 0, &ceiling) !=
+			      MLV_DEC_OK) {
+		fprintf(stderr, "mainlevee account: --ceiling is an amount in %s such as 5000.00\n",
+			cfg->currency);
+		return 2;
+	}
+	char err[512] = "";
+	mlv_store_opts so = MLV_STORE_OPTS_INIT;
+	so.path = cfg->db_path;
+	mlv_store *st = NULL;
+	if (cli_make_parent_dir(cfg->db_path) != 0 || mlv_store_open(&st, &so, err, sizeof(err)) != 0) {
+		fprintf(stderr, "mainlevee account: cannot open the store %s: %s\n", cfg->db_path, err);
+		return 1;
+	}
+	int64_t filer = 0;
+	mlv_account a;
+	int rc = mlv_store_filer_ensure(st, acct_filer, &filer);
+	if (rc == 0)
+		rc = mlv_store_account_open(st, filer, cfg->currency, ceiling, mlv_now_ms(), &a);
+	if (rc == 0)
+		printf("account %lld of %s: ceiling %s %s\n", (long long)a.id, acct_filer, acct_ceiling,
+		       a.currency);
+	else
+		fprintf(stderr, "mainlevee account: %s\n",
+			rc == MLV_ECONFLICT ? "the filer has an account in another currency"
+					    : mlv_strerror(rc));
+	mlv_store_close(st);
+	return rc == 0 ? 0 : 1;
+}
 
 const cli_flag key_flags[] = {
 	{"filer", "NAME", "create: the filer the key belongs to (created if new)", &key_filer, NULL},

@@ -189,6 +189,7 @@ int cmd_serve(int argc, char **argv, const mlv_config *cfg)
 	so.auth_max_failures = cfg->auth_max_failures;
 	so.auth_window_s = cfg->auth_window_s;
 	so.public_rate = cfg->public_rate;
+	so.return_window_days = cfg->return_window_days;
 	so.audit_pk = audit_pk;
 	so.audit_sk = audit_sk;
 	so.sth_interval_ms = (int64_t)cfg->sth_interval_s * 1000;

@@ -63,6 +63,8 @@ static const option options[] = {
 	  "highest goods value of a low_value_* consignment, in that currency" },
 	UINT("customs", "timely_hours", "timely-hours", timely_hours, 1, 720, "24",
 	     "hours before arrival a filing must come for full timeliness"),
+	UINT("customs", "return_window_days", "return-window", return_window_days, 0, 3650, "30",
+	     "days after release within which returned goods are refunded"),
 	SIZE("limits", "max_body", "max-body", max_body, 1024, 64ull << 20, "1048576",
 	     "largest consignment body in bytes (larger answers 413)"),
 	SIZE("limits", "max_batch_body", "max-batch-body", max_batch_body, 1024, 1ull << 30,

@@ -50,6 +50,11 @@ static const cli_cmd commands[] = {
 	 "rules and again with the thresholds given, and prints both totals and the\n"
 	 "difference: the evidence for a threshold decision (WCO review proposal 24).",
 	 whatif_flags, true, cmd_whatif},
+	{"account", "open", "open a filer's deferred payment account",
+	 "account open --filer NAME --ceiling AMOUNT: a deferred payment account (FoS Standard\n"
+	 "6) in the administration's currency. Green consignments of the filer that owe duties\n"
+	 "or taxes are then released on arrival and debited to it, up to the guarantee ceiling.",
+	 account_flags, true, cmd_account},
 	{"config", "example|show", "print the example configuration or the effective one",
 	 "config example: the commented INI file with every setting and its default.\n"
 	 "config show: the settings in effect after file, environment and flags.",

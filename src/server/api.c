@@ -5,6 +5,7 @@
  * by the writer thread (writer.h); reads use a pool of read connections.
  * A filer reaches only its own consignments: every store query carries the
  * filer id, so another filer's id answers 404 like a missing one. */
+#include <cjson/cJSON.h>
 #include <ctype.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -16,6 +17,7 @@
 #include "auth.h"
 #include "http.h"
 #include "mlv/codec.h"
+#include "mlv/decimal.h"
 #include "mlv/filing.h"
 #include "mlv/server.h"
 #include "mlv/store.h"
@@ -826,10 +828,14 @@ static int arrival(mlv_server *s, mlv_resp *resp, const struct auth *a, int64_t 
 		return 0;
 	}
 	bool released = r.to == MLV_ST_RELEASED;
-	const char *why = released ? "green lane and nothing due before release: released"
+	const char *why = released && r.on_account
+				  ? "green lane: released, duties and taxes debited to the deferred account"
+			  : released ? "green lane and nothing due before release: released"
 			  : r.lane[0] == '\0' ? "not assessed: waits for an officer"
 			  : strcmp(r.lane, "green") != 0 ? "selected for control: waits for an officer"
-							 : "duties or taxes are due before release";
+			  : r.over_ceiling ? "the deferred account's guarantee ceiling is reached: "
+					     "duties and taxes are due before release"
+					   : "duties or taxes are due before release";
 	rc = mlv_buf_printf(&resp->body,
 			    "{\"id\":%lld,\"state\":\"%s\",\"previous_state\":\"%s\","
 			    "\"released\":%s,\"reason\":\"%s\",\"lane\":\"%s\",\"event\":%lld",
@@ -844,6 +850,152 @@ static int arrival(mlv_server *s, mlv_resp *resp, const struct auth *a, int64_t 
 		rc = mlv_buf_addc(&resp->body, '}');
 	if (rc != 0)
 		mlv_http_problem_err(resp, rc, NULL);
+	return 0;
+}
+
+/* ---- deferred accounts and refunds ---------------------------------------------------- */
+
+static int write_money(mlv_buf *b, const char *key, int64_t v, int mu)
+{
+	char d[32];
+	mlv_decimal_format(v, mu, d, sizeof(d));
+	return mlv_buf_printf(b, ",\"%s\":\"%s\"", key, d);
+}
+
+static int account(mlv_server *s, mlv_resp *resp, const struct auth *a, int64_t id)
+{
+	mlv_account acct;
+	mlv_store *st = reader_acquire(s);
+	int rc = mlv_store_account_get(st, a->filer_id, id, &acct);
+	reader_release(s, st);
+	if (rc == MLV_ENOTFOUND) {
+		mlv_http_problem(resp, 404, "not-found", NULL, "no such account of yours", NULL);
+		return 0;
+	}
+	int mu = mlv_currency_minor_units(s->opts.rd, acct.currency);
+	if (rc == 0)
+		rc = mlv_buf_printf(&resp->body, "{\"id\":%lld,\"currency\":\"%s\"",
+				    (long long)acct.id, acct.currency);
+	if (rc == 0)
+		rc = write_money(&resp->body, "guarantee_ceiling", acct.ceiling, mu);
+	if (rc == 0)
+		rc = write_money(&resp->body, "debits", acct.debits, mu);
+	if (rc == 0)
+		rc = write_money(&resp->body, "credits", acct.credits, mu);
+	if (rc == 0)
+		rc = write_money(&resp->body, "balance", acct.balance, mu);
+	if (rc == 0)
+		rc = write_money(&resp->body, "available",
+				 acct.ceiling > acct.balance ? acct.ceiling - acct.balance : 0, mu);
+	if (rc == 0)
+		rc = mlv_buf_addc(&resp->body, '}');
+	if (rc != 0)
+		mlv_http_problem_err(resp, rc, NULL);
+	return 0;
+}
+
+struct stmt_ctx {
+	mlv_buf *b;
+	int n, mu;
+};
+
+static int statement_row(void *ctx, const mlv_account_entry *e)
+{
+	struct stmt_ctx *c = ctx;
+	char at[32];
+	ms_to_rfc3339(e->at_ms, at);
+	int rc = mlv_buf_printf(c->b, "%s{\"id\":%lld,\"kind\":\"%s\",\"at\":\"%s\"",
+				c->n++ ? "," : "", (long long)e->id, e->kind, at);
+	if (rc == 0 && e->consignment_id)
+		rc = mlv_buf_printf(c->b, ",\"consignment\":%lld", (long long)e->consignment_id);
+	if (rc == 0)
+		rc = write_money(c->b, "amount", e->amount, c->mu);
+	if (rc == 0) {
+		rc = mlv_buf_adds(c->b, ",\"note\":");
+		if (rc == 0)
+			rc = mlv_buf_add_json_string(c->b, e->note, strlen(e->note));
+	}
+	return rc ? rc : mlv_buf_addc(c->b, '}');
+}
+
+static int statement(mlv_server *s, mlv_req *req, mlv_resp *resp, const struct auth *a,
+		     int64_t id)
+{
+	const char *month = mlv_req_query(req, "month");
+	int32_t day;
+	char probe[11];
+	if (month == NULL || strlen(month) != 7 ||
+	    (snprintf(probe, sizeof(probe), "%s-01", month), !mlv_date_parse(probe, 10, &day)))
+		return bad_param(resp, "month", "is required, as YYYY-MM");
+	mlv_account acct;
+	int64_t debits = 0, credits = 0;
+	mlv_store *st = reader_acquire(s);
+	int rc = mlv_store_account_get(st, a->filer_id, id, &acct);
+	struct stmt_ctx c = {&resp->body, 0, mlv_currency_minor_units(s->opts.rd, acct.currency)};
+	if (rc == 0)
+		rc = mlv_buf_printf(&resp->body, "{\"account\":%lld,\"month\":\"%s\","
+						 "\"currency\":\"%s\",\"entries\":[",
+				    (long long)acct.id, month, acct.currency);
+	if (rc == 0)
+		rc = mlv_store_account_statement(st, acct.id, month, statement_row, &c, &debits,
+						 &credits);
+	reader_release(s, st);
+	if (rc == MLV_ENOTFOUND) {
+		mlv_http_problem(resp, 404, "not-found", NULL, "no such account of yours", NULL);
+		return 0;
+	}
+	if (rc == 0)
+		rc = mlv_buf_adds(&resp->body, "]");
+	if (rc == 0)
+		rc = write_money(&resp->body, "debits", debits, c.mu);
+	if (rc == 0)
+		rc = write_money(&resp->body, "credits", credits, c.mu);
+	if (rc == 0)
+		rc = write_money(&resp->body, "due", debits > credits ? debits - credits : 0, c.mu);
+	if (rc == 0)
+		rc = mlv_buf_addc(&resp->body, '}');
+	if (rc != 0)
+		mlv_http_problem_err(resp, rc, NULL);
+	return 0;
+}
+
+/* POST /v1/consignments/{id}/refund {"return_lrn": "..."}: the goods of a
+ * released consignment come back within the return window. */
+static int refund(mlv_server *s, mlv_req *req, mlv_resp *resp, const struct auth *a,
+		  int64_t id)
+{
+	cJSON *j = cJSON_ParseWithLength(req->body.data ? req->body.data : "", req->body.len);
+	const cJSON *v = j ? cJSON_GetObjectItemCaseSensitive(j, "return_lrn") : NULL;
+	const char *lrn = cJSON_IsString(v) ? v->valuestring : NULL;
+	if (lrn == NULL || strlen(lrn) < 1 || strlen(lrn) > 35) {
+		cJSON_Delete(j);
+		mlv_http_problem(resp, 422, "validation", NULL,
+				 "send {\"return_lrn\": \"...\"}, the LRN of the return", NULL);
+		return 0;
+	}
+	int64_t refunded = 0;
+	pthread_mutex_lock(&s->actions_lock);
+	int rc = mlv_store_refund(s->actions, a->filer_id, id, lrn, (int)s->opts.return_window_days,
+				  mlv_now_ms(), &refunded);
+	pthread_mutex_unlock(&s->actions_lock);
+	cJSON_Delete(j);
+	if (rc == MLV_ENOTFOUND) {
+		mlv_http_problem(resp, 404, "not-found", NULL, "no such consignment", NULL);
+		return 0;
+	}
+	if (rc == MLV_ECONFLICT) {
+		mlv_http_problem(resp, 409, "conflict", NULL,
+				 "only a released consignment, within the return window, on a deferred "
+				 "account, is refunded once",
+				 NULL);
+		return 0;
+	}
+	if (rc != 0) {
+		mlv_http_problem_err(resp, rc, NULL);
+		return 0;
+	}
+	mlv_buf_printf(&resp->body, "{\"id\":%lld,\"refunded_minor_units\":%lld}", (long long)id,
+		       (long long)refunded);
 	return 0;
 }
 
@@ -886,6 +1038,9 @@ enum route_id {
 	R_AUDIT_CONSISTENCY,
 	R_QUOTE,
 	R_ARRIVAL,
+	R_REFUND,
+	R_ACCOUNT,
+	R_STATEMENT,
 };
 
 struct route {
@@ -908,6 +1063,9 @@ static const struct route routes[] = {
 	{R_AUDIT_CONSISTENCY, "/v1/audit/proof/consistency", "GET", false},
 	{R_QUOTE, "/v1/quote", "POST", false},
 	{R_ARRIVAL, "/v1/consignments/{}/arrival", "POST", true},
+	{R_REFUND, "/v1/consignments/{}/refund", "POST", true},
+	{R_ACCOUNT, "/v1/accounts/{}", "GET", true},
+	{R_STATEMENT, "/v1/accounts/{}/statement", "GET", true},
 };
 
 /* Matches path against pattern; integers of the {} segments go to args. */
@@ -1021,6 +1179,15 @@ static int handle(mlv_req *req, mlv_resp *resp)
 		break;
 	case R_ARRIVAL:
 		rc = arrival(s, resp, &a, args[0]);
+		break;
+	case R_REFUND:
+		rc = refund(s, req, resp, &a, args[0]);
+		break;
+	case R_ACCOUNT:
+		rc = account(s, resp, &a, args[0]);
+		break;
+	case R_STATEMENT:
+		rc = statement(s, req, resp, &a, args[0]);
 		break;
 	}
 done:

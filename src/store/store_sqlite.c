@@ -98,6 +98,23 @@ static const char *const migrations[] = {
 	/* 7: the lifecycle: when the goods arrived and were released */
 	"ALTER TABLE consignments ADD COLUMN arrived_at INTEGER;"
 	"ALTER TABLE consignments ADD COLUMN released_at INTEGER;",
+	/* 8: deferred payment accounts */
+	"CREATE TABLE accounts ("
+	"  id INTEGER PRIMARY KEY,"
+	"  filer_id INTEGER NOT NULL UNIQUE REFERENCES filers(id),"
+	"  currency TEXT NOT NULL,"
+	"  ceiling INTEGER NOT NULL,"
+	"  opened_at INTEGER NOT NULL) STRICT;"
+	"CREATE TABLE account_entries ("
+	"  id INTEGER PRIMARY KEY,"
+	"  account_id INTEGER NOT NULL REFERENCES accounts(id),"
+	"  consignment_id INTEGER REFERENCES consignments(id),"
+	"  kind TEXT NOT NULL CHECK (kind IN ('debit', 'refund', 'payment')),"
+	"  amount INTEGER NOT NULL CHECK (amount >= 0),"
+	"  at INTEGER NOT NULL,"
+	"  month TEXT NOT NULL,"
+	"  note TEXT NOT NULL) STRICT;"
+	"CREATE INDEX account_entries_by_month ON account_entries(account_id, month, id);",
 };
 
 static const char *const statements[ST_COUNT_] = {
@@ -1091,17 +1108,31 @@ int mlv_store_transition(mlv_store *s, int64_t filer_id, int64_t id, mlv_action 
 		r->arrived_at_ms = at_ms;
 	/* Immediate release (FoS Standard 6): green, and nothing to pay before
 	 * release.  Anything else waits for an officer. */
-	bool release = auto_release && action == MLV_ACT_ARRIVE && strcmp(r->lane, "green") == 0 &&
-		       r->amount_due == 0;
+	bool green = strcmp(r->lane, "green") == 0;
+	bool release = auto_release && action == MLV_ACT_ARRIVE && green && r->amount_due == 0;
+	mlv_account acct;
+	const char *release_reason = "green lane, nothing due before release";
+	if (auto_release && action == MLV_ACT_ARRIVE && green && r->amount_due > 0 &&
+	    mlv_store_account_get(s, owner, 0, &acct) == 0) {
+		/* What is due goes on the deferred account, within its guarantee. */
+		if (acct.balance + r->amount_due <= acct.ceiling) {
+			release = r->on_account = true;
+			release_reason = "green lane, duties and taxes debited to the deferred account";
+		} else {
+			r->over_ceiling = true;
+		}
+	}
 	if ((rc = add_action_event(s, id, owner, lrn, version, mlv_action_name(action), actor,
 				   reason, at_ms, &r->event_id)) != 0)
 		goto done;
 	if (release) {
 		mlv_state to;
 		if ((rc = mlv_lifecycle_next(r->to, MLV_ACT_RELEASE, MLV_BY_SYSTEM, &to)) != 0 ||
+		    (r->on_account &&
+		     (rc = mlv_store_account_entry(s, acct.id, id, "debit", r->amount_due, at_ms,
+						   "duties and taxes at release")) != 0) ||
 		    (rc = add_action_event(s, id, owner, lrn, version, "release", "system",
-					   "green lane, nothing due before release", at_ms,
-					   &r->event_id)) != 0)
+					   release_reason, at_ms, &r->event_id)) != 0)
 			goto done;
 		r->to = to;
 	}
@@ -1118,6 +1149,69 @@ int mlv_store_transition(mlv_store *s, int64_t filer_id, int64_t id, mlv_action 
 done:
 	sqlite3_finalize(q);
 	sqlite3_finalize(u);
+	if (rc == 0 && mlv_sqlite_exec(s, "COMMIT") != 0)
+		rc = MLV_EIO;
+	if (rc != 0) {
+		mlv_sqlite_exec(s, "ROLLBACK");
+		mlv_sqlite_audit_load(s);
+	}
+	return rc;
+}
+
+int mlv_store_refund(mlv_store *s, int64_t filer_id, int64_t id, const char *return_lrn,
+		     int window_days, int64_t at_ms, int64_t *refunded)
+{
+	sqlite3_stmt *q = NULL;
+	*refunded = 0;
+	int rc = mlv_sqlite_exec(s, "BEGIN IMMEDIATE");
+	if (rc != 0)
+		return rc;
+	if ((rc = mlv_sqlite_audit_sync(s)) != 0)
+		goto done;
+	if (sqlite3_prepare_v2(s->db,
+			       "SELECT c.status, c.released_at, c.lrn, c.version,"
+			       " coalesce((SELECT sum(amount) FROM account_entries WHERE consignment_id"
+			       "  = c.id AND kind = 'debit'), 0),"
+			       " coalesce((SELECT sum(amount) FROM account_entries WHERE consignment_id"
+			       "  = c.id AND kind = 'refund'), 0), a.id"
+			       " FROM consignments c LEFT JOIN accounts a ON a.filer_id = c.filer_id"
+			       " WHERE c.id = ?1 AND c.filer_id = ?2",
+			       -1, &q, NULL) != SQLITE_OK) {
+		rc = MLV_EIO;
+		goto done;
+	}
+	sqlite3_bind_int64(q, 1, id);
+	sqlite3_bind_int64(q, 2, filer_id);
+	int step = sqlite3_step(q);
+	if (step != SQLITE_ROW) {
+		rc = step == SQLITE_DONE ? MLV_ENOTFOUND : MLV_EIO;
+		goto done;
+	}
+	const char *status = (const char *)sqlite3_column_text(q, 0);
+	int64_t released = sqlite3_column_int64(q, 1);
+	char lrn[40];
+	snprintf(lrn, sizeof(lrn), "%s", (const char *)sqlite3_column_text(q, 2));
+	int version = sqlite3_column_int(q, 3);
+	int64_t debited = sqlite3_column_int64(q, 4), already = sqlite3_column_int64(q, 5);
+	int64_t account = sqlite3_column_type(q, 6) == SQLITE_NULL ? 0 : sqlite3_column_int64(q, 6);
+	if (strcmp(status, "released") != 0 || released == 0 ||
+	    at_ms - released > (int64_t)window_days * 86400000 || account == 0 || already > 0) {
+		rc = MLV_ECONFLICT; /* not released, past the window, no account, or done */
+		goto done;
+	}
+	char reason[128], actor[32];
+	snprintf(reason, sizeof(reason), "goods returned under LRN %s", return_lrn);
+	snprintf(actor, sizeof(actor), "filer:%lld", (long long)filer_id);
+	int64_t event_id;
+	if (debited > 0 &&
+	    (rc = mlv_store_account_entry(s, account, id, "refund", debited, at_ms, reason)) != 0)
+		goto done;
+	if ((rc = add_action_event(s, id, filer_id, lrn, version, "refund", actor, reason, at_ms,
+				   &event_id)) != 0)
+		goto done;
+	*refunded = debited;
+done:
+	sqlite3_finalize(q);
 	if (rc == 0 && mlv_sqlite_exec(s, "COMMIT") != 0)
 		rc = MLV_EIO;
 	if (rc != 0) {

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "client.h"
@@ -31,7 +32,7 @@ static mlv_server *server;
 static char base[64];
 static char dir[64] = "/tmp/mlv-api-XXXXXX";
 static char db[128];
-static char key_a[96], key_b[96], key_expired[96];
+static char key_a[96], key_b[96], key_c[96], key_expired[96];
 static char *fixture;
 static uint8_t audit_pk[MLV_AUDIT_PK_LEN], audit_sk[MLV_AUDIT_SK_LEN];
 static mlv_profiles *profiles;
@@ -101,6 +102,13 @@ static int setup_all(void **state)
 	    mlv_store_key_create(st, a, "test", 0, key_a, sizeof(key_a)) != 0 ||
 	    mlv_store_key_create(st, b, "test", 0, key_b, sizeof(key_b)) != 0 ||
 	    mlv_store_key_create(st, a, "old", 1, key_expired, sizeof(key_expired)) != 0)
+		return -1;
+	/* Filer C has a deferred account with a ceiling of EUR 10.00. */
+	int64_t c;
+	mlv_account acct;
+	if (mlv_store_filer_ensure(st, "broker-c", &c) != 0 ||
+	    mlv_store_key_create(st, c, "test", 0, key_c, sizeof(key_c)) != 0 ||
+	    mlv_store_account_open(st, c, "EUR", 1000, 1, &acct) != 0)
 		return -1;
 	mlv_store_close(st);
 
@@ -1004,6 +1012,56 @@ static void test_arrival_and_release(void **state)
 	cJSON_Delete(c);
 }
 
+/* Deferred account: a green consignment owing EUR 6.00 is released on
+ * arrival and debited; the next one would pass the EUR 10.00 ceiling and
+ * waits; a return within the window is refunded; the statement shows both. */
+static void test_deferred_account(void **state)
+{
+	(void)state;
+	char *b1 = consignment("API-ACCT-1", NULL), *b2 = consignment("API-ACCT-2", NULL);
+	cJSON *f1 = call_json("POST", "/v1/consignments", key_c, b1, 201);
+	cJSON *f2 = call_json("POST", "/v1/consignments", key_c, b2, 201);
+	long long id1 = num(f1, "id"), id2 = num(f2, "id");
+	assert_string_equal(str(cJSON_GetObjectItem(cJSON_GetObjectItem(f1, "assessment"), "totals"),
+				"border"), "6.00");
+	cJSON_Delete(f1);
+	cJSON_Delete(f2);
+	cJSON *r1 = post_arrival(id1, key_c, 200);
+	assert_true(cJSON_IsTrue(cJSON_GetObjectItem(r1, "released")));
+	assert_non_null(strstr(str(r1, "reason"), "deferred account"));
+	cJSON_Delete(r1);
+	cJSON *r2 = post_arrival(id2, key_c, 200);
+	assert_true(cJSON_IsFalse(cJSON_GetObjectItem(r2, "released")));
+	assert_non_null(strstr(str(r2, "reason"), "ceiling"));
+	cJSON_Delete(r2);
+	cJSON *acct = call_json("GET", "/v1/accounts/1", key_c, NULL, 200);
+	assert_string_equal(str(acct, "balance"), "6.00");
+	assert_string_equal(str(acct, "available"), "4.00");
+	cJSON_Delete(acct);
+	cJSON_Delete(call_json("GET", "/v1/accounts/1", key_a, NULL, 404));
+	char path[96];
+	snprintf(path, sizeof(path), "/v1/consignments/%lld/refund", id1);
+	cJSON *rf = call_json("POST", path, key_c, "{\"return_lrn\":\"RET-1\"}", 200);
+	assert_int_equal(num(rf, "refunded_minor_units"), 600);
+	cJSON_Delete(rf);
+	cJSON_Delete(call_json("POST", path, key_c, "{\"return_lrn\":\"RET-1\"}", 409));
+	snprintf(path, sizeof(path), "/v1/consignments/%lld/refund", id2);
+	cJSON_Delete(call_json("POST", path, key_c, "{\"return_lrn\":\"RET-2\"}", 409));
+	char month[8], day[11];
+	mlv_date_format((int32_t)(time(NULL) / 86400), day);
+	snprintf(month, sizeof(month), "%.7s", day);
+	snprintf(path, sizeof(path), "/v1/accounts/1/statement?month=%s", month);
+	cJSON *stm = call_json("GET", path, key_c, NULL, 200);
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(stm, "entries")), 2);
+	assert_string_equal(str(stm, "debits"), "6.00");
+	assert_string_equal(str(stm, "credits"), "6.00");
+	assert_string_equal(str(stm, "due"), "0.00");
+	cJSON_Delete(stm);
+	cJSON_Delete(call_json("GET", "/v1/accounts/1/statement?month=26-11", key_c, NULL, 400));
+	free(b1);
+	free(b2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1025,6 +1083,7 @@ int main(void)
 		cmocka_unit_test(test_quote),
 		cmocka_unit_test(test_risk_in_filings),
 		cmocka_unit_test(test_arrival_and_release),
+		cmocka_unit_test(test_deferred_account),
 	};
 	return cmocka_run_group_tests(tests, setup_all, teardown_all);
 }

@@ -18,7 +18,7 @@ check() { # check NAME COMMAND...
 
 # --- help and usage
 check "--help lists the commands" bash -c "'$bin' --help | grep -q 'generate'"
-for c in serve file generate key audit what-if config docs; do
+for c in serve file generate key audit what-if account config docs; do
   check "$c --help" bash -c "'$bin' $c --help | grep -q 'usage: mainlevee $c'"
 done
 "$bin" frobnicate >/dev/null 2>&1; [ $? -eq 2 ] && ok "unknown command exits 2" || not_ok "unknown command exits 2"
