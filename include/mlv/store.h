@@ -184,8 +184,10 @@ int mlv_store_account_statement(mlv_store *s, int64_t account_id, const char *mo
 
 /* Refunds a released consignment whose goods come back within
  * window_days of release: credits what it paid on the filer's account,
- * and records a `refund` event (return_lrn names the return).
- * MLV_ECONFLICT when not released or past the window, MLV_ENOTFOUND. */
+ * and records a `refund` event.  return_lrn names the return: a
+ * consignment of the same filer declared as a return (MLV_EINVALID
+ * otherwise).  MLV_ECONFLICT when not released, past the window or already
+ * refunded; MLV_ENOTFOUND. */
 int mlv_store_refund(mlv_store *s, int64_t filer_id, int64_t id, const char *return_lrn,
 		     int window_days, int64_t at_ms, int64_t *refunded);
 

@@ -990,6 +990,13 @@ static int refund(mlv_server *s, mlv_req *req, mlv_resp *resp, const struct auth
 				 NULL);
 		return 0;
 	}
+	if (rc == MLV_EINVALID) {
+		mlv_http_problem(resp, 422, "validation", NULL,
+				 "return_lrn must be the LRN of a return you filed (declaration_type "
+				 "return)",
+				 NULL);
+		return 0;
+	}
 	if (rc != 0) {
 		mlv_http_problem_err(resp, rc, NULL);
 		return 0;

@@ -1199,6 +1199,23 @@ int mlv_store_refund(mlv_store *s, int64_t filer_id, int64_t id, const char *ret
 		rc = MLV_ECONFLICT; /* not released, past the window, no account, or done */
 		goto done;
 	}
+	/* The return is a consignment of the same filer, declared as a return:
+	 * the refund is linked to it by its LRN. */
+	sqlite3_stmt *ret = NULL;
+	bool is_return = false;
+	if (sqlite3_prepare_v2(s->db,
+			       "SELECT declaration_type FROM consignments WHERE filer_id = ?1 AND lrn = ?2",
+			       -1, &ret, NULL) == SQLITE_OK) {
+		sqlite3_bind_int64(ret, 1, filer_id);
+		sqlite3_bind_text(ret, 2, return_lrn, -1, SQLITE_STATIC);
+		is_return = sqlite3_step(ret) == SQLITE_ROW &&
+			    sqlite3_column_int(ret, 0) == MLV_DECL_RETURN;
+	}
+	sqlite3_finalize(ret);
+	if (!is_return) {
+		rc = MLV_EINVALID;
+		goto done;
+	}
 	char reason[128], actor[32];
 	snprintf(reason, sizeof(reason), "goods returned under LRN %s", return_lrn);
 	snprintf(actor, sizeof(actor), "filer:%lld", (long long)filer_id);

@@ -1041,6 +1041,16 @@ static void test_deferred_account(void **state)
 	cJSON_Delete(call_json("GET", "/v1/accounts/1", key_a, NULL, 404));
 	char path[96];
 	snprintf(path, sizeof(path), "/v1/consignments/%lld/refund", id1);
+	/* The return must be filed first, as a return of the original. */
+	cJSON_Delete(call_json("POST", path, key_c, "{\"return_lrn\":\"RET-1\"}", 422));
+	cJSON *ret = cJSON_Parse(fixture);
+	cJSON_ReplaceItemInObject(ret, "lrn", cJSON_CreateString("RET-1"));
+	cJSON_ReplaceItemInObject(ret, "declaration_type", cJSON_CreateString("return"));
+	cJSON_AddStringToObject(ret, "original_lrn", "API-ACCT-1");
+	char *rbody = cJSON_PrintUnformatted(ret);
+	cJSON_Delete(call_json("POST", "/v1/consignments", key_c, rbody, 201));
+	free(rbody);
+	cJSON_Delete(ret);
 	cJSON *rf = call_json("POST", path, key_c, "{\"return_lrn\":\"RET-1\"}", 200);
 	assert_int_equal(num(rf, "refunded_minor_units"), 600);
 	cJSON_Delete(rf);
