@@ -265,8 +265,10 @@ static int emit(chunk *c, int store_rc, mlv_buf *out, struct totals *t)
 		if (quiet && f->ok && rc == 0)
 			continue;
 		if (dry_run && f->ok) {
-			mlv_buf_printf(out, "{\"line\":%zu,\"outcome\":\"valid\",\"quality_score\":%d}\n",
-				       c->linenos[i], f->quality.score);
+			mlv_buf_printf(out, "{\"line\":%zu,\"outcome\":\"valid\",\"quality_score\":%d,"
+					    "\"lane\":\"%s\",\"risk_score\":%d}\n",
+				       c->linenos[i], f->quality.score, f->lane[0] ? f->lane : "none",
+				       f->risk_score);
 			continue;
 		}
 		int e = mlv_filing_result_json(out, c->linenos[i], f, rc);

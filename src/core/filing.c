@@ -113,6 +113,11 @@ int mlv_filing_result_json(mlv_buf *b, size_t line, const mlv_filing *f, int rc)
 	}
 	if (e != 0)
 		return e;
+	if (f->ok && rc == 0 && f->lane[0] != '\0')
+		return mlv_buf_printf(b, "\"outcome\":\"%s\",\"id\":%lld,\"version\":%d,"
+					 "\"quality_score\":%d,\"lane\":\"%s\",\"risk_score\":%d}\n",
+				      mlv_outcome_name(f->outcome), (long long)f->id, f->version,
+				      f->quality.score, f->lane, f->risk_score);
 	if (f->ok && rc == 0)
 		return mlv_buf_printf(b, "\"outcome\":\"%s\",\"id\":%lld,\"version\":%d,"
 					 "\"quality_score\":%d}\n",
