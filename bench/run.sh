@@ -95,7 +95,10 @@ cat > "$root/docs/performance.md" <<DOC
 Measured by \`make bench\` (bench/run.sh) on $(date -u +%Y-%m-%d), on this machine:
 $cores cores ($cpu), SQLite $(sqlite3 --version 2>/dev/null | cut -d' ' -f1 || echo 3.40),
 release build (-O3). Every filing is durable before it is acknowledged
-(WAL, synchronous=FULL).
+(WAL, synchronous=FULL). On a shared virtual machine the figures move by
+20-30% from one run to the next (three runs here within an hour: floor
+38,090-52,439/s, \`file\` 15,055-19,345/s, HTTP 10,365-12,481/s): compare
+runs made together.
 
 | measure | result |
 |---|---|
