@@ -47,6 +47,14 @@ int mlv_store_key_create(mlv_store *s, int64_t filer_id, const char *label, int6
 int mlv_store_key_check(mlv_store *s, const char *token, int64_t now, int64_t *filer_id,
 			char *filer_name, size_t name_size);
 int mlv_store_key_revoke(mlv_store *s, const char *prefix);
+/* The same with a role: "filer" (files and reads its own consignments) or
+ * "officer" (the customs side: queue, actions, results). */
+int mlv_store_key_create_role(mlv_store *s, int64_t filer_id, const char *label,
+			      int64_t expires_at, const char *role, char *token, size_t size);
+int mlv_store_key_check_role(mlv_store *s, const char *token, int64_t now, int64_t *filer_id,
+			     char *filer_name, size_t name_size, char *role, size_t role_size);
+
+
 
 /* ---- filings ------------------------------------------------------------------ */
 
@@ -78,7 +86,8 @@ void mlv_record_init(mlv_record *r);
 void mlv_record_free(mlv_record *r);
 
 /* Reads consignment `id` of filer `filer_id` (another filer's id answers
- * MLV_ENOTFOUND).  With version > 0, that version's text. */
+ * MLV_ENOTFOUND; filer_id 0, for officers, reads any).  With version > 0,
+ * that version's text. */
 int mlv_store_get(mlv_store *s, int64_t filer_id, int64_t id, int version, mlv_record *out);
 int mlv_store_get_by_lrn(mlv_store *s, int64_t filer_id, const char *lrn, mlv_record *out);
 
@@ -149,6 +158,26 @@ typedef struct mlv_transition_result {
 int mlv_store_transition(mlv_store *s, int64_t filer_id, int64_t id, mlv_action action,
 			 unsigned by, const char *actor, const char *reason, int64_t at_ms,
 			 bool auto_release, mlv_transition_result *r);
+
+/* ---- officers' work: the queue, results, rule performance ------------------------- */
+
+/* Consignments waiting for an officer (arrived, held, inspected,
+ * referred), highest risk first. */
+int mlv_store_queue(mlv_store *s, int limit, int (*fn)(void *ctx, const mlv_summary *row,
+						       const char *lane, int risk_score),
+		    void *ctx);
+/* Records an inspection result and feeds the statistics of every rule
+ * that hit the consignment (rule_ids). */
+int mlv_store_result(mlv_store *s, int64_t id, const char *result, int64_t revenue,
+		     const char *officer, const char *note, int64_t at_ms,
+		     const char *const *rule_ids, size_t nrules);
+/* Adds one hit to each rule (at filing). */
+int mlv_store_rule_hits(mlv_store *s, const char *const *rule_ids, size_t n);
+typedef struct mlv_rule_counts {
+	uint64_t hits, controls, findings, seizures;
+	int64_t revenue;
+} mlv_rule_counts;
+int mlv_store_rule_counts(mlv_store *s, const char *rule_id, mlv_rule_counts *out);
 
 /* ---- deferred payment accounts (FoS Standard 6) ------------------------------------ */
 

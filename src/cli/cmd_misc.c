@@ -12,7 +12,7 @@
 #include "mlv/lifecycle.h"
 #include "mlv/store.h"
 
-static const char *key_filer, *key_label, *key_expires, *key_prefix;
+static const char *key_filer, *key_label, *key_expires, *key_prefix, *key_role = "filer";
 static const char *acct_filer, *acct_ceiling;
 
 const cli_flag account_flags[] = {
@@ -71,6 +71,8 @@ const cli_flag key_flags[] = {
 	{"expires-days", "N", "create: days until the key expires (default: never)", &key_expires,
 	 NULL},
 	{"prefix", "PREFIX", "revoke: the first 12 characters of the key", &key_prefix, NULL},
+	{"role", "ROLE", "create: filer (default) or officer (queue, decisions, results); for an "
+			 "officer, --filer names the officer", &key_role, NULL},
 	{NULL, NULL, NULL, NULL, NULL},
 };
 
@@ -83,6 +85,10 @@ int cmd_key(int argc, char **argv, const mlv_config *cfg)
 	bool create = strcmp(argv[0], "create") == 0;
 	if (create && (key_filer == NULL || key_filer[0] == '\0' || strlen(key_filer) > 60)) {
 		fprintf(stderr, "mainlevee key create: --filer NAME (1 to 60 characters) is required\n");
+		return 2;
+	}
+	if (create && strcmp(key_role, "filer") != 0 && strcmp(key_role, "officer") != 0) {
+		fprintf(stderr, "mainlevee key create: --role is filer or officer\n");
 		return 2;
 	}
 	if (!create && key_prefix == NULL) {
@@ -109,7 +115,8 @@ int cmd_key(int argc, char **argv, const mlv_config *cfg)
 		int64_t expires = days ? (int64_t)time(NULL) + (int64_t)days * 86400 : 0;
 		rc = mlv_store_filer_ensure(st, key_filer, &filer);
 		if (rc == 0)
-			rc = mlv_store_key_create(st, filer, key_label, expires, token, sizeof(token));
+			rc = mlv_store_key_create_role(st, filer, key_label, expires, key_role, token,
+						       sizeof(token));
 		if (rc == 0)
 			printf("%s\n", token);
 	} else {

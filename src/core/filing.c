@@ -244,6 +244,14 @@ static int risk(mlv_filing *f, const mlv_validate_opts *o, const mlv_refdata *rd
 	int rc = mlv_risk_assess(&a, o->risk, &f->c, &in, rd);
 	if (rc == 0)
 		rc = mlv_risk_assessment_write_json(&b, &a);
+	for (size_t i = 0; rc == 0 && i < a.hit_count; i++) {
+		bool seen = false;
+		for (size_t k = 0; k < f->hit_rule_count && !seen; k++)
+			seen = strcmp(f->hit_rules[k], a.hits[i].rule_id) == 0;
+		if (!seen && f->hit_rule_count < MLV_ARRAY_LEN(f->hit_rules))
+			snprintf(f->hit_rules[f->hit_rule_count++], sizeof(f->hit_rules[0]), "%s",
+				 a.hits[i].rule_id);
+	}
 	if (rc == 0) {
 		f->risk_score = a.score;
 		snprintf(f->lane, sizeof(f->lane), "%s", mlv_risk_lane_name(a.lane));

@@ -138,7 +138,11 @@ int mlv_lifecycle_doc(mlv_buf *out)
 			"  is `arrived`, and released at once when its lane is green and nothing is due\n"
 			"  before release; the answer says which. Time from filing and from arrival to\n"
 			"  release is recorded on the consignment.\n"
-			"- Officers' actions (hold, inspect, release, seize, return) and referrals are in the\n"
-			"  table; their endpoints and the officer console come with officer accounts.\n");
+			"- `POST /v1/consignments/{id}/actions` (keys with the officer role): hold, inspect,\n"
+			"  release, seize, return, refer, answer, each with its reason; a result\n"
+			"  (nothing found, irregularity, seizure, revenue recovered) closes an inspection\n"
+			"  and feeds the performance of the rules that selected the consignment\n"
+			"  (`GET /v1/rules/{id}/performance`). `GET /v1/queue` lists what waits for an\n"
+			"  officer, highest risk first.\n");
 	return rc;
 }

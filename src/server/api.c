@@ -19,6 +19,7 @@
 #include "mlv/codec.h"
 #include "mlv/decimal.h"
 #include "mlv/filing.h"
+#include "mlv/risk.h"
 #include "mlv/server.h"
 #include "mlv/store.h"
 #include "problem.h"
@@ -93,6 +94,7 @@ static void reader_release(mlv_server *s, mlv_store *st)
 struct auth {
 	int64_t filer_id;
 	char filer[64];
+	char role[12]; /* filer, officer */
 };
 
 static void too_many(mlv_resp *resp, int wait, const char *detail)
@@ -125,13 +127,15 @@ static bool authenticate(mlv_server *s, mlv_req *req, mlv_resp *resp, struct aut
 	const char *token = h + 7;
 	while (*token == ' ')
 		token++;
-	int rc = mlv_auth_lookup(s->auth, token, now, &a->filer_id, a->filer, sizeof(a->filer));
+	int rc = mlv_auth_lookup(s->auth, token, now, &a->filer_id, a->filer, sizeof(a->filer),
+				 a->role);
 	if (rc != 0) {
 		mlv_store *st = reader_acquire(s);
-		rc = mlv_store_key_check(st, token, now, &a->filer_id, a->filer, sizeof(a->filer));
+		rc = mlv_store_key_check_role(st, token, now, &a->filer_id, a->filer,
+					      sizeof(a->filer), a->role, sizeof(a->role));
 		reader_release(s, st);
 		if (rc == 0)
-			mlv_auth_remember(s->auth, token, now, a->filer_id, a->filer);
+			mlv_auth_remember(s->auth, token, now, a->filer_id, a->filer, a->role);
 	}
 	if (rc == MLV_EUNAUTH)
 		mlv_auth_failed(s->auth, addr, now);
@@ -1006,6 +1010,198 @@ static int refund(mlv_server *s, mlv_req *req, mlv_resp *resp, const struct auth
 	return 0;
 }
 
+/* ---- officers ---------------------------------------------------------------------- */
+
+struct queue_ctx {
+	mlv_buf *b;
+	int n;
+};
+
+static int queue_row(void *ctx, const mlv_summary *r, const char *lane, int risk_score)
+{
+	struct queue_ctx *q = ctx;
+	char updated[32];
+	ms_to_rfc3339(r->updated_at_ms, updated);
+	int rc = mlv_buf_printf(q->b, "%s{\"id\":%lld,\"lrn\":", q->n++ ? "," : "",
+				(long long)r->id);
+	if (rc == 0)
+		rc = mlv_buf_add_json_string(q->b, r->lrn, strlen(r->lrn));
+	if (rc == 0)
+		rc = mlv_buf_printf(q->b, ",\"status\":\"%s\",\"lane\":\"%s\",\"risk_score\":%d,"
+					  "\"category\":\"%s\",\"departure_country\":\"%s\","
+					  "\"updated_at\":\"%s\"}",
+				    r->status, lane, risk_score, mlv_category_name(r->category),
+				    r->departure_country, updated);
+	return rc;
+}
+
+/* GET /v1/queue: what waits for an officer, highest risk first. */
+static int queue_list(mlv_server *s, mlv_req *req, mlv_resp *resp)
+{
+	int64_t limit = 50;
+	const char *p = mlv_req_query(req, "limit");
+	if (p != NULL && !parse_int(p, 1, s->opts.max_page, &limit))
+		return bad_param(resp, "limit", "must be an integer from 1 to the page bound");
+	struct queue_ctx q = {&resp->body, 0};
+	int rc = mlv_buf_adds(&resp->body, "{\"items\":[");
+	if (rc == 0) {
+		mlv_store *st = reader_acquire(s);
+		rc = mlv_store_queue(st, (int)limit, queue_row, &q);
+		reader_release(s, st);
+	}
+	if (rc == 0)
+		rc = mlv_buf_adds(&resp->body, "]}");
+	if (rc != 0)
+		mlv_http_problem_err(resp, rc, NULL);
+	return 0;
+}
+
+/* The ids of the rules that hit a consignment, from its stored risk. */
+static size_t hit_rules(mlv_server *s, int64_t id, char ids[16][48])
+{
+	mlv_record r;
+	mlv_record_init(&r);
+	size_t n = 0;
+	mlv_store *st = reader_acquire(s);
+	int rc = mlv_store_get(st, 0, id, 0, &r);
+	reader_release(s, st);
+	cJSON *j = rc == 0 && r.risk_json.len ? cJSON_Parse(r.risk_json.data) : NULL;
+	const cJSON *h;
+	const cJSON *hits = j ? cJSON_GetObjectItem(j, "hits") : NULL;
+	cJSON_ArrayForEach(h, hits) {
+		const char *rule = cJSON_GetStringValue(cJSON_GetObjectItem(h, "rule"));
+		bool seen = false;
+		for (size_t k = 0; rule && k < n; k++)
+			seen |= strcmp(ids[k], rule) == 0;
+		if (rule && !seen && n < 16)
+			snprintf(ids[n++], 48, "%s", rule);
+	}
+	cJSON_Delete(j);
+	mlv_record_free(&r);
+	return n;
+}
+
+/* POST /v1/consignments/{id}/actions: an officer's decision (hold,
+ * inspect, release, seize, return, refer, answer), with an inspection
+ * result when it closes an inspection; the result feeds the statistics of
+ * the rules that selected the consignment. */
+static int officer_action(mlv_server *s, mlv_req *req, mlv_resp *resp, const struct auth *a,
+			  int64_t id)
+{
+	cJSON *j = NULL;
+	if (mlv_json_depth(req->body.data ? req->body.data : "", req->body.len, 2) > 2 ||
+	    (j = cJSON_ParseWithLength(req->body.data ? req->body.data : "", req->body.len)) ==
+		    NULL ||
+	    !cJSON_IsObject(j)) {
+		cJSON_Delete(j);
+		mlv_http_problem(resp, 400, "malformed", NULL, "send a JSON object", NULL);
+		return 0;
+	}
+	const char *act = cJSON_GetStringValue(cJSON_GetObjectItem(j, "action"));
+	const char *reason = cJSON_GetStringValue(cJSON_GetObjectItem(j, "reason"));
+	const char *result = cJSON_GetStringValue(cJSON_GetObjectItem(j, "result"));
+	const char *revenue_s = cJSON_GetStringValue(cJSON_GetObjectItem(j, "revenue_recovered"));
+	mlv_action action = 0;
+	for (int i = 1; act != NULL && i < MLV_ACT_COUNT_; i++)
+		if (strcmp(mlv_action_name((mlv_action)i), act) == 0)
+			action = (mlv_action)i;
+	int64_t revenue = 0;
+	const char *bad = NULL;
+	if (action == 0 || action == MLV_ACT_ASSESS || action == MLV_ACT_ARRIVE)
+		bad = "action must be hold, inspect, release, seize, return, refer or answer";
+	else if (reason == NULL || strlen(reason) < 3 || strlen(reason) > 500)
+		bad = "reason is required (3 to 500 characters): every decision is explained";
+	else if (result != NULL && strcmp(result, "nothing_found") != 0 &&
+		 strcmp(result, "irregularity") != 0 && strcmp(result, "seizure") != 0)
+		bad = "result must be nothing_found, irregularity or seizure";
+	else if (result != NULL && action != MLV_ACT_RELEASE && action != MLV_ACT_SEIZE &&
+		 action != MLV_ACT_RETURN)
+		bad = "a result closes an inspection: release, seize or return";
+	else if (revenue_s != NULL &&
+		 mlv_decimal_parse(revenue_s, strlen(revenue_s),
+				   mlv_currency_minor_units(s->opts.rd, s->opts.validate.currency), 0,
+				   &revenue) != MLV_DEC_OK)
+		bad = "revenue_recovered is an amount in the administration's currency";
+	if (bad != NULL) {
+		cJSON_Delete(j);
+		mlv_http_problem(resp, 422, "validation", NULL, bad, NULL);
+		return 0;
+	}
+	char actor[80];
+	snprintf(actor, sizeof(actor), "officer:%s", a->filer);
+	mlv_transition_result r;
+	int64_t now = mlv_now_ms();
+	pthread_mutex_lock(&s->actions_lock);
+	int rc = mlv_store_transition(s->actions, 0, id, action, MLV_BY_OFFICER, actor, reason, now,
+				      false, &r);
+	pthread_mutex_unlock(&s->actions_lock);
+	if (rc == 0 && result != NULL) {
+		char ids[16][48];
+		const char *ptrs[16];
+		size_t n = hit_rules(s, id, ids);
+		for (size_t i = 0; i < n; i++)
+			ptrs[i] = ids[i];
+		pthread_mutex_lock(&s->actions_lock);
+		rc = mlv_store_result(s->actions, id, result, revenue, actor, reason, now, ptrs, n);
+		pthread_mutex_unlock(&s->actions_lock);
+	}
+	cJSON_Delete(j);
+	if (rc == MLV_ENOTFOUND) {
+		mlv_http_problem(resp, 404, "not-found", NULL, "no such consignment", NULL);
+		return 0;
+	}
+	if (rc == MLV_ECONFLICT || rc == MLV_EFORBIDDEN) {
+		char d[128];
+		snprintf(d, sizeof(d), "the consignment is %s: %s is not possible now",
+			 mlv_state_name(r.from), mlv_action_name(action));
+		mlv_http_problem(resp, 409, "conflict", NULL, d, NULL);
+		return 0;
+	}
+	if (rc != 0) {
+		mlv_http_problem_err(resp, rc, "the action could not be recorded");
+		return 0;
+	}
+	mlv_buf_printf(&resp->body,
+		       "{\"id\":%lld,\"state\":\"%s\",\"previous_state\":\"%s\",\"event\":%lld}",
+		       (long long)id, mlv_state_name(r.to), mlv_state_name(r.from),
+		       (long long)r.event_id);
+	return 0;
+}
+
+/* GET /v1/rules/{id}/performance: hits, controls, findings, precision,
+ * yield and a suggested weight (docs/risk-rules.md, "Feedback"). */
+static int rule_performance(mlv_server *s, mlv_resp *resp, const char *rule)
+{
+	mlv_risk_rule_info info;
+	memset(&info, 0, sizeof(info));
+	bool in_profile = s->opts.validate.risk != NULL &&
+			  mlv_risk_profile_find(s->opts.validate.risk, rule, &info) == 0;
+	mlv_rule_counts c;
+	int64_t assessed = 0;
+	mlv_store *st = reader_acquire(s);
+	int rc = mlv_store_rule_counts(st, rule, &c);
+	if (rc == 0)
+		rc = mlv_store_count(st, &assessed);
+	reader_release(s, st);
+	/* A profile rule, or a goods-list entry that has hit (no weight). */
+	if (rc == 0 && !in_profile && c.hits == 0 && c.controls == 0) {
+		mlv_http_problem(resp, 404, "not-found", NULL,
+				 "no such rule in the profile, nor a goods-list entry that hit", NULL);
+		return 0;
+	}
+	mlv_risk_rule_stats stats = {c.hits, c.controls, c.findings, c.seizures, c.revenue};
+	mlv_risk_perf_opts po = MLV_RISK_PERF_OPTS_INIT;
+	po.assessed = (uint64_t)assessed;
+	mlv_risk_perf perf;
+	if (rc == 0)
+		rc = mlv_risk_stats_perf(&perf, &stats, info.weight, &po);
+	if (rc == 0)
+		rc = mlv_risk_perf_write_json(&resp->body, rule, info.version, &stats, &perf);
+	if (rc != 0)
+		mlv_http_problem_err(resp, rc, NULL);
+	return 0;
+}
+
 /* ---- the public quote ------------------------------------------------------------- */
 
 static int quote(mlv_server *s, mlv_req *req, mlv_resp *resp)
@@ -1048,38 +1244,62 @@ enum route_id {
 	R_REFUND,
 	R_ACCOUNT,
 	R_STATEMENT,
+	R_QUEUE,
+	R_OFFICER_GET,
+	R_ACTIONS,
+	R_RULE_PERF,
 };
 
 struct route {
 	enum route_id id;
-	const char *pattern; /* '{}' matches one positive integer segment */
+	const char *pattern; /* '{}' matches a positive integer segment, '{s}' a name */
 	const char *allow;   /* methods */
 	bool auth;
+	const char *role;    /* with auth: the role the key must have */
 };
 
 static const struct route routes[] = {
-	{R_HEALTH, "/healthz", "GET", false},
-	{R_CONSIGNMENTS, "/v1/consignments", "GET, POST", true},
-	{R_BATCH, "/v1/consignments:batch", "POST", true},
-	{R_CONSIGNMENT, "/v1/consignments/{}", "GET", true},
-	{R_VERSION, "/v1/consignments/{}/versions/{}", "GET", true},
-	{R_EVENTS, "/v1/consignments/{}/events", "GET", true},
-	{R_AUDIT_STH, "/v1/audit/sth", "GET", false},
-	{R_AUDIT_KEY, "/v1/audit/public-key", "GET", false},
-	{R_AUDIT_INCLUSION, "/v1/audit/proof/inclusion", "GET", true},
-	{R_AUDIT_CONSISTENCY, "/v1/audit/proof/consistency", "GET", false},
-	{R_QUOTE, "/v1/quote", "POST", false},
-	{R_ARRIVAL, "/v1/consignments/{}/arrival", "POST", true},
-	{R_REFUND, "/v1/consignments/{}/refund", "POST", true},
-	{R_ACCOUNT, "/v1/accounts/{}", "GET", true},
-	{R_STATEMENT, "/v1/accounts/{}/statement", "GET", true},
+	{R_HEALTH, "/healthz", "GET", false, NULL},
+	{R_CONSIGNMENTS, "/v1/consignments", "GET, POST", true, "filer"},
+	{R_BATCH, "/v1/consignments:batch", "POST", true, "filer"},
+	{R_CONSIGNMENT, "/v1/consignments/{}", "GET", true, "filer"},
+	{R_VERSION, "/v1/consignments/{}/versions/{}", "GET", true, "filer"},
+	{R_EVENTS, "/v1/consignments/{}/events", "GET", true, "filer"},
+	{R_AUDIT_STH, "/v1/audit/sth", "GET", false, NULL},
+	{R_AUDIT_KEY, "/v1/audit/public-key", "GET", false, NULL},
+	{R_AUDIT_INCLUSION, "/v1/audit/proof/inclusion", "GET", true, "filer"},
+	{R_AUDIT_CONSISTENCY, "/v1/audit/proof/consistency", "GET", false, NULL},
+	{R_QUOTE, "/v1/quote", "POST", false, NULL},
+	{R_ARRIVAL, "/v1/consignments/{}/arrival", "POST", true, "filer"},
+	{R_REFUND, "/v1/consignments/{}/refund", "POST", true, "filer"},
+	{R_ACCOUNT, "/v1/accounts/{}", "GET", true, "filer"},
+	{R_STATEMENT, "/v1/accounts/{}/statement", "GET", true, "filer"},
+	{R_QUEUE, "/v1/queue", "GET", true, "officer"},
+	{R_OFFICER_GET, "/v1/officer/consignments/{}", "GET", true, "officer"},
+	{R_ACTIONS, "/v1/consignments/{}/actions", "POST", true, "officer"},
+	{R_RULE_PERF, "/v1/rules/{s}/performance", "GET", true, "officer"},
 };
 
-/* Matches path against pattern; integers of the {} segments go to args. */
-static bool match(const char *pattern, const char *path, int64_t args[2])
+/* Matches path against pattern; integers of the {} segments go to args,
+ * the {s} segment (letters, digits, - _ .) to name. */
+static bool match(const char *pattern, const char *path, int64_t args[2], char name[48])
 {
 	int k = 0;
 	while (*pattern && *path) {
+		if (strncmp(pattern, "{s}", 3) == 0) {
+			size_t n = 0;
+			while (path[n] && path[n] != '/' && n < 47 &&
+			       (isalnum((unsigned char)path[n]) || path[n] == '-' || path[n] == '_' ||
+				path[n] == '.'))
+				n++;
+			if (n == 0 || (path[n] != '/' && path[n] != '\0'))
+				return false;
+			memcpy(name, path, n);
+			name[n] = '\0';
+			path += n;
+			pattern += 3;
+			continue;
+		}
 		if (pattern[0] == '{' && pattern[1] == '}') {
 			char *end;
 			if (*path < '1' || *path > '9')
@@ -1123,9 +1343,10 @@ static int handle(mlv_req *req, mlv_resp *resp)
 	mlv_server *s = req->app;
 	resp->content_type = "application/json";
 	int64_t args[2] = {0, 0};
+	char name[48] = "";
 	const struct route *r = NULL;
 	for (size_t i = 0; i < MLV_ARRAY_LEN(routes); i++) {
-		if (match(routes[i].pattern, req->path, args)) {
+		if (match(routes[i].pattern, req->path, args, name)) {
 			r = &routes[i];
 			break;
 		}
@@ -1146,6 +1367,13 @@ static int handle(mlv_req *req, mlv_resp *resp)
 	}
 	if (r->auth && !authenticate(s, req, resp, &a))
 		goto done;
+	if (r->auth && r->role != NULL && strcmp(a.role, r->role) != 0) {
+		mlv_http_problem(resp, 403, "forbidden", NULL,
+				 strcmp(r->role, "officer") == 0 ? "this resource is for customs officers"
+								 : "this resource is for filers",
+				 NULL);
+		goto done;
+	}
 	bool post = strcmp(req->method, "POST") == 0;
 	switch (r->id) {
 	case R_HEALTH:
@@ -1195,6 +1423,21 @@ static int handle(mlv_req *req, mlv_resp *resp)
 		break;
 	case R_STATEMENT:
 		rc = statement(s, req, resp, &a, args[0]);
+		break;
+	case R_QUEUE:
+		rc = queue_list(s, req, resp);
+		break;
+	case R_OFFICER_GET: {
+		struct auth any = a;
+		any.filer_id = 0; /* officers read every consignment */
+		rc = get_consignment(s, req, resp, &any, args[0], 0);
+		break;
+	}
+	case R_ACTIONS:
+		rc = officer_action(s, req, resp, &a, args[0]);
+		break;
+	case R_RULE_PERF:
+		rc = rule_performance(s, resp, name);
 		break;
 	}
 done:

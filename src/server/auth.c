@@ -31,6 +31,7 @@ struct entry {
 	int64_t filer_id;
 	int64_t checked_at;
 	char name[64];
+	char role[12];
 	bool used;
 };
 
@@ -71,7 +72,7 @@ static size_t slot_of(const unsigned char hash[32])
 }
 
 int mlv_auth_lookup(mlv_auth *a, const char *token, int64_t now, int64_t *filer_id, char *name,
-		    size_t name_size)
+		    size_t name_size, char role[12])
 {
 	unsigned char h[32];
 	if (a->ttl == 0)
@@ -83,6 +84,7 @@ int mlv_auth_lookup(mlv_auth *a, const char *token, int64_t now, int64_t *filer_
 	if (e->used && sodium_memcmp(e->hash, h, sizeof(h)) == 0 && now - e->checked_at < a->ttl) {
 		*filer_id = e->filer_id;
 		snprintf(name, name_size, "%s", e->name);
+		memcpy(role, e->role, sizeof(e->role));
 		rc = 0;
 	}
 	pthread_mutex_unlock(&a->lock);
@@ -90,7 +92,7 @@ int mlv_auth_lookup(mlv_auth *a, const char *token, int64_t now, int64_t *filer_
 }
 
 void mlv_auth_remember(mlv_auth *a, const char *token, int64_t now, int64_t filer_id,
-		       const char *name)
+		       const char *name, const char *role)
 {
 	unsigned char h[32];
 	if (a->ttl == 0)
@@ -102,6 +104,7 @@ void mlv_auth_remember(mlv_auth *a, const char *token, int64_t now, int64_t file
 	e->filer_id = filer_id;
 	e->checked_at = now;
 	snprintf(e->name, sizeof(e->name), "%s", name);
+	snprintf(e->role, sizeof(e->role), "%s", role);
 	e->used = true;
 	pthread_mutex_unlock(&a->lock);
 }

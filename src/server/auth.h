@@ -14,10 +14,10 @@ void mlv_auth_free(mlv_auth *a);
 /* 0 and the filer when the token was checked less than ttl ago (and has
  * not expired since); MLV_ENOTFOUND otherwise. */
 int mlv_auth_lookup(mlv_auth *a, const char *token, int64_t now, int64_t *filer_id, char *name,
-		    size_t name_size);
+		    size_t name_size, char role[12]);
 /* Remembers a token the store accepted. */
 void mlv_auth_remember(mlv_auth *a, const char *token, int64_t now, int64_t filer_id,
-		       const char *name);
+		       const char *name, const char *role);
 
 /* ---- limits ----------------------------------------------------------------------
  * Per-key request rate: a token bucket per filer of `rate` requests a

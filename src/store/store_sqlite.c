@@ -115,6 +115,24 @@ static const char *const migrations[] = {
 	"  month TEXT NOT NULL,"
 	"  note TEXT NOT NULL) STRICT;"
 	"CREATE INDEX account_entries_by_month ON account_entries(account_id, month, id);",
+	/* 9: roles of API keys; inspection results and the rule statistics they feed */
+	"ALTER TABLE api_keys ADD COLUMN role TEXT NOT NULL DEFAULT 'filer'"
+	"  CHECK (role IN ('filer', 'officer'));"
+	"CREATE TABLE inspection_results ("
+	"  id INTEGER PRIMARY KEY,"
+	"  consignment_id INTEGER NOT NULL REFERENCES consignments(id),"
+	"  result TEXT NOT NULL CHECK (result IN ('nothing_found', 'irregularity', 'seizure')),"
+	"  revenue INTEGER NOT NULL CHECK (revenue >= 0),"
+	"  officer TEXT NOT NULL,"
+	"  at INTEGER NOT NULL,"
+	"  note TEXT NOT NULL) STRICT;"
+	"CREATE TABLE rule_stats ("
+	"  rule_id TEXT PRIMARY KEY,"
+	"  hits INTEGER NOT NULL DEFAULT 0,"
+	"  controls INTEGER NOT NULL DEFAULT 0,"
+	"  findings INTEGER NOT NULL DEFAULT 0,"
+	"  seizures INTEGER NOT NULL DEFAULT 0,"
+	"  revenue INTEGER NOT NULL DEFAULT 0) STRICT, WITHOUT ROWID;",
 };
 
 static const char *const statements[ST_COUNT_] = {
@@ -140,14 +158,14 @@ static const char *const statements[ST_COUNT_] = {
 		   " c.quality_score, c.quality, c.digest, e.body, c.assessment_z, c.assessment,"
 		   " c.risk_z FROM consignments c"
 		   " JOIN events e ON e.consignment_id = c.id AND e.version = c.version"
-		   " AND e.body IS NOT NULL WHERE c.id = ?1 AND c.filer_id = ?2",
+		   " AND e.body IS NOT NULL WHERE c.id = ?1 AND (?2 = 0 OR c.filer_id = ?2)",
 	[ST_GET_VERSION] = "SELECT c.id, c.filer_id, c.lrn, e.version, c.status, c.filed_at, e.at,"
 			   " c.quality_score, c.quality, e.digest, e.body, NULL, NULL, NULL"
 			   " FROM consignments c"
 			   " JOIN events e ON e.consignment_id = c.id AND e.version = ?3"
 			   " AND e.body IS NOT NULL WHERE c.id = ?1 AND c.filer_id = ?2",
 	[ST_BY_LRN] = "SELECT id FROM consignments WHERE filer_id = ?1 AND lrn = ?2",
-	[ST_KEY_CHECK] = "SELECT k.filer_id, f.name, k.expires_at, k.revoked_at FROM api_keys k"
+	[ST_KEY_CHECK] = "SELECT k.filer_id, f.name, k.expires_at, k.revoked_at, k.role FROM api_keys k"
 			 " JOIN filers f ON f.id = k.filer_id WHERE k.key_hash = ?1",
 	[ST_EVENTS] = "SELECT e.id, e.type, e.version, e.at, e.actor FROM events e"
 		      " JOIN consignments c ON c.id = e.consignment_id"
@@ -324,6 +342,12 @@ cleanup:
 int mlv_store_key_create(mlv_store *s, int64_t filer_id, const char *label, int64_t expires_at,
 			 char *token, size_t size)
 {
+	return mlv_store_key_create_role(s, filer_id, label, expires_at, "filer", token, size);
+}
+
+int mlv_store_key_create_role(mlv_store *s, int64_t filer_id, const char *label,
+			      int64_t expires_at, const char *role, char *token, size_t size)
+{
 	unsigned char raw[24], hash[crypto_hash_sha256_BYTES];
 	char b64[sodium_base64_ENCODED_LEN(sizeof(raw), sodium_base64_VARIANT_URLSAFE_NO_PADDING)];
 	sqlite3_stmt *st = NULL;
@@ -336,7 +360,7 @@ int mlv_store_key_create(mlv_store *s, int64_t filer_id, const char *label, int6
 	crypto_hash_sha256(hash, (const unsigned char *)token, strlen(token));
 	if (sqlite3_prepare_v2(s->db,
 			       "INSERT INTO api_keys (filer_id, key_hash, prefix, label, created_at,"
-			       " expires_at) VALUES (?1, ?2, ?3, ?4, unixepoch(), ?5)",
+			       " expires_at, role) VALUES (?1, ?2, ?3, ?4, unixepoch(), ?5, ?6)",
 			       -1, &st, NULL) != SQLITE_OK)
 		goto cleanup;
 	sqlite3_bind_int64(st, 1, filer_id);
@@ -345,6 +369,7 @@ int mlv_store_key_create(mlv_store *s, int64_t filer_id, const char *label, int6
 	sqlite3_bind_text(st, 4, label ? label : "", -1, SQLITE_STATIC);
 	if (expires_at > 0)
 		sqlite3_bind_int64(st, 5, expires_at);
+	sqlite3_bind_text(st, 6, role, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) == SQLITE_DONE)
 		rc = 0;
 cleanup:
@@ -355,6 +380,12 @@ cleanup:
 
 int mlv_store_key_check(mlv_store *s, const char *token, int64_t now, int64_t *filer_id,
 			char *filer_name, size_t name_size)
+{
+	return mlv_store_key_check_role(s, token, now, filer_id, filer_name, name_size, NULL, 0);
+}
+
+int mlv_store_key_check_role(mlv_store *s, const char *token, int64_t now, int64_t *filer_id,
+			     char *filer_name, size_t name_size, char *role, size_t role_size)
 {
 	unsigned char hash[crypto_hash_sha256_BYTES];
 	size_t n = strnlen(token, 256);
@@ -374,6 +405,9 @@ int mlv_store_key_check(mlv_store *s, const char *token, int64_t now, int64_t *f
 			if (filer_name != NULL)
 				snprintf(filer_name, name_size, "%s",
 					 (const char *)sqlite3_column_text(st, 1));
+			if (role != NULL)
+				snprintf(role, role_size, "%s",
+					 (const char *)sqlite3_column_text(st, 4));
 			rc = 0;
 		}
 	} else if (step != SQLITE_DONE) {
@@ -602,6 +636,15 @@ static int find_dict(mlv_store *s, uint32_t id, const mlv_zdict **out)
 	return 0;
 }
 
+/* Each rule that hit this version counts one hit (rule performance). */
+static int count_hits(mlv_store *s, const mlv_filing *f)
+{
+	const char *ids[MLV_ARRAY_LEN(f->hit_rules)];
+	for (size_t i = 0; i < f->hit_rule_count; i++)
+		ids[i] = f->hit_rules[i];
+	return mlv_store_rule_hits(s, ids, f->hit_rule_count);
+}
+
 /* The text of a stored body, with its dictionary when it names one. */
 static int body_text(mlv_store *s, const void *z, size_t zn, mlv_buf *out)
 {
@@ -653,7 +696,8 @@ static int file_one(mlv_store *s, mlv_filing *f)
 			return MLV_EIO;
 		f->version++;
 		f->outcome = MLV_OUTCOME_AMENDED;
-		return add_event(s, f, "amended");
+		int erc = add_event(s, f, "amended");
+		return erc ? erc : count_hits(s, f);
 	}
 	sqlite3_reset(st);
 	if (step != SQLITE_DONE)
@@ -669,7 +713,8 @@ static int file_one(mlv_store *s, mlv_filing *f)
 	f->id = sqlite3_last_insert_rowid(s->db);
 	f->version = 1;
 	f->outcome = MLV_OUTCOME_CREATED;
-	return add_event(s, f, "filed");
+	int erc = add_event(s, f, "filed");
+	return erc ? erc : count_hits(s, f);
 }
 
 int mlv_store_file(mlv_store *s, mlv_filing *const *filings, size_t n)

@@ -32,7 +32,7 @@ static mlv_server *server;
 static char base[64];
 static char dir[64] = "/tmp/mlv-api-XXXXXX";
 static char db[128];
-static char key_a[96], key_b[96], key_c[96], key_expired[96];
+static char key_a[96], key_b[96], key_c[96], key_expired[96], key_officer[96];
 static char *fixture;
 static uint8_t audit_pk[MLV_AUDIT_PK_LEN], audit_sk[MLV_AUDIT_SK_LEN];
 static mlv_profiles *profiles;
@@ -109,6 +109,11 @@ static int setup_all(void **state)
 	if (mlv_store_filer_ensure(st, "broker-c", &c) != 0 ||
 	    mlv_store_key_create(st, c, "test", 0, key_c, sizeof(key_c)) != 0 ||
 	    mlv_store_account_open(st, c, "EUR", 1000, 1, &acct) != 0)
+		return -1;
+	int64_t off;
+	if (mlv_store_filer_ensure(st, "officer-dupont", &off) != 0 ||
+	    mlv_store_key_create_role(st, off, "test", 0, "officer", key_officer,
+				      sizeof(key_officer)) != 0)
 		return -1;
 	mlv_store_close(st);
 
@@ -1072,6 +1077,82 @@ static void test_deferred_account(void **state)
 	free(b2);
 }
 
+static cJSON *act(long long id, const char *body, long expect)
+{
+	char path[96];
+	snprintf(path, sizeof(path), "/v1/consignments/%lld/actions", id);
+	return call_json("POST", path, key_officer, body, expect);
+}
+
+/* The officer's side: the queue, an inspection closed by a seizure with
+ * revenue recovered, which feeds the performance of the rule that selected
+ * the consignment; roles keep filers and officers apart. */
+static void test_officer_flow(void **state)
+{
+	(void)state;
+	cJSON *c = cJSON_Parse(fixture);
+	cJSON_ReplaceItemInObject(c, "lrn", cJSON_CreateString("API-OFF-1"));
+	cJSON *it = cJSON_GetArrayItem(cJSON_GetObjectItem(c, "items"), 1);
+	cJSON_ReplaceItemInObject(it, "hs_code", cJSON_CreateString("854340"));
+	cJSON_ReplaceItemInObject(it, "description",
+				  cJSON_CreateString("Disposable electronic cigarette, 600 puffs"));
+	char *body = cJSON_PrintUnformatted(c);
+	cJSON *f = call_json("POST", "/v1/consignments", key_a, body, 201);
+	long long id = num(f, "id");
+	cJSON *hit0 = cJSON_GetArrayItem(cJSON_GetObjectItem(cJSON_GetObjectItem(f, "risk"), "hits"), 0);
+	char rule[48];
+	snprintf(rule, sizeof(rule), "%s", str(hit0, "rule"));
+	cJSON_Delete(f);
+	cJSON *a = post_arrival(id, key_a, 200);
+	assert_string_equal(str(a, "state"), "arrived");
+	cJSON_Delete(a);
+
+	/* Roles: a filer has no queue; an officer does not file. */
+	cJSON_Delete(call_json("GET", "/v1/queue", key_a, NULL, 403));
+	cJSON_Delete(call_json("POST", "/v1/consignments", key_officer, body, 403));
+	cJSON *q = call_json("GET", "/v1/queue?limit=500", key_officer, NULL, 200);
+	bool queued = false;
+	const cJSON *e;
+	cJSON_ArrayForEach(e, cJSON_GetObjectItem(q, "items"))
+		queued |= num(e, "id") == id;
+	assert_true(queued);
+	cJSON_Delete(q);
+	char path[96];
+	snprintf(path, sizeof(path), "/v1/officer/consignments/%lld", id);
+	cJSON_Delete(call_json("GET", path, key_officer, NULL, 200));
+
+	/* Decisions, each explained; the table forbids the impossible. */
+	cJSON_Delete(act(id, "{\"action\":\"inspect\"}", 422));
+	cJSON_Delete(act(id, "{\"action\":\"seize\",\"reason\":\"too early\"}", 409));
+	cJSON *i1 = act(id, "{\"action\":\"inspect\",\"reason\":\"prohibited goods\"}", 200);
+	assert_string_equal(str(i1, "state"), "inspected");
+	cJSON_Delete(i1);
+	cJSON *s1 = act(id, "{\"action\":\"seize\",\"reason\":\"disposable vapes, FR ban\","
+			    "\"result\":\"seizure\",\"revenue_recovered\":\"12.00\"}", 200);
+	assert_string_equal(str(s1, "state"), "seized");
+	cJSON_Delete(s1);
+	cJSON_Delete(act(id, "{\"action\":\"release\",\"reason\":\"changed my mind\"}", 409));
+	snprintf(path, sizeof(path), "/v1/consignments/%lld/events", id);
+	cJSON *ev = call_json("GET", path, key_a, NULL, 200);
+	cJSON *last = cJSON_GetArrayItem(cJSON_GetObjectItem(ev, "events"),
+					 cJSON_GetArraySize(cJSON_GetObjectItem(ev, "events")) - 1);
+	assert_string_equal(str(last, "type"), "seize");
+	assert_string_equal(str(last, "actor"), "officer:officer-dupont");
+	cJSON_Delete(ev);
+
+	/* The result reached the rule's performance. */
+	snprintf(path, sizeof(path), "/v1/rules/%s/performance", rule);
+	cJSON *p = call_json("GET", path, key_officer, NULL, 200);
+	assert_true(num(p, "hits") >= 1);
+	assert_true(num(p, "controls") >= 1);
+	assert_true(num(p, "findings") >= 1);
+	cJSON_Delete(p);
+	cJSON_Delete(call_json("GET", "/v1/rules/NO-SUCH-RULE/performance", key_officer, NULL, 404));
+	cJSON_Delete(call_json("GET", path, key_a, NULL, 403));
+	free(body);
+	cJSON_Delete(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1094,6 +1175,7 @@ int main(void)
 		cmocka_unit_test(test_risk_in_filings),
 		cmocka_unit_test(test_arrival_and_release),
 		cmocka_unit_test(test_deferred_account),
+		cmocka_unit_test(test_officer_flow),
 	};
 	return cmocka_run_group_tests(tests, setup_all, teardown_all);
 }
