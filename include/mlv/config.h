@@ -31,6 +31,7 @@ typedef struct mlv_config {
 	char low_value_ceiling[24]; /* decimal, in `currency` */
 	unsigned timely_hours;
 	unsigned return_window_days;
+	unsigned retention_days;
 	/* [limits] */
 	size_t max_body;
 	size_t max_batch_body;

@@ -16,6 +16,7 @@
 #include "mlv/common.h"
 #include "mlv/filing.h"
 #include "mlv/lifecycle.h"
+#include "mlv/refdata.h"
 
 typedef struct mlv_store mlv_store;
 
@@ -219,6 +220,16 @@ int mlv_store_account_statement(mlv_store *s, int64_t account_id, const char *mo
  * refunded; MLV_ENOTFOUND. */
 int mlv_store_refund(mlv_store *s, int64_t filer_id, int64_t id, const char *return_lrn,
 		     int window_days, int64_t at_ms, int64_t *refunded);
+
+/* ---- data protection ---------------------------------------------------------------- */
+
+/* Removes the personal elements (docs/dataset.md, "personal") from every
+ * stored version of the consignments filed before filed_before_ms, keeping
+ * everything else; audit proofs stay valid (leaves hold hashes).  Counts
+ * what was (or, with dry_run, would be) purged; versions that no longer
+ * decode are skipped and counted. */
+int mlv_store_purge(mlv_store *s, const mlv_refdata *rd, int64_t filed_before_ms,
+		    bool dry_run, uint64_t *consignments, uint64_t *versions, uint64_t *skipped);
 
 /* Calls fn with the latest text of every stored consignment (all filers),
  * in id order: for recomputations such as the what-if of thresholds. */

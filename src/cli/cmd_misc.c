@@ -14,6 +14,46 @@
 
 static const char *key_filer, *key_label, *key_expires, *key_prefix, *key_role = "filer";
 static const char *acct_filer, *acct_ceiling;
+static bool purge_dry;
+
+const cli_flag purge_flags[] = {
+	{"dry-run", NULL, "count what would be purged, change nothing", NULL, &purge_dry},
+	{NULL, NULL, NULL, NULL, NULL},
+};
+
+int cmd_purge(int argc, char **argv, const mlv_config *cfg)
+{
+	(void)argv;
+	if (argc != 0) {
+		fprintf(stderr, "mainlevee purge: takes no arguments (see --help)\n");
+		return 2;
+	}
+	mlv_refdata *rd = NULL;
+	if (cli_load_refdata(cfg, &rd) != 0)
+		return 1;
+	char err[512] = "";
+	mlv_store_opts so = MLV_STORE_OPTS_INIT;
+	so.path = cfg->db_path;
+	mlv_store *st = NULL;
+	if (mlv_store_open(&st, &so, err, sizeof(err)) != 0) {
+		fprintf(stderr, "mainlevee purge: cannot open the store %s: %s\n", cfg->db_path, err);
+		mlv_refdata_free(rd);
+		return 1;
+	}
+	uint64_t cons = 0, vers = 0, skipped = 0;
+	int64_t before = mlv_now_ms() - (int64_t)cfg->retention_days * 86400000;
+	int rc = mlv_store_purge(st, rd, before, purge_dry, &cons, &vers, &skipped);
+	if (rc == 0)
+		printf("%s personal data of %llu consignments (%llu versions) filed more than %u "
+		       "days ago; %llu versions could not be read and were left as they are\n",
+		       purge_dry ? "would purge the" : "purged the", (unsigned long long)cons,
+		       (unsigned long long)vers, cfg->retention_days, (unsigned long long)skipped);
+	else
+		fprintf(stderr, "mainlevee purge: %s (nothing was changed)\n", mlv_strerror(rc));
+	mlv_store_close(st);
+	mlv_refdata_free(rd);
+	return rc == 0 ? 0 : 1;
+}
 
 const cli_flag account_flags[] = {
 	{"filer", "NAME", "the filer whose account it is (created if new)", &acct_filer, NULL},

@@ -65,6 +65,8 @@ static const option options[] = {
 	     "hours before arrival a filing must come for full timeliness"),
 	UINT("customs", "return_window_days", "return-window", return_window_days, 0, 3650, "30",
 	     "days after release within which returned goods are refunded"),
+	UINT("customs", "retention_days", "retention-days", retention_days, 1, 36500, "1095",
+	     "days personal data is kept after filing; mainlevee purge removes it after"),
 	SIZE("limits", "max_body", "max-body", max_body, 1024, 64ull << 20, "1048576",
 	     "largest consignment body in bytes (larger answers 413)"),
 	SIZE("limits", "max_batch_body", "max-batch-body", max_batch_body, 1024, 1ull << 30,

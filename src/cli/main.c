@@ -55,6 +55,12 @@ static const cli_cmd commands[] = {
 	 "6) in the administration's currency. Green consignments of the filer that owe duties\n"
 	 "or taxes are then released on arrival and debited to it, up to the guarantee ceiling.",
 	 account_flags, true, cmd_account},
+	{"purge", "", "remove personal data after its retention period",
+	 "Removes the personal elements (names, addresses, contacts: the 'personal' column of\n"
+	 "docs/dataset.md) from every stored version of the consignments filed more than\n"
+	 "customs.retention_days ago, keeping all other data, the statistics and the audit log,\n"
+	 "whose proofs stay valid (its leaves hold hashes, not texts).",
+	 purge_flags, true, cmd_purge},
 	{"config", "example|show", "print the example configuration or the effective one",
 	 "config example: the commented INI file with every setting and its default.\n"
 	 "config show: the settings in effect after file, environment and flags.",

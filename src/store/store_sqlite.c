@@ -133,6 +133,8 @@ static const char *const migrations[] = {
 	"  findings INTEGER NOT NULL DEFAULT 0,"
 	"  seizures INTEGER NOT NULL DEFAULT 0,"
 	"  revenue INTEGER NOT NULL DEFAULT 0) STRICT, WITHOUT ROWID;",
+	/* 10: when personal data was purged after its retention period */
+	"ALTER TABLE consignments ADD COLUMN purged_at INTEGER;",
 };
 
 static const char *const statements[ST_COUNT_] = {

@@ -18,7 +18,7 @@ check() { # check NAME COMMAND...
 
 # --- help and usage
 check "--help lists the commands" bash -c "'$bin' --help | grep -q 'generate'"
-for c in serve file generate key audit what-if account config docs; do
+for c in serve file generate key audit what-if account purge config docs; do
   check "$c --help" bash -c "'$bin' $c --help | grep -q 'usage: mainlevee $c'"
 done
 "$bin" frobnicate >/dev/null 2>&1; [ $? -eq 2 ] && ok "unknown command exits 2" || not_ok "unknown command exits 2"
@@ -133,6 +133,16 @@ fi
 [ $s -eq 0 ] && grep -q '^duty ' "$work/whatif.out" && grep -q 'consignments, ' "$work/whatif.out" \
   && ok "what-if recomputes revenue over the store" || not_ok "what-if recomputes revenue over the store" "$(cat "$work/whatif.out")"
 "$bin" what-if >/dev/null 2>&1; [ $? -eq 2 ] && ok "what-if without a threshold exits 2" || not_ok "what-if without a threshold exits 2"
+
+# --- data protection: purge personal data, the log still verifies
+"$bin" purge --retention-days 1 --dry-run | grep -q '^would purge the personal data of 0 consignments' \
+  && ok "purge --dry-run: nothing is older than the retention" || not_ok "purge --dry-run: nothing older"
+before=$(python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('select count(*) from consignments').fetchone()[0])" "$MLV_STORE_PATH")
+python3 -c "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute('update consignments set filed_at = filed_at - 10*86400000'); c.commit()" "$MLV_STORE_PATH"
+"$bin" purge --retention-days 5 > "$work/purge.out"; s=$?
+[ $s -eq 0 ] && grep -q "purged the personal data of $before consignments" "$work/purge.out" \
+  && ok "purge removes personal data of $before consignments" || not_ok "purge removes personal data" "$(cat "$work/purge.out")"
+"$bin" audit verify | grep -q 'the log verifies' && ok "the audit log still verifies after the purge" || not_ok "the audit log still verifies after the purge"
 
 echo "1..$n"
 [ $failed -eq 0 ]

@@ -150,16 +150,16 @@ static int64_t filer(mlv_store *s, const char *name)
 static void test_migrations(void **state)
 {
 	fixture *fx = *state;
-	assert_int_equal(mlv_store_schema_version(fx->s), 9);
+	assert_int_equal(mlv_store_schema_version(fx->s), 10);
 	int64_t a = filer(fx->s, "ExampleMarket");
 	mlv_store_close(fx->s);
 	/* reopening applies nothing twice and keeps the data */
 	fx->s = open_store(fx->path, false);
-	assert_int_equal(mlv_store_schema_version(fx->s), 9);
+	assert_int_equal(mlv_store_schema_version(fx->s), 10);
 	assert_int_equal(filer(fx->s, "ExampleMarket"), a);
 	/* a read-only handle on the same file */
 	mlv_store *ro = open_store(fx->path, true);
-	assert_int_equal(mlv_store_schema_version(ro), 9);
+	assert_int_equal(mlv_store_schema_version(ro), 10);
 	int64_t n = -1;
 	assert_int_equal(mlv_store_count(ro, &n), 0);
 	assert_int_equal(n, 0);
@@ -773,6 +773,44 @@ static void test_dictionary_bodies(void **state)
 	mlv_record_free(&r);
 }
 
+/* Purge: personal elements leave every stored version; the rest stays. */
+static void test_purge_personal_data(void **state)
+{
+	fixture *fx = *state;
+	int64_t a = filer(fx->s, "ExampleMarket");
+	mlv_filing *f = file_one(fx->s, a, base_json, RECEIVED_MS);
+	int64_t id = f->id;
+	mlv_filing_free(f);
+	assert_non_null(strstr(base_json, "Camille Martin"));
+	uint64_t cons = 0, vers = 0, skipped = 0;
+	/* Nothing filed before the cut-off: nothing purged. */
+	assert_int_equal(mlv_store_purge(fx->s, rd, RECEIVED_MS - 1, false, &cons, &vers, &skipped),
+			 0);
+	assert_int_equal(cons, 0);
+	/* A dry run counts but changes nothing. */
+	assert_int_equal(mlv_store_purge(fx->s, rd, RECEIVED_MS + 1, true, &cons, &vers, &skipped), 0);
+	assert_int_equal(vers, 1);
+	mlv_record r;
+	mlv_record_init(&r);
+	assert_int_equal(mlv_store_get(fx->s, a, id, 0, &r), 0);
+	assert_non_null(strstr(r.body.data, "Camille Martin"));
+	assert_int_equal(mlv_store_purge(fx->s, rd, RECEIVED_MS + 1, false, &cons, &vers, &skipped),
+			 0);
+	assert_int_equal(cons, 1);
+	assert_int_equal(vers, 1);
+	assert_int_equal(skipped, 0);
+	assert_int_equal(mlv_store_get(fx->s, a, id, 0, &r), 0);
+	assert_null(strstr(r.body.data, "Camille"));
+	assert_null(strstr(r.body.data, "Rue de la Paix"));
+	assert_non_null(strstr(r.body.data, "\"hs_code\":\"851762\""));
+	assert_non_null(strstr(r.body.data, "\"country\":\"FR\""));
+	mlv_record_free(&r);
+	/* Purged once: a second run finds nothing. */
+	assert_int_equal(mlv_store_purge(fx->s, rd, RECEIVED_MS + 1, false, &cons, &vers, &skipped),
+			 0);
+	assert_int_equal(cons, 0);
+}
+
 static void test_list_callback_stops(void **state)
 {
 	fixture *fx = *state;
@@ -801,6 +839,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_list_filters, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_list_callback_stops, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dictionary_bodies, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_purge_personal_data, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, refdata_group_setup, refdata_group_teardown);
 }
