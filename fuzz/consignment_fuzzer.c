@@ -13,23 +13,43 @@
 #include <stdlib.h>
 
 #include "mlv/filing.h"
+#include "mlv/profile.h"
 #include "mlv/refdata.h"
+#include "mlv/risk.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static mlv_refdata *rd;
+static mlv_profiles *ps;
+static mlv_risk_profile *risk;
+static mlv_risk_goods *goods;
+
+/* The whole path a server runs: duties and taxes at FR, and risk. */
+static void load(void)
+{
+	char err[512], path[512];
+	if (mlv_refdata_load(&rd, MLV_DATADIR, err, sizeof(err)) != 0 ||
+	    mlv_profiles_load(&ps, MLV_DATADIR, rd, err, sizeof(err)) != 0)
+		abort();
+	snprintf(path, sizeof(path), "%s/risk/profile-default.ini", MLV_DATADIR);
+	if (mlv_risk_profile_load(&risk, path, rd, err, sizeof(err)) != 0)
+		abort();
+	snprintf(path, sizeof(path), "%s/risk/goods", MLV_DATADIR);
+	if (mlv_risk_goods_load_dir(&goods, path, rd, err, sizeof(err)) != 0)
+		abort();
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	if (rd == NULL) {
-		char err[256];
-		if (mlv_refdata_load(&rd, MLV_DATADIR, err, sizeof(err)) != 0)
-			abort();
-	}
+	if (rd == NULL)
+		load();
 	mlv_filing *f = mlv_filing_new();
 	if (f == NULL)
 		return 0;
 	mlv_validate_opts o = MLV_VALIDATE_OPTS_INIT;
+	o.profile = mlv_profiles_get(ps, "FR");
+	o.risk = risk;
+	o.goods = goods;
 	f->received_ms = 1776000000000LL;
 	int rc = mlv_filing_prepare(f, (const char *)data, size, rd, &o);
 	/* A prepared filing is either fully ok or carries an error. */
@@ -85,6 +105,9 @@ int main(int argc, char **argv)
 		}
 		closedir(d);
 	}
+	mlv_risk_profile_free(risk);
+	mlv_risk_goods_free(goods);
+	mlv_profiles_free(ps);
 	mlv_refdata_free(rd);
 	if (n == 0) {
 		fprintf(stderr, "no input replayed\n");
