@@ -48,6 +48,8 @@ typedef struct mlv_filing {
 	size_t risk_z_len;
 	int risk_score;
 	char lane[8];        /* green, yellow, red, hold; "" when not assessed */
+	char buyer_key[33];  /* pseudonymised buyer (keyed hash), "" when no buyer;
+			      * used only to add up values across consignments */
 	char hit_rules[16][41]; /* the distinct rules that hit (for their statistics) */
 	size_t hit_rule_count;
 	size_t assessment_z_len;

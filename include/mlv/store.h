@@ -221,6 +221,13 @@ int mlv_store_account_statement(mlv_store *s, int64_t account_id, const char *mo
 int mlv_store_refund(mlv_store *s, int64_t filer_id, int64_t id, const char *return_lrn,
 		     int window_days, int64_t at_ms, int64_t *refunded);
 
+/* The goods values and filing times (ms) of the consignments of one
+ * pseudonymised buyer filed since since_ms, newest first, other than
+ * (filer_id, lrn) itself (split check). */
+int mlv_store_recent_by_buyer(mlv_store *s, const char *buyer_key, int64_t since_ms,
+			      int64_t filer_id, const char *lrn, int64_t *values, int64_t *times,
+			      size_t max, size_t *n);
+
 /* ---- data protection ---------------------------------------------------------------- */
 
 /* Removes the personal elements (docs/dataset.md, "personal") from every

@@ -40,10 +40,18 @@ typedef struct mlv_validate_opts {
 	const struct mlv_risk_profile *risk; /* its risk profile; NULL: no risk assessment */
 	const struct mlv_risk_goods *goods;  /* prohibited and restricted goods */
 	const struct mlv_risk_watchlist *watch;
-	uint64_t random_key[2];    /* secret of the random selection */
+	uint64_t random_key[2];    /* secret of the random selection and buyer keys */
+	/* Split consignments: the goods values (minor units of `currency`) and
+	 * filing times (ms) of the consignments filed since since_ms for the
+	 * same pseudonymised buyer key; NULL: no split check. */
+	int (*recent)(void *ctx, const char *buyer_key, int64_t since_ms, int64_t filer_id,
+		      const char *lrn, int64_t *values, int64_t *times, size_t max, size_t *n);
+	void *recent_ctx;
+	int64_t split_window_s;    /* sliding window of the split check */
 } mlv_validate_opts;
 
-#define MLV_VALIDATE_OPTS_INIT { "EUR", 15000, 0, 24, NULL, "FR", NULL, NULL, NULL, {0, 0} }
+#define MLV_VALIDATE_OPTS_INIT                                                           \
+	{ "EUR", 15000, 0, 24, NULL, "FR", NULL, NULL, NULL, {0, 0}, NULL, NULL, 72 * 3600 }
 
 typedef struct mlv_quality {
 	int score;        /* 0..100 */

@@ -238,6 +238,25 @@ static int sign_head(mlv_store *st, const uint8_t sk[64])
 	return rc ? rc : mlv_store_audit_add_sth(st, &sth);
 }
 
+/* The split check's history: one read connection shared by the workers.
+ * Consignments of the chunk being prepared are not stored yet, so a split
+ * within one chunk is seen only from its next part on. */
+struct history {
+	mlv_store *st;
+	pthread_mutex_t lock;
+};
+
+static int recent(void *ctx, const char *buyer_key, int64_t since_ms, int64_t filer_id,
+		  const char *lrn, int64_t *values, int64_t *times, size_t max, size_t *n)
+{
+	struct history *h = ctx;
+	pthread_mutex_lock(&h->lock);
+	int rc = mlv_store_recent_by_buyer(h->st, buyer_key, since_ms, filer_id, lrn, values, times,
+					   max, n);
+	pthread_mutex_unlock(&h->lock);
+	return rc;
+}
+
 /* ---- the command ---------------------------------------------------------------- */
 
 struct totals {
@@ -304,6 +323,7 @@ int cmd_file(int argc, char **argv, const mlv_config *cfg)
 		total = (uint64_t)sb.st_size;
 
 	int status = 1, rc = 0;
+	struct history hist = {NULL, PTHREAD_MUTEX_INITIALIZER};
 	mlv_refdata *rd = NULL;
 	mlv_profiles *profiles = NULL;
 	cli_risk risk = {NULL, NULL, NULL};
@@ -343,6 +363,15 @@ int cmd_file(int argc, char **argv, const mlv_config *cfg)
 			fprintf(stderr, "mainlevee file: cannot open the store %s: %s\n", cfg->db_path,
 				err[0] ? err : "cannot create the filer");
 			goto cleanup;
+		}
+	}
+	if (!dry_run) {
+		mlv_store_opts ro = MLV_STORE_OPTS_INIT;
+		ro.path = cfg->db_path;
+		ro.read_only = true;
+		if (mlv_store_open(&hist.st, &ro, err, sizeof(err)) == 0) {
+			vo.recent = recent;
+			vo.recent_ctx = &hist;
 		}
 	}
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
@@ -414,6 +443,7 @@ failed:
 	fprintf(stderr, "mainlevee file: stopped: %s\n", mlv_strerror(rc));
 cleanup:
 	stage_join(&stg);
+	mlv_store_close(hist.st);
 	chunk_free(&a);
 	chunk_free(&b);
 	mlv_buf_free(&out);

@@ -1,6 +1,7 @@
 /* filing.c - the store-free half of taking a filing (filing.h). */
 #include "mlv/filing.h"
 
+#include <ctype.h>
 #include <pthread.h>
 #include <sodium.h>
 #include <stdlib.h>
@@ -219,12 +220,78 @@ static int assess(mlv_filing *f, const mlv_validate_opts *o)
 	return rc == 0 && f->assessment_json == NULL ? MLV_ENOMEM : rc;
 }
 
+/* A pseudonym of the buyer: a keyed BLAKE2b of the folded name, postcode
+ * and country.  It never leaves the store and is used for one thing: to
+ * add up the values of consignments to the same buyer (split
+ * consignments below de minimis).  Without the instance's secret it
+ * cannot be linked back to a person. */
+static void buyer_key(mlv_filing *f, const mlv_validate_opts *o)
+{
+	const mlv_party *b = &f->c.buyer;
+	if (!b->present || b->name == NULL)
+		return;
+	crypto_generichash_state st;
+	uint8_t key[16], h[16];
+	memcpy(key, o->random_key, sizeof(key));
+	crypto_generichash_init(&st, key, sizeof(key), sizeof(h));
+	for (const char *p = b->name; *p; p++) {
+		unsigned char c = (unsigned char)*p;
+		if (isalnum(c))
+			c = (unsigned char)tolower(c);
+		else if (c < 0x80)
+			continue; /* spaces and punctuation do not tell buyers apart */
+		crypto_generichash_update(&st, &c, 1);
+	}
+	const char *pc = b->address.present && b->address.postcode ? b->address.postcode : "";
+	crypto_generichash_update(&st, (const unsigned char *)"|", 1);
+	crypto_generichash_update(&st, (const unsigned char *)pc, strlen(pc));
+	crypto_generichash_update(&st, (const unsigned char *)b->address.country, 2);
+	crypto_generichash_final(&st, h, sizeof(h));
+	sodium_bin2hex(f->buyer_key, sizeof(f->buyer_key), h, sizeof(h));
+	sodium_memzero(key, sizeof(key));
+}
+
+/* The split check over the buyer's recent consignments (store history
+ * through o->recent). */
+static int split_check(mlv_filing *f, const mlv_validate_opts *o, mlv_risk_split *out,
+		       bool *checked)
+{
+	*checked = false;
+	/* Documents and goods of no value are never part of a split. */
+	if (o->recent == NULL || f->buyer_key[0] == '\0' || f->quality.goods_value <= 0)
+		return 0;
+	enum { MAX = 256 };
+	int64_t values[MAX], times[MAX];
+	size_t n = 0;
+	int64_t since = f->received_ms - o->split_window_s * 1000;
+	int rc = o->recent(o->recent_ctx, f->buyer_key, since, f->filer_id, f->c.lrn, values, times,
+			   MAX, &n);
+	if (rc != 0)
+		return rc;
+	mlv_risk_split_obs cur = {f->c.lrn, f->received_ms / 1000, f->quality.goods_value, NULL};
+	mlv_risk_split_obs recent[MAX];
+	for (size_t i = 0; i < n; i++)
+		recent[i] = (mlv_risk_split_obs){"", times[i] / 1000, values[i], NULL};
+	mlv_risk_split_opts so = MLV_RISK_SPLIT_OPTS_INIT;
+	so.window_s = o->split_window_s;
+	so.threshold = o->low_value_ceiling;
+	rc = mlv_risk_split_check(out, &cur, recent, n, &so);
+	*checked = rc == 0;
+	return rc == MLV_ETOOBIG ? 0 : rc;
+}
+
 /* The risk engine's lane, score and explained hits (risk.h).  The
  * consumer is never a criterion: the engine refuses such rules. */
 static int risk(mlv_filing *f, const mlv_validate_opts *o, const mlv_refdata *rd)
 {
+	buyer_key(f, o);
 	if (o->risk == NULL)
 		return 0;
+	mlv_risk_split split;
+	bool split_checked = false;
+	int src = split_check(f, o, &split, &split_checked);
+	if (src != 0)
+		return src;
 	char filer[32];
 	snprintf(filer, sizeof(filer), "filer:%lld", (long long)f->filer_id);
 	mlv_risk_input in = MLV_RISK_INPUT_INIT;
@@ -238,6 +305,8 @@ static int risk(mlv_filing *f, const mlv_validate_opts *o, const mlv_refdata *rd
 	in.goods = o->goods;
 	in.random_key[0] = o->random_key[0];
 	in.random_key[1] = o->random_key[1];
+	if (split_checked)
+		in.split = &split;
 	mlv_risk_assessment a;
 	memset(&a, 0, sizeof(a));
 	mlv_buf b = MLV_BUF_INIT(1 << 20);

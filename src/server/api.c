@@ -1446,6 +1446,18 @@ done:
 	return rc;
 }
 
+/* The split check's history, from a read connection of the pool. */
+static int recent_by_buyer(void *ctx, const char *buyer_key, int64_t since_ms, int64_t filer_id,
+			   const char *lrn, int64_t *values, int64_t *times, size_t max, size_t *n)
+{
+	mlv_server *s = ctx;
+	mlv_store *st = reader_acquire(s);
+	int rc = mlv_store_recent_by_buyer(st, buyer_key, since_ms, filer_id, lrn, values, times,
+					   max, n);
+	reader_release(s, st);
+	return rc;
+}
+
 /* ---- start and stop -------------------------------------------------------------- */
 
 int mlv_server_start(mlv_server **out, const mlv_server_opts *opts, char *err, size_t errlen)
@@ -1455,6 +1467,10 @@ int mlv_server_start(mlv_server **out, const mlv_server_opts *opts, char *err, s
 		return MLV_ENOMEM;
 	s->opts = *opts;
 	s->started_ms = mlv_now_ms();
+	if (s->opts.validate.risk != NULL && s->opts.validate.recent == NULL) {
+		s->opts.validate.recent = recent_by_buyer;
+		s->opts.validate.recent_ctx = s;
+	}
 	pthread_mutex_init(&s->pool_lock, NULL);
 	pthread_mutex_init(&s->filings_lock, NULL);
 	pthread_mutex_init(&s->actions_lock, NULL);

@@ -135,6 +135,10 @@ static const char *const migrations[] = {
 	"  revenue INTEGER NOT NULL DEFAULT 0) STRICT, WITHOUT ROWID;",
 	/* 10: when personal data was purged after its retention period */
 	"ALTER TABLE consignments ADD COLUMN purged_at INTEGER;",
+	/* 11: the pseudonymised buyer key, only to add up values (splits) */
+	"ALTER TABLE consignments ADD COLUMN buyer_key TEXT;"
+	"CREATE INDEX consignments_by_buyer ON consignments(buyer_key, filed_at)"
+	"  WHERE buyer_key IS NOT NULL;",
 };
 
 static const char *const statements[ST_COUNT_] = {
@@ -144,16 +148,17 @@ static const char *const statements[ST_COUNT_] = {
 		      " category, channel, business_model, departure_country, tracking_number,"
 		      " expected_arrival, currency, invoice_total, goods_value, item_count,"
 		      " quality_score, quality, digest, filed_at, updated_at, assessment_z, amount_due,"
-		      " lane, risk_score, risk_z)"
+		      " lane, risk_score, risk_z, buyer_key)"
 		      " VALUES (?1, ?2, 1, ?23, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
-		      " ?14, ?15, ?16, ?17, ?17, ?18, ?19, ?20, ?21, ?22)",
+		      " ?14, ?15, ?16, ?17, ?17, ?18, ?19, ?20, ?21, ?22, ?24)",
 	[ST_UPDATE] = "UPDATE consignments SET version = version + 1, declaration_type = ?3,"
 		      " category = ?4, channel = ?5, business_model = ?6, departure_country = ?7,"
 		      " tracking_number = ?8, expected_arrival = ?9, currency = ?10,"
 		      " invoice_total = ?11, goods_value = ?12, item_count = ?13,"
 		      " quality_score = ?14, quality = ?15, digest = ?16, updated_at = ?17,"
 		      " assessment_z = ?18, assessment = NULL, amount_due = ?19, lane = ?20,"
-		      " risk_score = ?21, risk_z = ?22, status = ?23 WHERE id = ?1 AND filer_id = ?2",
+		      " risk_score = ?21, risk_z = ?22, status = ?23, buyer_key = ?24"
+		      " WHERE id = ?1 AND filer_id = ?2",
 	[ST_EVENT] = "INSERT INTO events (id, consignment_id, type, version, at, actor, digest,"
 		     " body, leaf, leaf_hash) VALUES (?8, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?9, ?10)",
 	[ST_GET] = "SELECT c.id, c.filer_id, c.lrn, c.version, c.status, c.filed_at, c.updated_at,"
@@ -472,6 +477,7 @@ static void bind_columns(sqlite3_stmt *st, const mlv_filing *f)
 		sqlite3_bind_blob(st, 18, f->assessment_z, (int)f->assessment_z_len, SQLITE_STATIC);
 	if (f->assessed)
 		sqlite3_bind_int64(st, 19, f->amount_due);
+	bind_text_or_null(st, 24, f->buyer_key);
 	/* Assessed at filing: duties and taxes, and risk. */
 	sqlite3_bind_text(st, 23, f->assessed && f->risk_z != NULL ? "assessed" : "filed", -1,
 			  SQLITE_STATIC);
@@ -1282,5 +1288,34 @@ done:
 		mlv_sqlite_exec(s, "ROLLBACK");
 		mlv_sqlite_audit_load(s);
 	}
+	return rc;
+}
+
+int mlv_store_recent_by_buyer(mlv_store *s, const char *buyer_key, int64_t since_ms,
+			      int64_t filer_id, const char *lrn, int64_t *values, int64_t *times,
+			      size_t max, size_t *n)
+{
+	sqlite3_stmt *st = NULL;
+	*n = 0;
+	if (sqlite3_prepare_v2(s->db,
+			       "SELECT goods_value, filed_at FROM consignments WHERE buyer_key = ?1"
+			       " AND filed_at >= ?2 AND goods_value IS NOT NULL"
+			       " AND NOT (filer_id = ?4 AND lrn = ?5) ORDER BY filed_at DESC LIMIT ?3",
+			       -1, &st, NULL) != SQLITE_OK)
+		return MLV_EIO;
+	sqlite3_bind_text(st, 1, buyer_key, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, since_ms);
+	sqlite3_bind_int64(st, 3, (int64_t)max);
+	sqlite3_bind_int64(st, 4, filer_id);
+	sqlite3_bind_text(st, 5, lrn ? lrn : "", -1, SQLITE_STATIC);
+	int step, rc = 0;
+	while ((step = sqlite3_step(st)) == SQLITE_ROW && *n < max) {
+		values[*n] = sqlite3_column_int64(st, 0);
+		times[*n] = sqlite3_column_int64(st, 1);
+		(*n)++;
+	}
+	if (step != SQLITE_DONE && step != SQLITE_ROW)
+		rc = MLV_EIO;
+	sqlite3_finalize(st);
 	return rc;
 }
