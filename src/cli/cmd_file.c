@@ -241,8 +241,12 @@ static int sign_head(mlv_store *st, const uint8_t sk[64])
 /* The split check's history: one read connection shared by the workers.
  * Consignments of the chunk being prepared are not stored yet, so a split
  * within one chunk is seen only from its next part on. */
+#define HISTORY_HANDLES 16
+
 struct history {
-	mlv_store *st;
+	mlv_store *st[HISTORY_HANDLES]; /* one read connection per worker */
+	bool busy[HISTORY_HANDLES];
+	size_t n;
 	pthread_mutex_t lock;
 };
 
@@ -250,9 +254,20 @@ static int recent(void *ctx, const char *buyer_key, int64_t since_ms, int64_t fi
 		  const char *lrn, int64_t *values, int64_t *times, size_t max, size_t *n)
 {
 	struct history *h = ctx;
+	size_t k = 0;
 	pthread_mutex_lock(&h->lock);
-	int rc = mlv_store_recent_by_buyer(h->st, buyer_key, since_ms, filer_id, lrn, values, times,
-					   max, n);
+	while (k < h->n && h->busy[k])
+		k++;
+	if (k == h->n) { /* cannot happen: one handle per worker */
+		pthread_mutex_unlock(&h->lock);
+		return MLV_EBUSY;
+	}
+	h->busy[k] = true;
+	pthread_mutex_unlock(&h->lock);
+	int rc = mlv_store_recent_by_buyer(h->st[k], buyer_key, since_ms, filer_id, lrn, values,
+					   times, max, n);
+	pthread_mutex_lock(&h->lock);
+	h->busy[k] = false;
 	pthread_mutex_unlock(&h->lock);
 	return rc;
 }
@@ -323,7 +338,7 @@ int cmd_file(int argc, char **argv, const mlv_config *cfg)
 		total = (uint64_t)sb.st_size;
 
 	int status = 1, rc = 0;
-	struct history hist = {NULL, PTHREAD_MUTEX_INITIALIZER};
+	struct history hist = {.n = 0, .lock = PTHREAD_MUTEX_INITIALIZER};
 	mlv_refdata *rd = NULL;
 	mlv_profiles *profiles = NULL;
 	cli_risk risk = {NULL, NULL, NULL};
@@ -365,19 +380,21 @@ int cmd_file(int argc, char **argv, const mlv_config *cfg)
 			goto cleanup;
 		}
 	}
-	if (!dry_run) {
-		mlv_store_opts ro = MLV_STORE_OPTS_INIT;
-		ro.path = cfg->db_path;
-		ro.read_only = true;
-		if (mlv_store_open(&hist.st, &ro, err, sizeof(err)) == 0) {
-			vo.recent = recent;
-			vo.recent_ctx = &hist;
-		}
-	}
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	size_t workers = ncpu > 1 ? (size_t)ncpu : 1;
 	if (workers > 16)
 		workers = 16;
+	if (!dry_run) {
+		mlv_store_opts ro = MLV_STORE_OPTS_INIT;
+		ro.path = cfg->db_path;
+		ro.read_only = true;
+		while (hist.n < workers && mlv_store_open(&hist.st[hist.n], &ro, err, sizeof(err)) == 0)
+			hist.n++;
+		if (hist.n == workers) {
+			vo.recent = recent;
+			vo.recent_ctx = &hist;
+		}
+	}
 
 	mlv_progress prog;
 	mlv_progress_start(&prog, "filing", total, no_progress);
@@ -443,7 +460,8 @@ failed:
 	fprintf(stderr, "mainlevee file: stopped: %s\n", mlv_strerror(rc));
 cleanup:
 	stage_join(&stg);
-	mlv_store_close(hist.st);
+	for (size_t i = 0; i < hist.n; i++)
+		mlv_store_close(hist.st[i]);
 	chunk_free(&a);
 	chunk_free(&b);
 	mlv_buf_free(&out);

@@ -260,7 +260,9 @@ static int split_check(mlv_filing *f, const mlv_validate_opts *o, mlv_risk_split
 	/* Documents and goods of no value are never part of a split. */
 	if (o->recent == NULL || f->buyer_key[0] == '\0' || f->quality.goods_value <= 0)
 		return 0;
-	enum { MAX = 256 };
+	/* The newest parts are enough: a split of more than 32 parcels in the
+	 * window is found on its first 32. */
+	enum { MAX = 32 };
 	int64_t values[MAX], times[MAX];
 	size_t n = 0;
 	int64_t since = f->received_ms - o->split_window_s * 1000;

@@ -183,6 +183,9 @@ static const char *const statements[ST_COUNT_] = {
 	[ST_EVENT_LEAF] = "SELECT leaf_hash FROM events WHERE id = ?1",
 	[ST_NODE_GET] = "SELECT hash FROM audit_nodes WHERE level = ?1 AND idx = ?2",
 	[ST_NODE_PUT] = "INSERT INTO audit_nodes (level, idx, hash) VALUES (?1, ?2, ?3)",
+	[ST_RECENT_BUYER] = "SELECT goods_value, filed_at FROM consignments WHERE buyer_key = ?1"
+			    " AND filed_at >= ?2 AND goods_value IS NOT NULL"
+			    " AND NOT (filer_id = ?4 AND lrn = ?5) ORDER BY filed_at DESC LIMIT ?3",
 };
 
 static int fail(mlv_store *s, char *err, size_t errlen, const char *what)
@@ -1295,14 +1298,8 @@ int mlv_store_recent_by_buyer(mlv_store *s, const char *buyer_key, int64_t since
 			      int64_t filer_id, const char *lrn, int64_t *values, int64_t *times,
 			      size_t max, size_t *n)
 {
-	sqlite3_stmt *st = NULL;
+	sqlite3_stmt *st = mlv_sqlite_stmt(s, ST_RECENT_BUYER);
 	*n = 0;
-	if (sqlite3_prepare_v2(s->db,
-			       "SELECT goods_value, filed_at FROM consignments WHERE buyer_key = ?1"
-			       " AND filed_at >= ?2 AND goods_value IS NOT NULL"
-			       " AND NOT (filer_id = ?4 AND lrn = ?5) ORDER BY filed_at DESC LIMIT ?3",
-			       -1, &st, NULL) != SQLITE_OK)
-		return MLV_EIO;
 	sqlite3_bind_text(st, 1, buyer_key, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, since_ms);
 	sqlite3_bind_int64(st, 3, (int64_t)max);
@@ -1316,6 +1313,6 @@ int mlv_store_recent_by_buyer(mlv_store *s, const char *buyer_key, int64_t since
 	}
 	if (step != SQLITE_DONE && step != SQLITE_ROW)
 		rc = MLV_EIO;
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
 	return rc;
 }
