@@ -48,6 +48,7 @@ typedef struct mlv_config {
 	char risk_profile[512];
 	char risk_goods_dir[512];
 	char risk_watchlist[512];
+	unsigned split_window_hours;
 	/* [audit] */
 	char audit_key_file[512];
 	unsigned sth_interval_s;

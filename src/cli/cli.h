@@ -42,6 +42,7 @@ typedef struct cli_risk {
 	struct mlv_risk_profile *profile;
 	struct mlv_risk_goods *goods;
 	struct mlv_risk_watchlist *watch;
+	unsigned split_window_hours;
 } cli_risk;
 int cli_load_risk(const mlv_config *cfg, const mlv_refdata *rd, cli_risk *out);
 void cli_risk_free(cli_risk *r);

@@ -93,6 +93,8 @@ static const option options[] = {
 	    "folder of prohibited and restricted goods lists; empty means data/risk/goods"),
 	STR("risk", "watchlist", "watchlist", risk_watchlist, "",
 	    "watch list of operators (TSV, docs/risk-rules.md); empty for none"),
+	UINT("risk", "split_window_hours", "split-window", split_window_hours, 0, 720, "72",
+	     "sliding window of the split-consignment check; 0 turns the check off"),
 	STR("audit", "key_file", "audit-key", audit_key_file, "var/audit-signing.key",
 	    "Ed25519 key that signs the audit log's tree heads; created (mode 0600) when missing"),
 	UINT("audit", "sth_interval", "sth-interval", sth_interval_s, 1, 86400, "10",

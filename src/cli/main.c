@@ -193,6 +193,7 @@ int cli_load_risk(const mlv_config *cfg, const mlv_refdata *rd, cli_risk *out)
 	char err[512], path[1024];
 	const char *dir = cfg->data_dir[0] ? cfg->data_dir : MLV_DATADIR;
 	memset(out, 0, sizeof(*out));
+	out->split_window_hours = cfg->split_window_hours;
 	if (cfg->risk_profile[0])
 		snprintf(path, sizeof(path), "%s", cfg->risk_profile);
 	else
@@ -233,6 +234,7 @@ void cli_risk_opts(const cli_risk *r, const uint8_t audit_sk[64], mlv_validate_o
 	vo->risk = r->profile;
 	vo->goods = r->goods;
 	vo->watch = r->watch;
+	vo->split_window_s = (int64_t)r->split_window_hours * 3600;
 	/* A secret the filers cannot know, stable across restarts: derived
 	 * from the signing key, under its own label. */
 	uint8_t k[16];

@@ -258,7 +258,8 @@ static int split_check(mlv_filing *f, const mlv_validate_opts *o, mlv_risk_split
 {
 	*checked = false;
 	/* Documents and goods of no value are never part of a split. */
-	if (o->recent == NULL || f->buyer_key[0] == '\0' || f->quality.goods_value <= 0)
+	if (o->recent == NULL || o->split_window_s <= 0 || f->buyer_key[0] == '\0' ||
+	    f->quality.goods_value <= 0)
 		return 0;
 	/* The newest parts are enough: a split of more than 32 parcels in the
 	 * window is found on its first 32. */

@@ -48,15 +48,7 @@ int mlv_store_queue(mlv_store *s, int limit, int (*fn)(void *ctx, const mlv_summ
 static int bump(mlv_store *s, const char *const *rule_ids, size_t n, int hits, int controls,
 		int findings, int seizures, int64_t revenue)
 {
-	sqlite3_stmt *st = NULL;
-	if (sqlite3_prepare_v2(s->db,
-			       "INSERT INTO rule_stats (rule_id, hits, controls, findings, seizures,"
-			       " revenue) VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (rule_id) DO"
-			       " UPDATE SET hits = hits + ?2, controls = controls + ?3,"
-			       " findings = findings + ?4, seizures = seizures + ?5,"
-			       " revenue = revenue + ?6",
-			       -1, &st, NULL) != SQLITE_OK)
-		return MLV_EIO;
+	sqlite3_stmt *st = mlv_sqlite_stmt(s, ST_RULE_BUMP); /* prepared once per handle */
 	int rc = 0;
 	for (size_t i = 0; rc == 0 && i < n; i++) {
 		sqlite3_bind_text(st, 1, rule_ids[i], -1, SQLITE_STATIC);
@@ -68,7 +60,6 @@ static int bump(mlv_store *s, const char *const *rule_ids, size_t n, int hits, i
 		rc = sqlite3_step(st) == SQLITE_DONE ? 0 : MLV_EIO;
 		sqlite3_reset(st);
 	}
-	sqlite3_finalize(st);
 	return rc;
 }
 

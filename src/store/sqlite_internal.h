@@ -24,6 +24,7 @@ enum {
 	ST_NODE_GET,
 	ST_NODE_PUT,
 	ST_RECENT_BUYER,
+	ST_RULE_BUMP,
 	ST_COUNT_
 };
 

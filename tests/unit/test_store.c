@@ -150,16 +150,16 @@ static int64_t filer(mlv_store *s, const char *name)
 static void test_migrations(void **state)
 {
 	fixture *fx = *state;
-	assert_int_equal(mlv_store_schema_version(fx->s), 11);
+	assert_int_equal(mlv_store_schema_version(fx->s), 12);
 	int64_t a = filer(fx->s, "ExampleMarket");
 	mlv_store_close(fx->s);
 	/* reopening applies nothing twice and keeps the data */
 	fx->s = open_store(fx->path, false);
-	assert_int_equal(mlv_store_schema_version(fx->s), 11);
+	assert_int_equal(mlv_store_schema_version(fx->s), 12);
 	assert_int_equal(filer(fx->s, "ExampleMarket"), a);
 	/* a read-only handle on the same file */
 	mlv_store *ro = open_store(fx->path, true);
-	assert_int_equal(mlv_store_schema_version(ro), 11);
+	assert_int_equal(mlv_store_schema_version(ro), 12);
 	int64_t n = -1;
 	assert_int_equal(mlv_store_count(ro, &n), 0);
 	assert_int_equal(n, 0);
