@@ -96,9 +96,8 @@ Measured by \`make bench\` (bench/run.sh) on $(date -u +%Y-%m-%d), on this machi
 $cores cores ($cpu), SQLite $(sqlite3 --version 2>/dev/null | cut -d' ' -f1 || echo 3.40),
 release build (-O3). Every filing is durable before it is acknowledged
 (WAL, synchronous=FULL). On a shared virtual machine the figures move by
-20-30% from one run to the next (three runs here within an hour: floor
-38,090-52,439/s, \`file\` 15,055-19,345/s, HTTP 10,365-12,481/s): compare
-runs made together.
+20-30% from one run to the next (the floor alone measured 38,090 to
+52,439/s within an hour): compare runs made together.
 
 | measure | result |
 |---|---|
@@ -128,7 +127,7 @@ What each step cost, measured on the way (same machine, `perf` and wrk):
 | + tree right edge kept in memory, levels below 4 recomputed for proofs | 14,000 | 30,500 |
 | + duty and tax assessment per filing (stored compressed) | 12,000 | 25,500 |
 | + one vsnprintf instead of two per formatted write; + risk engine | 12,500 (1M-row store) | 23,000 (300k) |
-| + split check: the buyer's recent consignments read from the store for every filing | (below) | 13,400 |
+| + split check: the buyer's recent consignments read from the store for every filing | 8,900 (1M-row store) | 13,400-14,900 (11,000 over 1M) |
 
 The split check reads, for every filing, the recent consignments of the
 same pseudonymised buyer. Generated buyers repeat far more than real ones
