@@ -5,19 +5,18 @@
  *
  * With clang:  clang -fsanitize=fuzzer,address,undefined -DMLV_DATADIR=... \
  *                -Iinclude fuzz/consignment_fuzzer.c <library sources> ...
- * Without libFuzzer (gcc), build with -DMLV_FUZZ_REPLAY: main() replays
+ * Without libFuzzer (gcc), link fuzz/replay.c: its main() replays
  * every file named on the command line (the test suite replays
  * fuzz/corpora/consignment/ this way under ASan and UBSan). */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "fuzz.h"
 #include "mlv/filing.h"
 #include "mlv/profile.h"
 #include "mlv/refdata.h"
 #include "mlv/risk.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static mlv_refdata *rd;
 static mlv_profiles *ps;
@@ -62,58 +61,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	return 0;
 }
 
-#ifdef MLV_FUZZ_REPLAY
-#include <dirent.h>
-
-static int replay(const char *path)
+void mlv_fuzz_cleanup(void)
 {
-	static uint8_t buf[1 << 20];
-	FILE *fp = fopen(path, "rb");
-	if (fp == NULL) {
-		fprintf(stderr, "cannot open %s\n", path);
-		return -1;
-	}
-	size_t len = fread(buf, 1, sizeof(buf), fp);
-	fclose(fp);
-	LLVMFuzzerTestOneInput(buf, len);
-	return 0;
-}
-
-/* Replays the files named, or every file of the directories named. */
-int main(int argc, char **argv)
-{
-	int n = 0;
-	for (int i = 1; i < argc; i++) {
-		DIR *d = opendir(argv[i]);
-		if (d == NULL) {
-			if (replay(argv[i]) != 0)
-				return 1;
-			n++;
-			continue;
-		}
-		struct dirent *e;
-		while ((e = readdir(d)) != NULL) {
-			char path[4096];
-			if (e->d_name[0] == '.')
-				continue;
-			snprintf(path, sizeof(path), "%s/%s", argv[i], e->d_name);
-			if (replay(path) != 0) {
-				closedir(d);
-				return 1;
-			}
-			n++;
-		}
-		closedir(d);
-	}
 	mlv_risk_profile_free(risk);
 	mlv_risk_goods_free(goods);
 	mlv_profiles_free(ps);
 	mlv_refdata_free(rd);
-	if (n == 0) {
-		fprintf(stderr, "no input replayed\n");
-		return 1;
-	}
-	printf("ok 1 - replayed %d inputs without a crash, leak or undefined behaviour\n1..1\n", n);
-	return 0;
 }
-#endif
