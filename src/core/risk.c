@@ -1019,10 +1019,69 @@ static void render(char *dst, size_t size, const pending *h, const facts *f)
 
 /* ---- the assessment ------------------------------------------------------------------ */
 
-static int cmp_u64(const void *a, const void *b)
+/* Insertion sort: candidate groups are a handful of entries. */
+static void sort_small(uint64_t *v, size_t n)
 {
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-	return x < y ? -1 : x > y;
+	for (size_t i = 1; i < n; i++) {
+		uint64_t x = v[i];
+		size_t j = i;
+		for (; j > 0 && v[j - 1] > x; j--)
+			v[j] = v[j - 1];
+		v[j] = x;
+	}
+}
+
+/* Puts each rule's candidates next to each other, items ascending within
+ * a rule, in O(n): a hash table numbers the rules in order of first
+ * appearance, a counting sort places the candidates, and each group is
+ * then sorted alone.  (A comparison sort of the whole list was half the
+ * assessment with 10,000 rules.)  Groups come in first-appearance order,
+ * which is free: the hits are sorted afterwards.  MLV_ENOMEM. */
+static int group_by_rule(cands *cs)
+{
+	size_t n = cs->n;
+	if (n <= 16) {
+		sort_small(cs->v, n);
+		return 0;
+	}
+	size_t cap = 64;
+	while (cap < 2 * n)
+		cap <<= 1;
+	/* keys[cap] | ids[cap] | gid[n] | start[n + 1] as uint32_t, then out[n] */
+	size_t words = 2 * cap + 2 * n + 1;
+	words += words & 1;
+	uint32_t *mem = malloc(words * sizeof(uint32_t) + n * sizeof(uint64_t));
+	if (mem == NULL)
+		return MLV_ENOMEM;
+	uint32_t *keys = mem, *ids = mem + cap, *gid = ids + cap, *start = gid + n;
+	uint64_t *out = (uint64_t *)(void *)(mem + words);
+	memset(keys, 0xFF, cap * sizeof(uint32_t));
+	memset(start, 0, (n + 1) * sizeof(uint32_t));
+	uint32_t groups = 0;
+	for (size_t k = 0; k < n; k++) {
+		uint32_t rule = (uint32_t)(cs->v[k] >> 32);
+		size_t h = (rule * 0x9E3779B1u) & (cap - 1);
+		while (keys[h] != UINT32_MAX && keys[h] != rule)
+			h = (h + 1) & (cap - 1);
+		if (keys[h] == UINT32_MAX) {
+			keys[h] = rule;
+			ids[h] = groups++;
+		}
+		gid[k] = ids[h];
+		start[gid[k] + 1]++;
+	}
+	for (uint32_t g = 0; g < groups; g++)
+		start[g + 1] += start[g];
+	for (size_t k = 0; k < n; k++)
+		out[start[gid[k]]++] = cs->v[k];
+	/* start[g] is now the end of group g */
+	for (uint32_t g = 0, from = 0; g < groups; g++) {
+		sort_small(out + from, start[g] - from);
+		from = start[g];
+	}
+	memcpy(cs->v, out, n * sizeof(uint64_t));
+	free(mem);
+	return 0;
 }
 
 typedef struct pendings {
@@ -1049,8 +1108,8 @@ static int evaluate(const risk_set *s, cands *cs, const facts *f, bool goods, pe
 {
 	const mlv_risk_profile *prof = f->prof;
 	int rc;
-	if (cs->n > 1)
-		qsort(cs->v, cs->n, sizeof(uint64_t), cmp_u64);
+	if ((rc = group_by_rule(cs)) != 0)
+		return rc;
 	for (size_t a = 0; a < cs->n;) {
 		uint32_t rule = (uint32_t)(cs->v[a] >> 32);
 		size_t b = a;
