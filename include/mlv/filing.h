@@ -78,10 +78,16 @@ int mlv_filing_prepare(mlv_filing *f, const char *buf, size_t len, const mlv_ref
 int mlv_problems_to_json(const mlv_problems *p, mlv_buf *out);
 
 /* Appends one JSON Lines result for line `line`: {"line", "lrn",
- * "outcome", "id", "version", "quality_score"} when stored, the errors
+ * "outcome", "id", "version", "quality_score", and when assessed "lane",
+ * "risk_score", plus "risk" (the assessment with the hits' explanations)
+ * when a rule hit} when stored, the errors
  * when rejected, and a detail when the store failed (store_rc, or rc for
  * the whole batch).  Ends with a newline. */
 int mlv_filing_result_json(mlv_buf *b, size_t line, const mlv_filing *f, int rc);
+
+/* Appends ,"risk":{...} (the risk assessment, with every hit's
+ * explanation) when a rule hit; nothing otherwise. */
+int mlv_filing_risk_member(mlv_buf *b, const mlv_filing *f);
 
 /* Milliseconds since the epoch, from the real-time clock. */
 int64_t mlv_now_ms(void);

@@ -230,6 +230,13 @@ mlv_risk_uv_basis mlv_risk_refvalues_basis(const mlv_risk_refvalues *t);
 void mlv_risk_undervaluation(const mlv_risk_refvalue *ref, double declared, double *pct_below,
 			     double *robust_z);
 
+/* The observations one stored consignment gives the reference values:
+ * one per item with a six-digit HS code and a value, converted to
+ * `currency` at the rates of `day`.  Returns are skipped (their values
+ * are not market prices).  Writes at most `max`; returns how many. */
+size_t mlv_risk_uv_observe(const mlv_consignment *c, const mlv_refdata *rd, const char *currency,
+			   int32_t day, mlv_risk_uv_obs *out, size_t max);
+
 /* ---- analytics: split consignments ----------------------------------------- */
 
 /* One consignment of the same buyer.  The caller selects them by the

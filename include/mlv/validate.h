@@ -40,6 +40,7 @@ typedef struct mlv_validate_opts {
 	const struct mlv_risk_profile *risk; /* its risk profile; NULL: no risk assessment */
 	const struct mlv_risk_goods *goods;  /* prohibited and restricted goods */
 	const struct mlv_risk_watchlist *watch;
+	const struct mlv_risk_refvalues *refvalues; /* past unit values; NULL: none */
 	uint64_t random_key[2];    /* secret of the random selection and buyer keys */
 	/* Split consignments: the goods values (minor units of `currency`) and
 	 * filing times (ms) of the consignments filed since since_ms for the
@@ -51,7 +52,7 @@ typedef struct mlv_validate_opts {
 } mlv_validate_opts;
 
 #define MLV_VALIDATE_OPTS_INIT                                                           \
-	{ "EUR", 15000, 0, 24, NULL, "FR", NULL, NULL, NULL, {0, 0}, NULL, NULL, 72 * 3600 }
+	{ "EUR", 15000, 0, 24, NULL, "FR", NULL, NULL, NULL, NULL, {0, 0}, NULL, NULL, 72 * 3600 }
 
 typedef struct mlv_quality {
 	int score;        /* 0..100 */

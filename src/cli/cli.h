@@ -43,8 +43,12 @@ typedef struct cli_risk {
 	struct mlv_risk_goods *goods;
 	struct mlv_risk_watchlist *watch;
 	unsigned split_window_hours;
+	struct mlv_risk_refvalues *refvalues; /* NULL: no history yet */
 } cli_risk;
 int cli_load_risk(const mlv_config *cfg, const mlv_refdata *rd, cli_risk *out);
+/* Reference unit values from the history in cfg's store, when it exists
+ * (refvalues.c); call after cli_load_risk. */
+int cli_load_refvalues(const mlv_config *cfg, const mlv_refdata *rd, cli_risk *r);
 void cli_risk_free(cli_risk *r);
 /* Puts the risk settings into the validation options; the random
  * selection's secret is derived from the audit signing key. */

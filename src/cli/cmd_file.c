@@ -299,10 +299,17 @@ static int emit(chunk *c, int store_rc, mlv_buf *out, struct totals *t)
 		if (quiet && f->ok && rc == 0)
 			continue;
 		if (dry_run && f->ok) {
-			mlv_buf_printf(out, "{\"line\":%zu,\"outcome\":\"valid\",\"quality_score\":%d,"
-					    "\"lane\":\"%s\",\"risk_score\":%d}\n",
-				       c->linenos[i], f->quality.score, f->lane[0] ? f->lane : "none",
-				       f->risk_score);
+			int e = mlv_buf_printf(out, "{\"line\":%zu,\"outcome\":\"valid\","
+						    "\"quality_score\":%d,\"lane\":\"%s\","
+						    "\"risk_score\":%d",
+					       c->linenos[i], f->quality.score,
+					       f->lane[0] ? f->lane : "none", f->risk_score);
+			if (e == 0)
+				e = mlv_filing_risk_member(out, f);
+			if (e == 0)
+				e = mlv_buf_adds(out, "}\n");
+			if (e != 0)
+				return e;
 			continue;
 		}
 		int e = mlv_filing_result_json(out, c->linenos[i], f, rc);
@@ -341,7 +348,7 @@ int cmd_file(int argc, char **argv, const mlv_config *cfg)
 	struct history hist = {.n = 0, .lock = PTHREAD_MUTEX_INITIALIZER};
 	mlv_refdata *rd = NULL;
 	mlv_profiles *profiles = NULL;
-	cli_risk risk = {NULL, NULL, NULL, 0};
+	cli_risk risk = {NULL, NULL, NULL, 0, NULL};
 	uint8_t audit_pk[32], audit_sk[64];
 	mlv_store *st = NULL;
 	mlv_validate_opts vo;
@@ -363,7 +370,8 @@ int cmd_file(int argc, char **argv, const mlv_config *cfg)
 		goto cleanup;
 	}
 	if (cli_load_refdata(cfg, &rd) != 0 || cli_load_profiles(cfg, rd, &profiles) != 0 ||
-	    cli_load_risk(cfg, rd, &risk) != 0 || cli_validate_opts(cfg, rd, profiles, &vo) != 0)
+	    cli_load_risk(cfg, rd, &risk) != 0 || cli_load_refvalues(cfg, rd, &risk) != 0 ||
+	    cli_validate_opts(cfg, rd, profiles, &vo) != 0)
 		goto cleanup;
 	if (cli_audit_key(cfg, true, audit_pk, audit_sk) != 0)
 		goto cleanup;

@@ -128,7 +128,8 @@ int cmd_serve(int argc, char **argv, const mlv_config *cfg)
 		return 1;
 	}
 	cli_risk risk;
-	if (cli_load_risk(cfg, rd, &risk) != 0) {
+	if (cli_load_risk(cfg, rd, &risk) != 0 || cli_load_refvalues(cfg, rd, &risk) != 0) {
+		cli_risk_free(&risk);
 		mlv_profiles_free(profiles);
 		mlv_refdata_free(rd);
 		return 1;

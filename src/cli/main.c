@@ -226,6 +226,7 @@ void cli_risk_free(cli_risk *r)
 	mlv_risk_profile_free(r->profile);
 	mlv_risk_goods_free(r->goods);
 	mlv_risk_watchlist_free(r->watch);
+	mlv_risk_refvalues_free(r->refvalues);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -234,6 +235,7 @@ void cli_risk_opts(const cli_risk *r, const uint8_t audit_sk[64], mlv_validate_o
 	vo->risk = r->profile;
 	vo->goods = r->goods;
 	vo->watch = r->watch;
+	vo->refvalues = r->refvalues;
 	vo->split_window_s = (int64_t)r->split_window_hours * 3600;
 	/* A secret the filers cannot know, stable across restarts: derived
 	 * from the signing key, under its own label. */

@@ -102,6 +102,13 @@ int mlv_problems_to_json(const mlv_problems *p, mlv_buf *out)
 	return rc ? rc : mlv_buf_addc(out, ']');
 }
 
+int mlv_filing_risk_member(mlv_buf *b, const mlv_filing *f)
+{
+	if (f->risk_json == NULL || strstr(f->risk_json, "\"hits\":[]") != NULL)
+		return 0;
+	return mlv_buf_printf(b, ",\"risk\":%s", f->risk_json);
+}
+
 int mlv_filing_result_json(mlv_buf *b, size_t line, const mlv_filing *f, int rc)
 {
 	int e = mlv_buf_printf(b, "{\"line\":%zu,", line);
@@ -114,11 +121,15 @@ int mlv_filing_result_json(mlv_buf *b, size_t line, const mlv_filing *f, int rc)
 	}
 	if (e != 0)
 		return e;
-	if (f->ok && rc == 0 && f->lane[0] != '\0')
-		return mlv_buf_printf(b, "\"outcome\":\"%s\",\"id\":%lld,\"version\":%d,"
-					 "\"quality_score\":%d,\"lane\":\"%s\",\"risk_score\":%d}\n",
-				      mlv_outcome_name(f->outcome), (long long)f->id, f->version,
-				      f->quality.score, f->lane, f->risk_score);
+	if (f->ok && rc == 0 && f->lane[0] != '\0') {
+		e = mlv_buf_printf(b, "\"outcome\":\"%s\",\"id\":%lld,\"version\":%d,"
+				      "\"quality_score\":%d,\"lane\":\"%s\",\"risk_score\":%d",
+				   mlv_outcome_name(f->outcome), (long long)f->id, f->version,
+				   f->quality.score, f->lane, f->risk_score);
+		if (e == 0)
+			e = mlv_filing_risk_member(b, f);
+		return e ? e : mlv_buf_adds(b, "}\n");
+	}
 	if (f->ok && rc == 0)
 		return mlv_buf_printf(b, "\"outcome\":\"%s\",\"id\":%lld,\"version\":%d,"
 					 "\"quality_score\":%d}\n",
@@ -306,6 +317,7 @@ static int risk(mlv_filing *f, const mlv_validate_opts *o, const mlv_refdata *rd
 	in.lead_hours = f->quality.lead_hours;
 	in.watch = o->watch;
 	in.goods = o->goods;
+	in.refvalues = o->refvalues;
 	in.random_key[0] = o->random_key[0];
 	in.random_key[1] = o->random_key[1];
 	if (split_checked)

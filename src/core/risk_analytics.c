@@ -17,6 +17,7 @@
 
 #include "mlv/decimal.h"
 #include "mlv/fold.h"
+#include "mlv/refdata.h"
 
 __extension__ typedef __int128 i128;
 
@@ -673,4 +674,32 @@ int mlv_risk_mismatch_check(mlv_risk_mismatch *out, const mlv_consignment *const
 	}
 	free(v);
 	return 0;
+}
+
+size_t mlv_risk_uv_observe(const mlv_consignment *c, const mlv_refdata *rd, const char *currency,
+			   int32_t day, mlv_risk_uv_obs *out, size_t max)
+{
+	size_t n = 0;
+	if (c->declaration_type == MLV_DECL_RETURN)
+		return 0;
+	for (size_t i = 0; i < c->item_count && n < max; i++) {
+		const mlv_item *it = &c->items[i];
+		if (strlen(it->hs_code) < 6 || !it->value.set || it->currency[0] == '\0')
+			continue;
+		mlv_risk_uv_obs *o = &out[n];
+		if (strcmp(it->currency, currency) == 0)
+			o->amount = it->value.v;
+		else if (mlv_fx_convert(rd, it->value.v, it->currency, currency, day, &o->amount) != 0)
+			continue;
+		memcpy(o->hs6, it->hs_code, 6);
+		o->hs6[6] = '\0';
+		snprintf(o->origin, sizeof(o->origin), "%s", it->origin_country);
+		/* the same weight the assessment uses: net, else gross */
+		o->net_weight = it->net_weight.set && it->net_weight.v > 0	   ? it->net_weight.v
+				: it->gross_weight.set && it->gross_weight.v > 0 ? it->gross_weight.v
+										 : 0;
+		o->quantity = it->quantity.set && it->quantity.v > 0 ? it->quantity.v : 0;
+		n++;
+	}
+	return n;
 }

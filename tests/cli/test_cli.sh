@@ -134,6 +134,45 @@ fi
   && ok "what-if recomputes revenue over the store" || not_ok "what-if recomputes revenue over the store" "$(cat "$work/whatif.out")"
 "$bin" what-if >/dev/null 2>&1; [ $? -eq 2 ] && ok "what-if without a threshold exits 2" || not_ok "what-if without a threshold exits 2"
 
+# --- undervaluation against reference unit values from the stored history
+uvmake() { # uvmake FIRST COUNT VALUE: consignments of one phone from CN at VALUE EUR
+  "$bin" generate --count $(($2 * 4)) --seed 3 --anomalies 0 | python3 -c '
+import json, sys
+first, count, value = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+i = 0
+for line in sys.stdin:
+    t = json.loads(line)
+    if "transaction" not in t or i == count:
+        continue
+    t["lrn"] = "UV-%d" % (first + i)
+    t["category"] = "low_value_dutiable"
+    t["items"] = [{"description": "Smartphone 128 GB", "hs_code": "851713", "quantity": "1",
+                   "currency": "EUR", "value": value, "net_weight": "0.200", "origin_country": "CN"}]
+    tr = t["transaction"]
+    tr["currency"] = "EUR"; tr["invoice_total"] = value
+    tr.pop("payment", None)
+    t.pop("tax_collected", None)
+    print(json.dumps(t))
+    i += 1' "$1" "$2" "$3"
+}
+uvdb="$work/uv.db"
+uvmake 1 30 120.00 > "$work/uv-hist.jsonl"
+uvmake 100 1 9.00 > "$work/uv-low.jsonl"
+uvmake 200 1 118.00 > "$work/uv-fair.jsonl"
+"$bin" file --dry-run --no-progress --db "$uvdb" "$work/uv-low.jsonl" > "$work/uv0.out" 2>/dev/null
+grep -q '"outcome":"valid"' "$work/uv0.out" && ! grep -q 'R-VAL-UNDER' "$work/uv0.out" \
+  && ok "no history: no undervaluation hit" || not_ok "no history: no undervaluation hit" "$(head -c 600 "$work/uv0.out")"
+"$bin" file --no-progress --db "$uvdb" "$work/uv-hist.jsonl" 2>&1 | grep -q '30 created' \
+  && ok "a history of 30 phones at 120.00 EUR is stored" || not_ok "history of 30 phones stored"
+"$bin" file --dry-run --no-progress --db "$uvdb" "$work/uv-low.jsonl" > "$work/uv1.out" 2> "$work/uv1.err"
+grep -q '"rule":"R-VAL-UNDER-ELEC"' "$work/uv1.out" && grep -q 'below the reference' "$work/uv1.out" \
+  && grep -q 'reference unit values.*consignments=30' "$work/uv1.err" \
+  && ok "a phone at 9.00 EUR is flagged against the history's reference" \
+  || not_ok "a phone at 9.00 EUR is flagged against the reference" "$(head -c 600 "$work/uv1.out"; cat "$work/uv1.err")"
+"$bin" file --dry-run --no-progress --db "$uvdb" "$work/uv-fair.jsonl" > "$work/uv2.out" 2>/dev/null
+grep -q '"outcome":"valid"' "$work/uv2.out" && ! grep -q 'R-VAL-UNDER' "$work/uv2.out" \
+  && ok "a phone at 118.00 EUR is not flagged" || not_ok "a phone at 118.00 EUR is not flagged" "$(head -c 600 "$work/uv2.out")"
+
 # --- data protection: purge personal data, the log still verifies
 "$bin" purge --retention-days 1 --dry-run | grep -q '^would purge the personal data of 0 consignments' \
   && ok "purge --dry-run: nothing is older than the retention" || not_ok "purge --dry-run: nothing older"

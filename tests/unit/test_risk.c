@@ -1482,6 +1482,37 @@ static void test_watchlist(void **state)
 
 /* ---- analytics ------------------------------------------------------------------------------------------ */
 
+/* One observation per item for the history's reference values: in the
+ * table's currency, net weight in grams, returns left out. */
+static void test_uv_observe(void **state)
+{
+	(void)state;
+	mlv_risk_uv_obs o[4];
+	filing f;
+	build(&f, NULL);
+	assert_int_equal(mlv_risk_uv_observe(&f.c, rd, "EUR", today, o, 4), 1);
+	assert_string_equal(o[0].hs6, "851762");
+	assert_string_equal(o[0].origin, "CN");
+	assert_int_equal(o[0].amount, 3000);
+	assert_int_equal(o[0].net_weight, 120);
+	assert_int_equal(o[0].quantity, 1000);
+	assert_int_equal(mlv_risk_uv_observe(&f.c, rd, "EUR", today, o, 0), 0);
+	filing_free(&f);
+
+	build(&f, "/items/0/currency", "\"USD\"", "/items/0/net_weight", DEL, NULL);
+	int64_t want;
+	assert_int_equal(mlv_fx_convert(rd, 3000, "USD", "EUR", today, &want), 0);
+	assert_int_equal(mlv_risk_uv_observe(&f.c, rd, "EUR", today, o, 4), 1);
+	assert_int_equal(o[0].amount, want);
+	assert_true(want != 3000);
+	assert_int_equal(o[0].net_weight, 180); /* no net weight: the gross */
+	filing_free(&f);
+
+	build(&f, "/declaration_type", "\"return\"", NULL);
+	assert_int_equal(mlv_risk_uv_observe(&f.c, rd, "EUR", today, o, 4), 0);
+	filing_free(&f);
+}
+
 static void test_refvalues(void **state)
 {
 	(void)state;
@@ -2181,6 +2212,7 @@ int main(void)
 		cmocka_unit_test(test_random_siphash),
 		cmocka_unit_test(test_random_selection),
 		cmocka_unit_test(test_watchlist),
+		cmocka_unit_test(test_uv_observe),
 		cmocka_unit_test(test_refvalues),
 		cmocka_unit_test(test_split),
 		cmocka_unit_test(test_mismatch),
