@@ -803,11 +803,70 @@ static int audit_consistency(mlv_server *s, mlv_req *req, mlv_resp *resp)
 
 /* ---- the lifecycle ------------------------------------------------------------------ */
 
+/* Reads the small JSON object body of an action endpoint.  Every member
+ * must be one of `allowed` (NULL-terminated): anything else, a
+ * server-owned field such as status, lane or duty as much as a typo, is
+ * refused with 422 naming each member, so no write sets what the server
+ * owns.  An empty body reads as {} (*out NULL).  Returns true with *out
+ * (cJSON_Delete it), or false once it has answered. */
+static bool read_object(const mlv_req *req, mlv_resp *resp, const char *const *allowed,
+			cJSON **out)
+{
+	*out = NULL;
+	if (req->body.len == 0)
+		return true;
+	cJSON *j = NULL;
+	if (mlv_json_depth(req->body.data, req->body.len, 2) > 1 ||
+	    (j = cJSON_ParseWithLength(req->body.data, req->body.len)) == NULL ||
+	    !cJSON_IsObject(j)) {
+		cJSON_Delete(j);
+		mlv_http_problem(resp, 400, "malformed", NULL,
+				 "send a JSON object of strings (no nesting)", NULL);
+		return false;
+	}
+	mlv_problems p;
+	mlv_problems_init(&p);
+	for (const cJSON *m = j->child; m != NULL; m = m->next) {
+		size_t k = 0;
+		while (allowed[k] != NULL && strcmp(allowed[k], m->string) != 0)
+			k++;
+		bool dup = false;
+		for (const cJSON *e = j->child; e != m && !dup; e = e->next)
+			dup = strcmp(e->string, m->string) == 0;
+		char ptr[80];
+		snprintf(ptr, sizeof(ptr), "/%.70s", m->string);
+		if (allowed[k] == NULL)
+			mlv_problems_add(&p, MLV_SEV_ERROR, ptr, "unknown_field",
+					 "not a member of this request (server-owned or unknown)");
+		else if (dup)
+			mlv_problems_add(&p, MLV_SEV_ERROR, ptr, "duplicate_key",
+					 "given twice");
+		else if (!cJSON_IsString(m))
+			mlv_problems_add(&p, MLV_SEV_ERROR, ptr, "type", "must be a string");
+	}
+	if (p.errors > 0 || p.count > 0) {
+		mlv_http_problem(resp, 422, "validation", NULL, "the request has members it may not have",
+				 &p);
+		mlv_problems_clear(&p);
+		cJSON_Delete(j);
+		return false;
+	}
+	mlv_problems_clear(&p);
+	*out = j;
+	return true;
+}
+
 /* POST /v1/consignments/{id}/arrival: the filer (its carrier) notifies
  * that the goods are at the border.  Green and nothing due before release:
  * released at once, and the answer says so. */
-static int arrival(mlv_server *s, mlv_resp *resp, const struct auth *a, int64_t id)
+static int arrival(mlv_server *s, const mlv_req *req, mlv_resp *resp, const struct auth *a,
+		   int64_t id)
 {
+	static const char *const none[] = {NULL};
+	cJSON *body;
+	if (!read_object(req, resp, none, &body))
+		return 0;
+	cJSON_Delete(body);
 	mlv_transition_result r;
 	char actor[32];
 	snprintf(actor, sizeof(actor), "filer:%lld", (long long)a->filer_id);
@@ -968,7 +1027,10 @@ static int statement(mlv_server *s, mlv_req *req, mlv_resp *resp, const struct a
 static int refund(mlv_server *s, mlv_req *req, mlv_resp *resp, const struct auth *a,
 		  int64_t id)
 {
-	cJSON *j = cJSON_ParseWithLength(req->body.data ? req->body.data : "", req->body.len);
+	static const char *const members[] = {"return_lrn", NULL};
+	cJSON *j;
+	if (!read_object(req, resp, members, &j))
+		return 0;
 	const cJSON *v = j ? cJSON_GetObjectItemCaseSensitive(j, "return_lrn") : NULL;
 	const char *lrn = cJSON_IsString(v) ? v->valuestring : NULL;
 	if (lrn == NULL || strlen(lrn) < 1 || strlen(lrn) > 35) {
@@ -1088,19 +1150,16 @@ static size_t hit_rules(mlv_server *s, int64_t id, char ids[16][48])
 static int officer_action(mlv_server *s, mlv_req *req, mlv_resp *resp, const struct auth *a,
 			  int64_t id)
 {
-	cJSON *j = NULL;
-	if (mlv_json_depth(req->body.data ? req->body.data : "", req->body.len, 2) > 2 ||
-	    (j = cJSON_ParseWithLength(req->body.data ? req->body.data : "", req->body.len)) ==
-		    NULL ||
-	    !cJSON_IsObject(j)) {
-		cJSON_Delete(j);
-		mlv_http_problem(resp, 400, "malformed", NULL, "send a JSON object", NULL);
+	static const char *const members[] = {"action", "reason", "result", "revenue_recovered",
+					      NULL};
+	cJSON *j;
+	if (!read_object(req, resp, members, &j))
 		return 0;
-	}
-	const char *act = cJSON_GetStringValue(cJSON_GetObjectItem(j, "action"));
-	const char *reason = cJSON_GetStringValue(cJSON_GetObjectItem(j, "reason"));
-	const char *result = cJSON_GetStringValue(cJSON_GetObjectItem(j, "result"));
-	const char *revenue_s = cJSON_GetStringValue(cJSON_GetObjectItem(j, "revenue_recovered"));
+	const char *act = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "action"));
+	const char *reason = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "reason"));
+	const char *result = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "result"));
+	const char *revenue_s =
+		cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "revenue_recovered"));
 	mlv_action action = 0;
 	for (int i = 1; act != NULL && i < MLV_ACT_COUNT_; i++)
 		if (strcmp(mlv_action_name((mlv_action)i), act) == 0)
@@ -1413,7 +1472,7 @@ static int handle(mlv_req *req, mlv_resp *resp)
 		rc = quote(s, req, resp);
 		break;
 	case R_ARRIVAL:
-		rc = arrival(s, resp, &a, args[0]);
+		rc = arrival(s, req, resp, &a, args[0]);
 		break;
 	case R_REFUND:
 		rc = refund(s, req, resp, &a, args[0]);

@@ -1158,6 +1158,95 @@ static void test_officer_flow(void **state)
 	cJSON_Delete(c);
 }
 
+/* Mass assignment: every server-owned field (and a stray one), injected
+ * into every write, is refused, and nothing changes. */
+static void test_mass_assignment(void **state)
+{
+	(void)state;
+	static const char *const owned[] = {"status", "state", "lane", "duty", "tax", "risk",
+		"risk_score", "score", "quality_score", "decision", "released", "id", "version",
+		"filer", "filed_at", "updated_at", "released_at", "received_at", "assessment",
+		"on_account", "refunded", "x_unknown"};
+	char *body = consignment("API-MASS-1", NULL);
+	cJSON *f = call_json("POST", "/v1/consignments", key_a, body, 201);
+	long long id = num(f, "id");
+	cJSON_Delete(f);
+	char path[128], extra[256];
+	for (size_t i = 0; i < MLV_ARRAY_LEN(owned); i++) {
+		const char *m = owned[i];
+		char ptr[64];
+		snprintf(ptr, sizeof(ptr), "/%s", m);
+		for (int form = 0; form < 2; form++) {
+			const char *value = form == 0 ? "\"released\"" : "0";
+			/* the consignment itself, alone and in a batch */
+			cJSON *c = cJSON_Parse(body);
+			cJSON_AddItemToObject(c, m, cJSON_Parse(value));
+			char *text = cJSON_PrintUnformatted(c);
+			cJSON_Delete(c);
+			cJSON *p = call_json("POST", "/v1/consignments", key_a, text, 422);
+			if (!has_error(p, ptr, "unknown_field") && !has_error(p, ptr, "read_only"))
+				fail_msg("POST /v1/consignments with %s: no error at %s", m, ptr);
+			cJSON_Delete(p);
+			http_res r;
+			http_res_init(&r);
+			assert_int_equal(http_call(base, "POST", "/v1/consignments:batch", key_a,
+						   "application/x-ndjson", text, strlen(text), &r),
+					 0);
+			assert_int_equal(r.status, 200);
+			cJSON *line = cJSON_Parse(r.body.data);
+			assert_non_null(line);
+			assert_string_equal(str(line, "outcome"), "rejected");
+			cJSON_Delete(line);
+			http_res_free(&r);
+			cJSON_free(text);
+
+			/* the public quote */
+			snprintf(extra, sizeof(extra),
+				 "{\"destination\":\"FR\",\"items\":[{\"hs_code\":\"851762\","
+				 "\"origin_country\":\"CN\",\"currency\":\"EUR\",\"value\":\"10.00\"}],"
+				 "\"%s\":%s}", m, value);
+			cJSON_Delete(quote(extra, 422));
+
+			/* the lifecycle actions */
+			snprintf(extra, sizeof(extra), "{\"%s\":%s}", m, value);
+			snprintf(path, sizeof(path), "/v1/consignments/%lld/arrival", id);
+			p = call_json("POST", path, key_a, extra, 422);
+			assert_true(has_error(p, ptr, "unknown_field"));
+			cJSON_Delete(p);
+			snprintf(extra, sizeof(extra), "{\"return_lrn\":\"API-MASS-R\",\"%s\":%s}", m,
+				 value);
+			snprintf(path, sizeof(path), "/v1/consignments/%lld/refund", id);
+			p = call_json("POST", path, key_a, extra, 422);
+			assert_true(has_error(p, ptr, "unknown_field"));
+			cJSON_Delete(p);
+			snprintf(extra, sizeof(extra),
+				 "{\"action\":\"hold\",\"reason\":\"mass assignment test\",\"%s\":%s}",
+				 m, value);
+			p = act(id, extra, 422);
+			assert_true(has_error(p, ptr, "unknown_field"));
+			cJSON_Delete(p);
+		}
+	}
+	/* a member given twice, and nesting, are refused too */
+	cJSON *p = act(id, "{\"action\":\"hold\",\"reason\":\"twice\",\"reason\":\"again\"}", 422);
+	assert_true(has_error(p, "/reason", "duplicate_key"));
+	cJSON_Delete(p);
+	cJSON_Delete(act(id, "{\"action\":{\"x\":\"hold\"},\"reason\":\"nested\"}", 400));
+	/* nothing changed: still assessed, version 1, one event */
+	snprintf(path, sizeof(path), "/v1/consignments/%lld", id);
+	cJSON *g = call_json("GET", path, key_a, NULL, 200);
+	assert_string_equal(str(g, "status"), "assessed");
+	assert_int_equal(num(g, "version"), 1);
+	cJSON_Delete(g);
+	snprintf(path, sizeof(path), "/v1/consignments/%lld/events", id);
+	cJSON *ev = call_json("GET", path, key_a, NULL, 200);
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(ev, "events")), 1);
+	cJSON_Delete(ev);
+	/* and the actions still work with their own members */
+	cJSON_Delete(post_arrival(id, key_a, 200));
+	free(body);
+}
+
 static bool has_hit(const cJSON *view, const char *rule)
 {
 	const cJSON *h;
@@ -1226,6 +1315,7 @@ int main(void)
 		cmocka_unit_test(test_deferred_account),
 		cmocka_unit_test(test_officer_flow),
 		cmocka_unit_test(test_split_detection),
+		cmocka_unit_test(test_mass_assignment),
 	};
 	return cmocka_run_group_tests(tests, setup_all, teardown_all);
 }
