@@ -1247,6 +1247,114 @@ static void test_mass_assignment(void **state)
 	free(body);
 }
 
+/* Object-level authorization: every endpoint that names an object, for
+ * 140 of filer A's consignments, asked by every other role (two other
+ * filers, an officer where a filer is required, A's expired key, a wrong
+ * key, nobody), and the lists: more than 10,000 requests, none of which
+ * may answer with A's data or change A's consignments.  A server of its
+ * own without the lock-out, which the failed keys would trip. */
+/* tmpl with its "{}" replaced by id. */
+static void fill(char *out, size_t n, const char *tmpl, long long id)
+{
+	const char *at = strstr(tmpl, "{}");
+	if (at == NULL)
+		snprintf(out, n, "%s", tmpl);
+	else
+		snprintf(out, n, "%.*s%lld%s", (int)(at - tmpl), tmpl, id, at + 2);
+}
+
+static void test_authorization_matrix(void **state)
+{
+	(void)state;
+	enum { N = 140 };
+	char url[64];
+	mlv_server *srv = limited(0, 0, url, sizeof(url));
+	long long ids[N], events[N];
+	char path[160];
+	for (int i = 0; i < N; i++) {
+		char lrn[32];
+		snprintf(lrn, sizeof(lrn), "API-AZ-%03d", i);
+		char *body = consignment(lrn, NULL);
+		cJSON *f = call_json("POST", "/v1/consignments", key_a, body, 201);
+		ids[i] = num(f, "id");
+		cJSON_Delete(f);
+		free(body);
+		fill(path, sizeof(path), "/v1/consignments/{}/events", ids[i]);
+		cJSON *ev = call_json("GET", path, key_a, NULL, 200);
+		events[i] = num(cJSON_GetArrayItem(cJSON_GetObjectItem(ev, "events"), 0), "id");
+		cJSON_Delete(ev);
+	}
+	struct ep {
+		const char *method, *fmt, *body;
+		bool officer_only; /* else filer-only */
+		bool by_event;
+	};
+	static const struct ep eps[] = {
+		{"GET", "/v1/consignments/{}", NULL, false, false},
+		{"GET", "/v1/consignments/{}/versions/1", NULL, false, false},
+		{"GET", "/v1/consignments/{}/events", NULL, false, false},
+		{"POST", "/v1/consignments/{}/arrival", "{}", false, false},
+		{"POST", "/v1/consignments/{}/refund", "{\"return_lrn\":\"API-AZ-R\"}", false, false},
+		{"GET", "/v1/accounts/{}", NULL, false, false},
+		{"GET", "/v1/accounts/{}/statement?month=2026-11", NULL, false, false},
+		{"GET", "/v1/audit/proof/inclusion?event={}", NULL, false, true},
+		{"GET", "/v1/officer/consignments/{}", NULL, true, false},
+		{"POST", "/v1/consignments/{}/actions",
+		 "{\"action\":\"release\",\"reason\":\"authorization matrix\"}", true, false},
+		{"GET", "/v1/queue?limit=100", NULL, true, false},
+		{"GET", "/v1/rules/R-VAL-UNDER-ANY/performance", NULL, true, false},
+		{"GET", "/v1/consignments?limit=100", NULL, false, false},
+	};
+	const char *filers[] = {key_b, key_c};
+	const char *strangers[] = {key_expired, "mlv_not-a-key-at-all-0000000000", NULL};
+	size_t requests = 0;
+	for (int i = 0; i < N; i++) {
+		for (size_t e = 0; e < MLV_ARRAY_LEN(eps); e++) {
+			fill(path, sizeof(path), eps[e].fmt, eps[e].by_event ? events[i] : ids[i]);
+			const char *who[6];
+			size_t nwho = 0;
+			for (size_t k = 0; k < MLV_ARRAY_LEN(strangers); k++)
+				who[nwho++] = strangers[k];
+			for (size_t k = 0; k < MLV_ARRAY_LEN(filers); k++)
+				who[nwho++] = filers[k];
+			if (!eps[e].officer_only)
+				who[nwho++] = key_officer;
+			for (size_t k = 0; k < nwho; k++) {
+				http_res r;
+				http_res_init(&r);
+				const char *b = eps[e].body;
+				assert_int_equal(http_call(url, eps[e].method, path, who[k],
+							   b ? "application/json" : NULL, b,
+							   b ? strlen(b) : 0, &r),
+						 0);
+				requests++;
+				const char *text = r.body.data ? r.body.data : "";
+				bool own_list = r.status == 200 && strstr(eps[e].fmt, "{}") == NULL &&
+						(who[k] == key_b || who[k] == key_c);
+				if ((r.status != 401 && r.status != 403 && r.status != 404 && !own_list) ||
+				    strstr(text, "API-AZ-") != NULL)
+					fail_msg("%s %s as role %zu -> %ld: %.300s", eps[e].method, path, k,
+						 r.status, text);
+				http_res_free(&r);
+			}
+		}
+	}
+	print_message("authorization matrix: %zu requests, no foreign data\n", requests);
+	assert_true(requests >= 10000);
+	/* nothing changed: every consignment still assessed, with one event */
+	for (int i = 0; i < N; i++) {
+		fill(path, sizeof(path), "/v1/consignments/{}", ids[i]);
+		cJSON *g = call_json("GET", path, key_a, NULL, 200);
+		assert_string_equal(str(g, "status"), "assessed");
+		cJSON_Delete(g);
+		fill(path, sizeof(path), "/v1/consignments/{}/events", ids[i]);
+		cJSON *ev = call_json("GET", path, key_a, NULL, 200);
+		assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(ev, "events")), 1);
+		cJSON_Delete(ev);
+	}
+	mlv_server_stop(srv);
+}
+
 static bool has_hit(const cJSON *view, const char *rule)
 {
 	const cJSON *h;
@@ -1316,6 +1424,7 @@ int main(void)
 		cmocka_unit_test(test_officer_flow),
 		cmocka_unit_test(test_split_detection),
 		cmocka_unit_test(test_mass_assignment),
+		cmocka_unit_test(test_authorization_matrix),
 	};
 	return cmocka_run_group_tests(tests, setup_all, teardown_all);
 }
