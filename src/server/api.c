@@ -22,6 +22,7 @@
 #include "mlv/risk.h"
 #include "mlv/server.h"
 #include "mlv/store.h"
+#include "metrics.h"
 #include "problem.h"
 #include "quote.h"
 #include "writer.h"
@@ -31,6 +32,7 @@
 struct mlv_server {
 	mlv_server_opts opts;
 	mlv_http *http;
+	mlv_metrics *metrics;
 	mlv_writer *writer;
 	pthread_mutex_t pool_lock;
 	pthread_cond_t pool_cond;
@@ -669,6 +671,16 @@ static int healthz(mlv_server *s, mlv_resp *resp)
 	return 0;
 }
 
+/* Counts every answer, from the HTTP layer (metrics.h). */
+static void on_done(void *app, const mlv_req *req, int status)
+{
+	mlv_server *s = app;
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	mlv_metrics_observe(s->metrics, req->route, status,
+			    (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec - req->started_ns);
+}
+
 /* ---- the audit log ------------------------------------------------------------------ */
 
 static int audit_sth(mlv_server *s, mlv_resp *resp)
@@ -1289,6 +1301,7 @@ static int quote(mlv_server *s, mlv_req *req, mlv_resp *resp)
 
 enum route_id {
 	R_HEALTH,
+	R_METRICS,
 	R_CONSIGNMENTS,
 	R_BATCH,
 	R_CONSIGNMENT,
@@ -1319,6 +1332,7 @@ struct route {
 
 static const struct route routes[] = {
 	{R_HEALTH, "/healthz", "GET", false, NULL},
+	{R_METRICS, "/metrics", "GET", false, NULL},
 	{R_CONSIGNMENTS, "/v1/consignments", "GET, POST", true, "filer"},
 	{R_BATCH, "/v1/consignments:batch", "POST", true, "filer"},
 	{R_CONSIGNMENT, "/v1/consignments/{}", "GET", true, "filer"},
@@ -1397,6 +1411,38 @@ static void access_log(mlv_req *req, int status)
 		req->method, req->path, status, (long long)us);
 }
 
+/* GET /metrics: the Prometheus text format (version 0.0.4), for
+ * operations.  Counts and latencies only: no personal data. */
+static int metrics(mlv_server *s, mlv_resp *resp)
+{
+	const char *names[MLV_ARRAY_LEN(routes)];
+	for (size_t i = 0; i < MLV_ARRAY_LEN(routes); i++)
+		names[i] = routes[i].pattern;
+	mlv_writer_stats ws;
+	mlv_writer_get_stats(s->writer, &ws);
+	resp->content_type = "text/plain; version=0.0.4; charset=utf-8";
+	int rc = mlv_metrics_write(s->metrics, names, &resp->body);
+	if (rc == 0)
+		rc = mlv_buf_printf(
+			&resp->body,
+			"# HELP mlv_filings_stored_total Filings stored by the writer thread.\n"
+			"# TYPE mlv_filings_stored_total counter\nmlv_filings_stored_total %llu\n"
+			"# HELP mlv_writer_batches_total Group commits (one fsync each).\n"
+			"# TYPE mlv_writer_batches_total counter\nmlv_writer_batches_total %llu\n"
+			"# HELP mlv_writer_failures_total Writer transactions that failed.\n"
+			"# TYPE mlv_writer_failures_total counter\nmlv_writer_failures_total %llu\n"
+			"# HELP mlv_writer_queued_jobs Jobs waiting for the writer thread.\n"
+			"# TYPE mlv_writer_queued_jobs gauge\nmlv_writer_queued_jobs %zu\n"
+			"# HELP mlv_uptime_seconds Seconds since the server started.\n"
+			"# TYPE mlv_uptime_seconds gauge\nmlv_uptime_seconds %lld\n",
+			(unsigned long long)ws.filings, (unsigned long long)ws.batches,
+			(unsigned long long)ws.failures, ws.queued,
+			(long long)((mlv_now_ms() - s->started_ms) / 1000));
+	if (rc != 0)
+		mlv_http_problem_err(resp, rc, NULL);
+	return 0;
+}
+
 static int handle(mlv_req *req, mlv_resp *resp)
 {
 	mlv_server *s = req->app;
@@ -1407,6 +1453,7 @@ static int handle(mlv_req *req, mlv_resp *resp)
 	for (size_t i = 0; i < MLV_ARRAY_LEN(routes); i++) {
 		if (match(routes[i].pattern, req->path, args, name)) {
 			r = &routes[i];
+			req->route = (int)i;
 			break;
 		}
 	}
@@ -1437,6 +1484,9 @@ static int handle(mlv_req *req, mlv_resp *resp)
 	switch (r->id) {
 	case R_HEALTH:
 		rc = healthz(s, resp);
+		break;
+	case R_METRICS:
+		rc = metrics(s, resp);
 		break;
 	case R_CONSIGNMENTS:
 		rc = post ? post_consignment(s, req, resp, &a) : list_consignments(s, req, resp, &a);
@@ -1533,7 +1583,9 @@ int mlv_server_start(mlv_server **out, const mlv_server_opts *opts, char *err, s
 	pthread_mutex_init(&s->pool_lock, NULL);
 	pthread_mutex_init(&s->filings_lock, NULL);
 	pthread_mutex_init(&s->actions_lock, NULL);
-	if (mlv_auth_new(&s->auth, 30) != 0) {
+	if (mlv_auth_new(&s->auth, 30) != 0 ||
+	    mlv_metrics_new(&s->metrics, MLV_ARRAY_LEN(routes)) != 0) {
+		mlv_auth_free(s->auth);
 		free(s);
 		return MLV_ENOMEM;
 	}
@@ -1582,6 +1634,7 @@ int mlv_server_start(mlv_server **out, const mlv_server_opts *opts, char *err, s
 		.max_connections = opts->max_connections,
 		.handler = handle,
 		.app = s,
+		.done = on_done,
 	};
 	if ((rc = mlv_http_start(&s->http, &ho, err, errlen)) != 0)
 		goto fail;
@@ -1615,5 +1668,6 @@ void mlv_server_stop(mlv_server *s)
 		mlv_filing_free(s->spare[i]);
 	pthread_mutex_destroy(&s->filings_lock);
 	mlv_auth_free(s->auth);
+	mlv_metrics_free(s->metrics);
 	free(s);
 }

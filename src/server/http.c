@@ -75,6 +75,14 @@ static enum MHD_Result queue(struct MHD_Connection *conn, mlv_resp *resp)
 	return ret;
 }
 
+/* Queues r's answer, after telling the application (metrics). */
+static enum MHD_Result reply(mlv_http *h, struct MHD_Connection *conn, struct conn_req *r)
+{
+	if (h->opts.done != NULL)
+		h->opts.done(h->opts.app, &r->req, r->resp.status);
+	return queue(conn, &r->resp);
+}
+
 static void simple(mlv_resp *resp, int status, const char *title, const char *detail)
 {
 	mlv_buf_reset(&resp->body);
@@ -120,6 +128,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		struct timespec ts;
 		clock_gettime(CLOCK_MONOTONIC, &ts);
 		r->req.started_ns = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+		r->req.route = -1;
 		*con_cls = r;
 		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 							     MHD_HTTP_HEADER_CONTENT_LENGTH);
@@ -130,7 +139,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 				r->req.body_too_big = true;
 				too_big(r);
 				atomic_store(&r->state, ST_DONE);
-				return queue(conn, &r->resp);
+				return reply(h, conn, r);
 			}
 		}
 		return MHD_YES;
@@ -148,14 +157,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	if (state == ST_READY) {
 		r->req.finish(&r->req, &r->resp);
 		atomic_store(&r->state, ST_DONE);
-		return queue(conn, &r->resp);
+		return reply(h, conn, r);
 	}
 	if (state == ST_WAITING)
 		return MHD_YES;
 	if (r->req.body_too_big) {
 		too_big(r);
 		atomic_store(&r->state, ST_DONE);
-		return queue(conn, &r->resp);
+		return reply(h, conn, r);
 	}
 	r->resp.status = 200;
 	int rc = h->opts.handler(&r->req, &r->resp);
@@ -169,7 +178,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		return MHD_YES;
 	}
 	atomic_store(&r->state, ST_DONE);
-	return queue(conn, &r->resp);
+	return reply(h, conn, r);
 }
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,

@@ -37,6 +37,7 @@ struct mlv_req {
 	int state;
 	bool body_too_big;
 	int64_t started_ns;
+	int route;              /* the application's route index; -1 none */
 };
 
 #define MLV_HTTP_ASYNC 1
@@ -53,6 +54,8 @@ typedef struct mlv_http_opts {
 	size_t max_connections;
 	mlv_http_handler handler;
 	void *app;
+	/* Called as each answer is queued (any thread); NULL for none. */
+	void (*done)(void *app, const mlv_req *req, int status);
 } mlv_http_opts;
 
 int mlv_http_start(mlv_http **out, const mlv_http_opts *opts, char *err, size_t errlen);

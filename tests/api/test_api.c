@@ -1355,6 +1355,102 @@ static void test_authorization_matrix(void **state)
 	mlv_server_stop(srv);
 }
 
+/* GET /metrics, read as a Prometheus scraper would: every sample belongs
+ * to a family declared by # TYPE before it, names and labels are well
+ * formed, histogram buckets are cumulative up to +Inf = _count, and the
+ * counters move with the requests made. */
+static double scrape(const char *sample_prefix)
+{
+	http_res r;
+	http_res_init(&r);
+	assert_int_equal(http_call(base, "GET", "/metrics", NULL, NULL, NULL, 0, &r), 0);
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(r.content_type, "text/plain; version=0.0.4"));
+	char typed[32][64];
+	size_t ntyped = 0;
+	double found = -1, last_bucket = -1;
+	char *save = NULL;
+	for (char *line = strtok_r(r.body.data, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		if (strncmp(line, "# HELP ", 7) == 0)
+			continue;
+		if (strncmp(line, "# TYPE ", 7) == 0) {
+			char name[64], type[16];
+			assert_int_equal(sscanf(line + 7, "%63s %15s", name, type), 2);
+			assert_true(strcmp(type, "counter") == 0 || strcmp(type, "gauge") == 0 ||
+				    strcmp(type, "histogram") == 0);
+			assert_true(ntyped < 32);
+			snprintf(typed[ntyped++], sizeof(typed[0]), "%s", name);
+			continue;
+		}
+		assert_true(line[0] != '#');
+		/* name: [a-zA-Z_:][a-zA-Z0-9_:]* */
+		size_t n = strspn(line, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_:0123456789");
+		assert_true(n > 0 && !(line[0] >= '0' && line[0] <= '9'));
+		bool declared = false;
+		for (size_t k = 0; k < ntyped && !declared; k++) {
+			size_t l = strlen(typed[k]);
+			declared = strncmp(line, typed[k], l) == 0 &&
+				   (n == l || strncmp(line + l, "_bucket", n - l) == 0 ||
+				    strncmp(line + l, "_sum", n - l) == 0 ||
+				    strncmp(line + l, "_count", n - l) == 0);
+		}
+		if (!declared)
+			fail_msg("sample without a # TYPE before it: %s", line);
+		char *value = line + n;
+		if (*value == '{') {
+			char *end = strstr(value, "} ");
+			assert_non_null(end);
+			/* labels: name="value" pairs */
+			for (char *p = value + 1; p < end;) {
+				size_t ln = strspn(p, "abcdefghijklmnopqrstuvwxyz_");
+				assert_true(ln > 0 && p[ln] == '=' && p[ln + 1] == '"');
+				p += ln + 2;
+				while (*p != '"') {
+					assert_true(*p != '\0');
+					p += *p == '\\' ? 2 : 1;
+				}
+				p++;
+				assert_true(*p == ',' || p == end);
+				if (*p == ',')
+					p++;
+			}
+			value = end + 1;
+		}
+		assert_true(*value == ' ');
+		char *endv;
+		double v = strtod(value + 1, &endv);
+		assert_true(*endv == '\0' && v >= 0);
+		if (strstr(line, "_bucket{") != NULL) {
+			if (strstr(line, "le=\"0.000500\"") != NULL)
+				last_bucket = -1;
+			assert_true(v >= last_bucket);
+			last_bucket = v;
+		}
+		if (strstr(line, "_count{") != NULL)
+			assert_true(v == last_bucket); /* +Inf is the count */
+		if (strncmp(line, sample_prefix, strlen(sample_prefix)) == 0)
+			found = v;
+	}
+	http_res_free(&r);
+	return found;
+}
+
+static void test_metrics(void **state)
+{
+	(void)state;
+	const char *health = "mlv_http_requests_total{route=\"/healthz\",code=\"200\"}";
+	double before = scrape(health);
+	for (int i = 0; i < 3; i++)
+		cJSON_Delete(call_json("GET", "/healthz", NULL, NULL, 200));
+	double after = scrape(health);
+	assert_true(after >= (before < 0 ? 0 : before) + 3);
+	assert_true(scrape("mlv_http_requests_total{route=\"/v1/consignments\",code=\"201\"}") >= 1);
+	assert_true(scrape("mlv_http_requests_total{route=\"/v1/consignments/{}/arrival\",code=\"422\"}") >= 1);
+	assert_true(scrape("mlv_filings_stored_total") >= 1);
+	assert_true(scrape("mlv_http_request_duration_seconds_count{route=\"/healthz\"}") >= 3);
+}
+
 static bool has_hit(const cJSON *view, const char *rule)
 {
 	const cJSON *h;
@@ -1425,6 +1521,7 @@ int main(void)
 		cmocka_unit_test(test_split_detection),
 		cmocka_unit_test(test_mass_assignment),
 		cmocka_unit_test(test_authorization_matrix),
+		cmocka_unit_test(test_metrics),
 	};
 	return cmocka_run_group_tests(tests, setup_all, teardown_all);
 }
