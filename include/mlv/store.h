@@ -230,6 +230,20 @@ int mlv_store_recent_by_buyer(mlv_store *s, const char *buyer_key, int64_t since
 
 /* ---- data protection ---------------------------------------------------------------- */
 
+/* One released consignment, for release-time statistics. */
+typedef struct mlv_release_row {
+	char lane[8];	     /* "" when not assessed */
+	int channel;	     /* MLV_CH_* (dataset.h) */
+	int64_t filed_ms;    /* first filing */
+	int64_t arrived_ms;  /* 0 when no arrival was recorded */
+	int64_t released_ms;
+} mlv_release_row;
+
+/* Calls fn for every consignment released in [from_ms, to_ms), all
+ * filers; stops at fn's first non-zero answer and returns it. */
+int mlv_store_release_times(mlv_store *s, int64_t from_ms, int64_t to_ms,
+			    int (*fn)(void *ctx, const mlv_release_row *row), void *ctx);
+
 /* Removes the personal elements (docs/dataset.md, "personal") from every
  * stored version of the consignments filed before filed_before_ms, keeping
  * everything else; audit proofs stay valid (leaves hold hashes).  Counts

@@ -9,6 +9,7 @@
 
 #include <cjson/cJSON.h>
 #include <cmocka.h>
+#include <sqlite3.h>
 #include <curl/curl.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -1451,6 +1452,59 @@ static void test_metrics(void **state)
 	assert_true(scrape("mlv_http_request_duration_seconds_count{route=\"/healthz\"}") >= 3);
 }
 
+/* Release times: the officer's figures cover every released consignment
+ * (counted independently in the database), percentiles are ordered, and
+ * the parameters are checked. */
+static void test_release_times(void **state)
+{
+	(void)state;
+	sqlite3 *h = NULL;
+	sqlite3_stmt *q = NULL;
+	assert_int_equal(sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(h, "SELECT count(*), count(arrived_at),"
+					       " sum(lane = 'green') FROM consignments"
+					       " WHERE released_at IS NOT NULL", -1, &q, NULL),
+			 SQLITE_OK);
+	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+	long long released = sqlite3_column_int64(q, 0), arrived = sqlite3_column_int64(q, 1);
+	long long green = sqlite3_column_int64(q, 2);
+	sqlite3_finalize(q);
+	sqlite3_close(h);
+	assert_true(released >= 1);
+
+	cJSON *r = call_json("GET", "/v1/stats/release-times", key_officer, NULL, 200);
+	assert_string_equal(str(r, "unit"), "seconds");
+	cJSON *f2r = cJSON_GetObjectItem(r, "filing_to_release");
+	cJSON *a2r = cJSON_GetObjectItem(r, "arrival_to_release");
+	cJSON *all = cJSON_GetObjectItem(f2r, "all");
+	assert_int_equal(num(all, "count"), released);
+	assert_int_equal(num(cJSON_GetObjectItem(a2r, "all"), "count"), arrived);
+	double m = cJSON_GetObjectItem(all, "median")->valuedouble;
+	double p90 = cJSON_GetObjectItem(all, "p90")->valuedouble;
+	double p99 = cJSON_GetObjectItem(all, "p99")->valuedouble;
+	double mx = cJSON_GetObjectItem(all, "max")->valuedouble;
+	assert_true(0 <= m && m <= p90 && p90 <= p99 && p99 <= mx);
+	cJSON *g = cJSON_GetObjectItem(cJSON_GetObjectItem(f2r, "by_lane"), "green");
+	if (green > 0)
+		assert_int_equal(num(g, "count"), green);
+	else
+		assert_null(g);
+	cJSON_Delete(r);
+
+	cJSON_Delete(call_json("GET", "/v1/stats/release-times", key_a, NULL, 403));
+	cJSON_Delete(call_json("GET", "/v1/stats/release-times?from=2026-13-01", key_officer, NULL,
+			       400));
+	cJSON_Delete(call_json("GET", "/v1/stats/release-times?from=2026-02-01&to=2026-01-01",
+			       key_officer, NULL, 400));
+	/* a period with no release: zero counts, not an error */
+	r = call_json("GET", "/v1/stats/release-times?from=2001-01-01&to=2001-01-31", key_officer,
+		      NULL, 200);
+	assert_int_equal(num(cJSON_GetObjectItem(cJSON_GetObjectItem(r, "filing_to_release"), "all"),
+			     "count"),
+			 0);
+	cJSON_Delete(r);
+}
+
 static bool has_hit(const cJSON *view, const char *rule)
 {
 	const cJSON *h;
@@ -1522,6 +1576,7 @@ int main(void)
 		cmocka_unit_test(test_mass_assignment),
 		cmocka_unit_test(test_authorization_matrix),
 		cmocka_unit_test(test_metrics),
+		cmocka_unit_test(test_release_times),
 	};
 	return cmocka_run_group_tests(tests, setup_all, teardown_all);
 }
