@@ -16,7 +16,7 @@
 
 #include "mlv/decimal.h"
 
-/* Members the server owns: naming them gets a clearer message. */
+/* Members the server owns: naming them earns a clearer message. */
 static const char *const server_owned[] = {
 	"id", "status", "state", "lane", "duty", "duties", "tax", "taxes", "score",
 	"risk", "decision", "version", "filed_at", "updated_at", "released_at",

@@ -198,7 +198,7 @@ int mlv_docgen_dataset(mlv_buf *out)
 			"  shipping and insurance, items heavier than the consignment, filing after the\n"
 			"  expected arrival, no ECB rate for a conversion.\n\n"
 			"## Data quality (FoS Standard 3)\n\n"
-			"Each accepted consignment gets a score from 0 to 100:\n\n"
+			"Each accepted consignment is scored from 0 to 100:\n\n"
 			"- **completeness** (40%): the share of optional, non-personal elements present in\n"
 			"  the objects filed (the elements a diligent filer adds beyond the minimum);\n"
 			"- **consistency** (30%): 100, less 25 for each warning;\n"
