@@ -164,6 +164,19 @@ static bool is_gtin(const char *s, size_t n)
 	return (10 - sum % 10) % 10 == s[n - 1] - '0';
 }
 
+/* What each string format accepts, and what a filer is told otherwise;
+ * indexed by mlv_fmt (MLV_FMT_TEXT: only the control-character check). */
+static const struct format_check {
+	bool (*ok)(const char *s, size_t n);
+	const char *message;
+} format_checks[] = {
+	[MLV_FMT_TEXT] = {NULL, NULL},
+	[MLV_FMT_CODE] = {is_code, "may hold only letters, digits and - _ . / : (no spaces)"},
+	[MLV_FMT_EMAIL] = {is_email, "is not an e-mail address"},
+	[MLV_FMT_PHONE] = {is_phone, "must be an E.164 number: '+' then 7 to 15 digits"},
+	[MLV_FMT_GTIN] = {is_gtin, "is not a GTIN-8, -12, -13 or -14 with a valid check digit"},
+};
+
 /* ---- dates -------------------------------------------------------------- */
 
 static int two(const char *s)
@@ -320,33 +333,10 @@ static int decode_string(struct ctx *c, const mlv_field *f, const cJSON *v, void
 		err(c, "format", "must not contain control characters");
 		return 0;
 	}
-	switch (f->fmt) {
-	case MLV_FMT_CODE:
-		if (!is_code(s, n)) {
-			err(c, "format", "may hold only letters, digits and - _ . / : (no spaces)");
-			return 0;
-		}
-		break;
-	case MLV_FMT_EMAIL:
-		if (!is_email(s, n)) {
-			err(c, "format", "is not an e-mail address");
-			return 0;
-		}
-		break;
-	case MLV_FMT_PHONE:
-		if (!is_phone(s, n)) {
-			err(c, "format", "must be an E.164 number: '+' then 7 to 15 digits");
-			return 0;
-		}
-		break;
-	case MLV_FMT_GTIN:
-		if (!is_gtin(s, n)) {
-			err(c, "format", "is not a GTIN-8, -12, -13 or -14 with a valid check digit");
-			return 0;
-		}
-		break;
-	case MLV_FMT_TEXT:
-		break;
+	const struct format_check *fc = &format_checks[f->fmt];
+	if (fc->ok != NULL && !fc->ok(s, n)) {
+		err(c, "format", "%s", fc->message);
+		return 0;
 	}
 	char *copy = mlv_arena_strndup(c->arena, s, n);
 	if (copy == NULL)

@@ -259,9 +259,7 @@ static int gather(facts *f, mlv_arena *arena, const mlv_risk_goods *goods)
 		else
 			all_values = false;
 		x->qty = it->quantity.set && it->quantity.v > 0 ? it->quantity.v : 0;
-		x->grams = it->net_weight.set && it->net_weight.v > 0 ? it->net_weight.v
-			   : it->gross_weight.set && it->gross_weight.v > 0 ? it->gross_weight.v
-									      : 0;
+		x->grams = risk_item_grams(it);
 		if (it->gross_weight.set)
 			sum_gross += it->gross_weight.v;
 		else
@@ -381,6 +379,8 @@ static int gather(facts *f, mlv_arena *arena, const mlv_risk_goods *goods)
 typedef struct cands {
 	uint64_t *v;
 	size_t n, cap;
+	void *scratch; /* group_by_rule's tables, kept for the next set */
+	size_t scratch_size;
 } cands;
 
 static int cand_add(cands *cs, uint32_t rule, long item)
@@ -1050,9 +1050,15 @@ static int group_by_rule(cands *cs)
 	/* keys[cap] | ids[cap] | gid[n] | start[n + 1] as uint32_t, then out[n] */
 	size_t words = 2 * cap + 2 * n + 1;
 	words += words & 1;
-	uint32_t *mem = malloc(words * sizeof(uint32_t) + n * sizeof(uint64_t));
-	if (mem == NULL)
-		return MLV_ENOMEM;
+	size_t size = words * sizeof(uint32_t) + n * sizeof(uint64_t);
+	if (size > cs->scratch_size) {
+		void *p = realloc(cs->scratch, size);
+		if (p == NULL)
+			return MLV_ENOMEM;
+		cs->scratch = p;
+		cs->scratch_size = size;
+	}
+	uint32_t *mem = cs->scratch;
 	uint32_t *keys = mem, *ids = mem + cap, *gid = ids + cap, *start = gid + n;
 	uint64_t *out = (uint64_t *)(void *)(mem + words);
 	memset(keys, 0xFF, cap * sizeof(uint32_t));
@@ -1080,7 +1086,6 @@ static int group_by_rule(cands *cs)
 		from = start[g];
 	}
 	memcpy(cs->v, out, n * sizeof(uint64_t));
-	free(mem);
 	return 0;
 }
 
@@ -1181,7 +1186,7 @@ int mlv_risk_assess(mlv_risk_assessment *out, const mlv_risk_profile *p,
 {
 	int rc = 0;
 	mlv_arena *arena = NULL;
-	cands cs = {NULL, 0, 0};
+	cands cs = {NULL, 0, 0, NULL, 0};
 	pendings ps = {NULL, 0, 0};
 	facts f;
 	memset(out, 0, sizeof(*out));
@@ -1286,6 +1291,7 @@ int mlv_risk_assess(mlv_risk_assessment *out, const mlv_risk_profile *p,
 	out->hit_count = keep;
 cleanup:
 	free(cs.v);
+	free(cs.scratch);
 	free(ps.v);
 	free(f.ph);
 	free(f.gph);

@@ -18,6 +18,7 @@
 #include "mlv/decimal.h"
 #include "mlv/fold.h"
 #include "mlv/refdata.h"
+#include "risk_impl.h"
 
 __extension__ typedef __int128 i128;
 
@@ -694,10 +695,7 @@ size_t mlv_risk_uv_observe(const mlv_consignment *c, const mlv_refdata *rd, cons
 		memcpy(o->hs6, it->hs_code, 6);
 		o->hs6[6] = '\0';
 		snprintf(o->origin, sizeof(o->origin), "%s", it->origin_country);
-		/* the same weight the assessment uses: net, else gross */
-		o->net_weight = it->net_weight.set && it->net_weight.v > 0	   ? it->net_weight.v
-				: it->gross_weight.set && it->gross_weight.v > 0 ? it->gross_weight.v
-										 : 0;
+		o->net_weight = risk_item_grams(it); /* as the assessment weighs it */
 		o->quantity = it->quantity.set && it->quantity.v > 0 ? it->quantity.v : 0;
 		n++;
 	}

@@ -194,6 +194,16 @@ static inline uint16_t risk_country_key(const char *cc)
 }
 
 /* risk_rules.c */
+/* An item's weight in grams for values per kg: the net weight, else the
+ * gross; 0 when neither is known.  (risk.c and the reference values of
+ * risk_analytics.c must agree.) */
+static inline int64_t risk_item_grams(const mlv_item *it)
+{
+	if (it->net_weight.set && it->net_weight.v > 0)
+		return it->net_weight.v;
+	return it->gross_weight.set && it->gross_weight.v > 0 ? it->gross_weight.v : 0;
+}
+
 void mlv_risk_set_free(risk_set *s);
 /* Looks key[0..klen) up in the index's map: the posting list, or n = 0. */
 const uint32_t *mlv_risk_map_get(const risk_index *idx, const char *key, size_t klen, size_t *n);

@@ -29,6 +29,7 @@
 
 #include "mlv/codec.h"
 #include "mlv/fold.h"
+#include "mutate.h"
 
 #ifndef MLV_DATADIR
 #error "MLV_DATADIR must name the data directory"
@@ -64,69 +65,7 @@ static const char base_json[] =
 	"\"gross_weight\":\"0.180\",\"currency\":\"EUR\",\"value\":\"30.00\","
 	"\"origin_country\":\"CN\"}]}";
 
-#define DEL "\x01"
-
 /* ---- building consignments --------------------------------------------------------- */
-
-static cJSON *walk(cJSON *root, const char *pointer, char *last, size_t size)
-{
-	char path[256];
-	assert_true(pointer[0] == '/' && strlen(pointer) < sizeof(path));
-	snprintf(path, sizeof(path), "%s", pointer + 1);
-	cJSON *cur = root;
-	char *tok = path;
-	for (char *slash; (slash = strchr(tok, '/')) != NULL; tok = slash + 1) {
-		*slash = '\0';
-		cJSON *next = cJSON_IsArray(cur) ? cJSON_GetArrayItem(cur, (int)strtol(tok, NULL, 10))
-						 : cJSON_GetObjectItemCaseSensitive(cur, tok);
-		if (next == NULL)
-			fail_msg("mutate: no %s in %s", tok, pointer);
-		cur = next;
-	}
-	snprintf(last, size, "%s", tok);
-	return cur;
-}
-
-static void apply(cJSON *root, const char *pointer, const char *value)
-{
-	char last[256];
-	cJSON *parent = walk(root, pointer, last, sizeof(last));
-	bool array = cJSON_IsArray(parent);
-	int idx = array ? (int)strtol(last, NULL, 10) : 0;
-	if (strcmp(value, DEL) == 0) {
-		if (array)
-			cJSON_DeleteItemFromArray(parent, idx);
-		else
-			cJSON_DeleteItemFromObjectCaseSensitive(parent, last);
-		return;
-	}
-	cJSON *v = cJSON_Parse(value);
-	if (v == NULL)
-		fail_msg("mutate: bad JSON value %s", value);
-	if (array) {
-		if (idx < cJSON_GetArraySize(parent))
-			assert_true(cJSON_ReplaceItemInArray(parent, idx, v));
-		else
-			assert_true(cJSON_AddItemToArray(parent, v));
-	} else if (cJSON_GetObjectItemCaseSensitive(parent, last) != NULL) {
-		assert_true(cJSON_ReplaceItemInObjectCaseSensitive(parent, last, v));
-	} else {
-		assert_true(cJSON_AddItemToObject(parent, last, v));
-	}
-}
-
-/* base with (pointer, JSON value) pairs applied, up to NULL; cJSON_free() it. */
-static char *mutate_v(const char *base, va_list ap)
-{
-	cJSON *root = cJSON_Parse(base);
-	assert_non_null(root);
-	for (const char *p; (p = va_arg(ap, const char *)) != NULL;)
-		apply(root, p, va_arg(ap, const char *));
-	char *out = cJSON_PrintUnformatted(root);
-	cJSON_Delete(root);
-	assert_non_null(out);
-	return out;
-}
 
 typedef struct filing {
 	mlv_arena *arena;
@@ -550,11 +489,7 @@ static void expect_criterion(const char *criteria, const char *const *hit, input
 	const char *const *sets[2] = {hit, miss};
 	input_fn fns[2] = {fh, fm};
 	for (int k = 0; k < 2; k++) {
-		cJSON *root = cJSON_Parse(base_json);
-		for (const char *const *m = sets[k]; m && *m; m += 2)
-			apply(root, m[0], m[1]);
-		char *text = cJSON_PrintUnformatted(root);
-		cJSON_Delete(root);
+		char *text = mutate_pairs(base_json, sets[k]);
 		filing f;
 		decode_text(&f, text, false);
 		cJSON_free(text);

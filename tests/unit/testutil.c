@@ -145,18 +145,36 @@ static void apply(cJSON *root, const char *pointer, const char *value)
 	}
 }
 
-char *mutate(const char *base, ...)
+char *mutate_v(const char *base, va_list ap)
 {
 	cJSON *root = cJSON_Parse(base);
 	assert_non_null(root);
-	va_list ap;
-	va_start(ap, base);
 	for (const char *p; (p = va_arg(ap, const char *)) != NULL;)
 		apply(root, p, va_arg(ap, const char *));
-	va_end(ap);
 	char *out = cJSON_PrintUnformatted(root);
 	cJSON_Delete(root);
 	assert_non_null(out);
+	return out;
+}
+
+char *mutate_pairs(const char *base, const char *const *pairs)
+{
+	cJSON *root = cJSON_Parse(base);
+	assert_non_null(root);
+	for (const char *const *m = pairs; m != NULL && *m != NULL; m += 2)
+		apply(root, m[0], m[1]);
+	char *out = cJSON_PrintUnformatted(root);
+	cJSON_Delete(root);
+	assert_non_null(out);
+	return out;
+}
+
+char *mutate(const char *base, ...)
+{
+	va_list ap;
+	va_start(ap, base);
+	char *out = mutate_v(base, ap);
+	va_end(ap);
 	return out;
 }
 

@@ -60,14 +60,7 @@ extern const char base_json[];
 
 /* ---- building variants ---- */
 
-#define DEL "\x01" /* as a mutate() value: remove the member */
-
-/* A copy of `base` with (JSON Pointer, JSON value) pairs applied in order,
- * up to a NULL pointer: the value replaces the member or array element
- * (an array index one past the end appends, a missing object member is
- * added), or DEL removes it.  Fails the test when a step of a pointer does
- * not exist or a value is not JSON.  Free with cJSON_free(). */
-char *mutate(const char *base, ...);
+#include "mutate.h"
 
 /* ---- dates ---- */
 
