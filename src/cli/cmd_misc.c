@@ -203,7 +203,7 @@ int cmd_config(int argc, char **argv, const mlv_config *cfg)
 	return rc == 0 ? 0 : 1;
 }
 
-/* Copies the template, putting the generated schemas at the marker line. */
+/* Reads the template and puts the generated schemas at its marker line. */
 static int openapi(const char *template_path, mlv_buf *out)
 {
 	FILE *f = fopen(template_path, "r");
@@ -211,23 +211,21 @@ static int openapi(const char *template_path, mlv_buf *out)
 		fprintf(stderr, "mainlevee docs: cannot open %s: %s\n", template_path, strerror(errno));
 		return MLV_EIO;
 	}
-	char line[1024];
+	mlv_buf t = MLV_BUF_INIT((size_t)4 << 20);
+	char chunk[8192];
+	size_t n;
 	int rc = 0;
-	bool marker = false;
-	while (rc == 0 && fgets(line, sizeof(line), f) != NULL) {
-		if (strstr(line, "# @generated-schemas") != NULL) {
-			rc = mlv_docgen_openapi_schemas(out);
-			marker = true;
-		} else {
-			rc = mlv_buf_adds(out, line);
-		}
-	}
+	while (rc == 0 && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		rc = mlv_buf_add(&t, chunk, n);
+	if (rc == 0 && ferror(f))
+		rc = MLV_EIO;
 	fclose(f);
-	if (rc == 0 && !marker) {
+	if (rc == 0)
+		rc = mlv_docgen_openapi(t.data ? t.data : "", t.len, out);
+	if (rc == MLV_EINVALID)
 		fprintf(stderr, "mainlevee docs: %s has no '# @generated-schemas' line\n",
 			template_path);
-		rc = MLV_EINVALID;
-	}
+	mlv_buf_free(&t);
 	return rc;
 }
 

@@ -347,3 +347,27 @@ int mlv_docgen_openapi_schemas(mlv_buf *out)
 	size_t ndone = 0;
 	return yaml_schema(out, &mlv_consignment_schema, done, &ndone);
 }
+
+int mlv_docgen_openapi(const char *template_text, size_t len, mlv_buf *out)
+{
+	static const char marker[] = "# @generated-schemas";
+	const char *end = template_text + len;
+	bool found = false;
+	int rc = 0;
+	for (const char *line = template_text; rc == 0 && line < end;) {
+		const char *nl = memchr(line, '\n', (size_t)(end - line));
+		const char *next = nl ? nl + 1 : end;
+		size_t n = (size_t)(next - line);
+		bool is_marker = false;
+		for (const char *p = line; p + sizeof(marker) - 1 <= line + n && !is_marker; p++)
+			is_marker = memcmp(p, marker, sizeof(marker) - 1) == 0;
+		if (is_marker) {
+			rc = mlv_docgen_openapi_schemas(out);
+			found = true;
+		} else {
+			rc = mlv_buf_add(out, line, n);
+		}
+		line = next;
+	}
+	return rc == 0 && !found ? MLV_EINVALID : rc;
+}
