@@ -463,7 +463,7 @@ void mlv_risk_assessment_clear(mlv_risk_assessment *a);
 
 /* The random draw alone: true when `identity` falls in the first `ppm`
  * parts per million under `key` (SipHash-2-4, so the same identity always
- * gets the same answer and nobody without the key can predict it). */
+ * receives the same answer and nobody without the key can predict it). */
 bool mlv_risk_random_draw(const uint64_t key[2], const char *identity, size_t len, uint32_t ppm);
 
 /* Appends the assessment as one JSON object:

@@ -32,7 +32,7 @@ typedef struct mlv_server_opts {
 	bool access_log;          /* one logfmt line per request on stderr */
 	const uint8_t *audit_sk;  /* signs tree heads; NULL: the log is kept unsigned */
 	const uint8_t *audit_pk;  /* published at /v1/audit/public-key */
-	int64_t sth_interval_ms;  /* how often a growing log gets a signed tree head */
+	int64_t sth_interval_ms;  /* how often a growing log is given a signed tree head */
 	unsigned rate_per_key;    /* requests a second per API key; 0 = no limit */
 	unsigned auth_max_failures; /* failed logins per address before a lock-out */
 	unsigned auth_window_s;   /* ... within this window, which is also the lock-out */

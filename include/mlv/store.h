@@ -62,7 +62,7 @@ int mlv_store_key_check_role(mlv_store *s, const char *token, int64_t now, int64
 /* Stores the prepared filings that are ok, all in one transaction, and
  * sets each one's id, version, outcome and store_rc.  Filings of the same
  * filer and LRN within one call are applied in order.  On a store failure
- * the transaction is rolled back and every filing gets store_rc != 0. */
+ * the transaction is rolled back and every filing has store_rc != 0. */
 int mlv_store_file(mlv_store *s, mlv_filing *const *filings, size_t n);
 
 /* A stored consignment as read back. */

@@ -599,7 +599,7 @@ static void test_invalid_arguments(void **state)
 /* The RFC verifiers check the shape of a path against the sizes they are
  * told, not that a root belongs to a size (the signed tree head binds the
  * two).  So a genuine path shown with the genuine root but a false size is
- * what the "sn" checks exist to refuse; each case below gets through when
+ * what the "sn" checks exist to refuse; each case below slips through when
  * one of them is left out (found by searching all small trees). */
 static void test_verify_size_checks(void **state)
 {

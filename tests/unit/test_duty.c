@@ -172,7 +172,7 @@ static const vec vectors[] = {
 	{.name = "GB one penny above 135", .country = "GB", .day = "2026-08-01",
 	 ONE("610910", "CN", "GBP", 13501), E(1620, 0, 3024, 0, 0, 4644), .model = "buyer",
 	 .complete = COMPLETE},
-	/* Excise good under the threshold: wine gets no relief (gov.uk: excise
+	/* Excise good under the threshold: wine has no relief (gov.uk: excise
 	 * goods are charged whatever their value); its UK duty is specific (not
 	 * computed, assessment incomplete); import VAT 20% x 20 = 4.00 at the
 	 * border, not at sale. */
