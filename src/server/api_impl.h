@@ -1,0 +1,88 @@
+/* api_impl.h - what the API's handler files share: the server's state,
+ * the authenticated caller, and the request and answer helpers.  Routing
+ * and start-up live in api.c; each api_*.c file answers one area. */
+#ifndef MLV_SERVER_API_IMPL_H
+#define MLV_SERVER_API_IMPL_H
+
+#include <cjson/cJSON.h>
+#include <pthread.h>
+
+#include "auth.h"
+#include "http.h"
+#include "metrics.h"
+#include "mlv/filing.h"
+#include "mlv/server.h"
+#include "mlv/store.h"
+#include "writer.h"
+
+#define READERS_MAX 16
+
+struct mlv_server {
+	mlv_server_opts opts;
+	mlv_http *http;
+	mlv_metrics *metrics;
+	mlv_writer *writer;
+	pthread_mutex_t pool_lock;
+	pthread_cond_t pool_cond;
+	mlv_store *readers[READERS_MAX];
+	size_t nreaders, free_top;
+	mlv_store *free_readers[READERS_MAX];
+	int64_t started_ms;
+	mlv_auth *auth;
+	mlv_store *actions;            /* read-write: lifecycle actions */
+	pthread_mutex_t actions_lock;
+	pthread_mutex_t filings_lock; /* a pool of reusable filings */
+	mlv_filing *spare[256];
+	size_t nspare;
+};
+
+/* The caller, once authenticated. */
+struct auth {
+	int64_t filer_id;
+	char filer[64];
+	char role[12]; /* filer, officer */
+};
+
+mlv_filing *api_filing_get(mlv_server *s);
+void api_filing_put(mlv_server *s, mlv_filing *f);
+mlv_store *api_reader_acquire(mlv_server *s);
+void api_reader_release(mlv_server *s, mlv_store *st);
+void api_too_many(mlv_resp *resp, int wait, const char *detail);
+bool api_authenticate(mlv_server *s, mlv_req *req, mlv_resp *resp, struct auth *a);
+bool api_content_type_ok(mlv_req *req, bool lines);
+void api_ms_to_rfc3339(int64_t ms, char out[32]);
+int api_write_view(mlv_buf *b, int64_t id, const char *lrn, int version, const char *status,
+		      const char *outcome, int64_t filed_ms, int64_t updated_ms,
+		      const char *quality_json, const char *assessment_json, const char *risk_json,
+		      const char *canonical, size_t canonical_len);
+bool api_parse_int(const char *v, int64_t lo, int64_t hi, int64_t *out);
+int api_bad_param(mlv_resp *resp, const char *name, const char *why);
+bool api_query_u64(mlv_req *req, const char *name, uint64_t *out, bool required,
+		      mlv_resp *resp);
+bool api_read_object(const mlv_req *req, mlv_resp *resp, const char *const *allowed,
+			cJSON **out);
+int api_write_money(mlv_buf *b, const char *key, int64_t v, int mu);
+int api_post_consignment(mlv_server *s, mlv_req *req, mlv_resp *resp, const struct auth *a);
+int api_post_batch(mlv_server *s, mlv_req *req, mlv_resp *resp, const struct auth *a);
+int api_get_consignment(mlv_server *s, mlv_req *req, mlv_resp *resp, const struct auth *a,
+			   int64_t id, int version);
+int api_list_consignments(mlv_server *s, mlv_req *req, mlv_resp *resp, const struct auth *a);
+int api_get_events(mlv_server *s, mlv_resp *resp, const struct auth *a, int64_t id);
+int api_release_times(mlv_server *s, mlv_req *req, mlv_resp *resp);
+int api_audit_sth(mlv_server *s, mlv_resp *resp);
+int api_audit_public_key(mlv_server *s, mlv_resp *resp);
+int api_audit_inclusion(mlv_server *s, mlv_req *req, mlv_resp *resp, const struct auth *a);
+int api_audit_consistency(mlv_server *s, mlv_req *req, mlv_resp *resp);
+int api_arrival(mlv_server *s, const mlv_req *req, mlv_resp *resp, const struct auth *a,
+		   int64_t id);
+int api_account(mlv_server *s, mlv_resp *resp, const struct auth *a, int64_t id);
+int api_statement(mlv_server *s, mlv_req *req, mlv_resp *resp, const struct auth *a,
+		     int64_t id);
+int api_refund(mlv_server *s, mlv_req *req, mlv_resp *resp, const struct auth *a,
+		  int64_t id);
+int api_queue_list(mlv_server *s, mlv_req *req, mlv_resp *resp);
+int api_officer_action(mlv_server *s, mlv_req *req, mlv_resp *resp, const struct auth *a,
+			  int64_t id);
+int api_rule_performance(mlv_server *s, mlv_resp *resp, const char *rule);
+
+#endif
