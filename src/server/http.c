@@ -65,6 +65,19 @@ static enum MHD_Result queue(struct MHD_Connection *conn, mlv_resp *resp)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_LOCATION, resp->location);
 	if (resp->extra_name != NULL && resp->extra_value != NULL)
 		MHD_add_response_header(r, resp->extra_name, resp->extra_value);
+	for (size_t i = 0; i < MLV_ARRAY_LEN(resp->set_cookie); i++)
+		if (resp->set_cookie[i][0])
+			MHD_add_response_header(r, MHD_HTTP_HEADER_SET_COOKIE, resp->set_cookie[i]);
+	if (resp->disposition[0])
+		MHD_add_response_header(r, "Content-Disposition", resp->disposition);
+	if (resp->content_type != NULL && strncmp(resp->content_type, "text/html", 9) == 0) {
+		/* pages: no inline scripts, no framing, no referrer leaks */
+		MHD_add_response_header(r, "Content-Security-Policy",
+					"default-src 'self'; img-src 'self' data:; "
+					"frame-ancestors 'none'; form-action 'self'; base-uri 'none'");
+		MHD_add_response_header(r, "X-Frame-Options", "DENY");
+		MHD_add_response_header(r, "Referrer-Policy", "same-origin");
+	}
 	if (resp->retry_after > 0) {
 		char v[16];
 		snprintf(v, sizeof(v), "%d", resp->retry_after);

@@ -22,6 +22,8 @@ typedef struct mlv_resp {
 	int retry_after; /* seconds; 0 for none */
 	const char *extra_name;  /* one more header (Allow, WWW-Authenticate) */
 	const char *extra_value;
+	char set_cookie[2][256]; /* Set-Cookie headers; "" for none */
+	char disposition[128];   /* Content-Disposition; "" for none */
 } mlv_resp;
 
 struct mlv_req {
