@@ -8,7 +8,12 @@ packages=(
   libmicrohttpd-dev libcjson-dev libsqlite3-dev libsodium-dev libinih-dev
   libzstd-dev libcmocka-dev libcurl4-openssl-dev
   curl ca-certificates
+  chromium fonts-dejavu-core
 )
+# Node.js and npm run the browser tests; any Node.js 18 or later will do
+# (Debian's or one already installed), so they are added only when absent.
+command -v node >/dev/null || packages+=(nodejs)
+command -v npm >/dev/null || packages+=(npm)
 if [ "${1:-}" = "--bench" ]; then
   packages+=(wrk)
 fi
@@ -19,7 +24,21 @@ for p in "${packages[@]}"; do
     missing+=("$p")
   fi
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
+
+# playwright-core for the browser tests, at the version package-lock.json pins
+# (it drives Debian's chromium; it never downloads a browser).
+browser_modules() {
+  local dir
+  dir="$(cd "$(dirname "$0")/.." && pwd)/tests/browser"
+  if [ ! -d "$dir/node_modules/playwright-core" ]; then
+    echo "install-deps: npm ci in tests/browser" >&2
+    (cd "$dir" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error >&2)
+  fi
+}
+if [ ${#missing[@]} -eq 0 ]; then
+  browser_modules
+  exit 0
+fi
 
 echo "install-deps: installing ${missing[*]}" >&2
 sudo=""
@@ -33,3 +52,4 @@ if [ -z "$(find /var/lib/apt/lists -maxdepth 1 -name '*Packages*' -mmin -1440 2>
   $sudo apt-get update -qq
 fi
 $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+browser_modules

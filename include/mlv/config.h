@@ -20,6 +20,8 @@ typedef struct mlv_config {
 	unsigned timeout_s;
 	unsigned max_connections;
 	bool access_log;
+	unsigned session_hours;
+	bool secure_cookies;
 	/* [store] */
 	char db_path[512];
 	bool synchronous_full;

@@ -38,6 +38,8 @@ typedef struct mlv_server_opts {
 	unsigned auth_window_s;   /* ... within this window, which is also the lock-out */
 	unsigned public_rate;     /* requests a second per address on public endpoints */
 	unsigned return_window_days; /* refunds of returned goods within this */
+	unsigned session_s;       /* a console session's lifetime */
+	bool secure_cookies;      /* Secure session cookies (behind TLS) */
 } mlv_server_opts;
 
 #define MLV_SERVER_OPTS_INIT                                                          \
@@ -48,7 +50,8 @@ typedef struct mlv_server_opts {
 	  .writer_batch = 2048, .writer_queue = 20000, .synchronous_full = true,        \
 	  .access_log = false, .audit_sk = NULL, .audit_pk = NULL,                      \
 	  .sth_interval_ms = 10000, .rate_per_key = 0, .auth_max_failures = 10,          \
-	  .auth_window_s = 900, .public_rate = 20, .return_window_days = 30 }
+	  .auth_window_s = 900, .public_rate = 20, .return_window_days = 30,          \
+	  .session_s = 8 * 3600, .secure_cookies = false }
 
 int mlv_server_start(mlv_server **out, const mlv_server_opts *opts, char *err, size_t errlen);
 unsigned mlv_server_port(const mlv_server *s);

@@ -33,6 +33,8 @@ int mlv_store_open(mlv_store **out, const mlv_store_opts *opts, char *err, size_
 void mlv_store_close(mlv_store *s);
 /* The schema version after migrations. */
 int mlv_store_schema_version(mlv_store *s);
+/* The version this build migrates to (the number of migrations). */
+int mlv_store_schema_latest(void);
 
 /* ---- filers and API keys -------------------------------------------------- */
 
@@ -54,6 +56,47 @@ int mlv_store_key_create_role(mlv_store *s, int64_t filer_id, const char *label,
 			      int64_t expires_at, const char *role, char *token, size_t size);
 int mlv_store_key_check_role(mlv_store *s, const char *token, int64_t now, int64_t *filer_id,
 			     char *filer_name, size_t name_size, char *role, size_t role_size);
+
+/* ---- people: passwords (Argon2id) and sessions ------------------------------- */
+
+/* The roles of keys and people (issue 7), as an SQL list for CHECKs; the
+ * same names as mlv_role_names in roles.h. */
+#define MLV_ROLES_SQL                                                                     \
+	"('filer', 'officer', 'analyst', 'supervisor', 'auditor', 'agency', 'partner', 'admin')"
+
+/* Whether role is one of MLV_ROLES_SQL. */
+bool mlv_store_role_valid(const char *role);
+
+/* A person who signs in to the console or the portal's members' part. */
+typedef struct mlv_user {
+	int64_t id;
+	char username[64];
+	char display_name[96];
+	char role[12];
+	int64_t filer_id; /* the operator a filer person acts for; 0 for none */
+} mlv_user;
+
+/* Creates a person (or sets a new password and role for an existing
+ * username); the password is hashed with Argon2id (libsodium's
+ * crypto_pwhash_str, interactive limits) and never stored. */
+int mlv_store_user_set(mlv_store *s, const char *username, const char *display_name,
+		       const char *password, const char *role, int64_t filer_id);
+/* Checks a username and password: MLV_EUNAUTH for an unknown user, a wrong
+ * password or a disabled account (the same answer, in about the same time). */
+int mlv_store_user_check(mlv_store *s, const char *username, const char *password,
+			 mlv_user *out);
+int mlv_store_user_disable(mlv_store *s, const char *username);
+
+/* Opens a session for a person: the token (43 characters, for the cookie)
+ * and its CSRF token (43 characters) are written to token[64] and csrf[64];
+ * only a hash of the session token is stored. */
+int mlv_store_session_open(mlv_store *s, int64_t user_id, int64_t now, int64_t ttl_s,
+			   char token[64], char csrf[64]);
+/* The person and CSRF token of a live session; MLV_EUNAUTH when unknown,
+ * expired, or the person is disabled. */
+int mlv_store_session_check(mlv_store *s, const char *token, int64_t now, mlv_user *out,
+			    char csrf[64]);
+int mlv_store_session_close(mlv_store *s, const char *token);
 
 
 

@@ -76,12 +76,13 @@ int cmd_audit(int argc, char **argv, const mlv_config *cfg);
 int cmd_whatif(int argc, char **argv, const mlv_config *cfg);
 int cmd_account(int argc, char **argv, const mlv_config *cfg);
 int cmd_purge(int argc, char **argv, const mlv_config *cfg);
+int cmd_user(int argc, char **argv, const mlv_config *cfg);
 
 /* The instance's audit signing key from cfg->audit_key_file; with create,
  * a new one is made (mode 0600) when the file does not exist. */
 int cli_audit_key(const mlv_config *cfg, bool create, uint8_t pk[32], uint8_t sk[64]);
 
 extern const cli_flag serve_flags[], file_flags[], generate_flags[], key_flags[],
-	audit_flags[], whatif_flags[], account_flags[], purge_flags[], no_flags[];
+	audit_flags[], whatif_flags[], account_flags[], purge_flags[], user_flags[], no_flags[];
 
 #endif

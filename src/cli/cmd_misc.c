@@ -111,8 +111,9 @@ const cli_flag key_flags[] = {
 	{"expires-days", "N", "create: days until the key expires (default: never)", &key_expires,
 	 NULL},
 	{"prefix", "PREFIX", "revoke: the first 12 characters of the key", &key_prefix, NULL},
-	{"role", "ROLE", "create: filer (default) or officer (queue, decisions, results); for an "
-			 "officer, --filer names the officer", &key_role, NULL},
+	{"role", "ROLE", "create: filer (default), officer, analyst, supervisor, auditor, agency, "
+			 "partner or admin (docs/security.md); for a customs role --filer names "
+			 "the person or service", &key_role, NULL},
 	{NULL, NULL, NULL, NULL, NULL},
 };
 
@@ -127,8 +128,9 @@ int cmd_key(int argc, char **argv, const mlv_config *cfg)
 		fprintf(stderr, "mainlevee key create: --filer NAME (1 to 60 characters) is required\n");
 		return 2;
 	}
-	if (create && strcmp(key_role, "filer") != 0 && strcmp(key_role, "officer") != 0) {
-		fprintf(stderr, "mainlevee key create: --role is filer or officer\n");
+	if (create && !mlv_store_role_valid(key_role)) {
+		fprintf(stderr, "mainlevee key create: --role is one of filer, officer, analyst, "
+				"supervisor, auditor, agency, partner, admin\n");
 		return 2;
 	}
 	if (!create && key_prefix == NULL) {

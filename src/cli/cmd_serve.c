@@ -27,7 +27,7 @@ const cli_flag serve_flags[] = {
 
 /* Creates the demo filer and its key; fills an empty store. */
 static int set_up_demo(const mlv_config *cfg, const mlv_refdata *rd,
-		       const mlv_validate_opts *vo, char token[96])
+		       const mlv_validate_opts *vo, char token[96], char password[32])
 {
 	char err[512] = "";
 	unsigned long long count;
@@ -44,6 +44,14 @@ static int set_up_demo(const mlv_config *cfg, const mlv_refdata *rd,
 		rc = mlv_store_filer_ensure(st, "demo-platform", &filer);
 	if (rc == 0)
 		rc = mlv_store_key_create(st, filer, "demo", 0, token, 96);
+	if (rc == 0) {
+		/* the demo officer, with a fresh password each start */
+		unsigned char raw[12];
+		randombytes_buf(raw, sizeof(raw));
+		sodium_bin2base64(password, 32, raw, sizeof(raw),
+				  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+		rc = mlv_store_user_set(st, "officer", "Demo Officer", password, "officer", 0);
+	}
 	if (rc == 0)
 		rc = mlv_store_count(st, &stored);
 	if (rc != 0) {
@@ -99,15 +107,19 @@ static int set_up_demo(const mlv_config *cfg, const mlv_refdata *rd,
 	return 0;
 }
 
-static void print_banner(const char *token, const char *address, unsigned port)
+static void print_banner(const char *token, const char *password, const char *address,
+			 unsigned port)
 {
 	const char *l = strchr(address, ':') ? "[" : "", *r = strchr(address, ':') ? "]" : "";
 	printf("\n  Mainlevée is serving on http://%s%s%s:%u/\n\n"
 	       "  Demo filer 'demo-platform' - API key (shown once, keep it):\n\n"
 	       "    %s\n\n"
 	       "  Try:\n"
-	       "    curl -s -H 'Authorization: Bearer %s' 'http://%s%s%s:%u/v1/consignments?limit=2'\n\n",
-	       l, address, r, port, token, token, l, address, r, port);
+	       "    curl -s -H 'Authorization: Bearer %s' 'http://%s%s%s:%u/v1/consignments?limit=2'\n\n"
+	       "  Officer console: http://%s%s%s:%u/console\n"
+	       "    user 'officer', password (new at each start): %s\n\n",
+	       l, address, r, port, token, token, l, address, r, port, l, address, r, port,
+	       password);
 	fflush(stdout);
 }
 
@@ -152,8 +164,8 @@ int cmd_serve(int argc, char **argv, const mlv_config *cfg)
 		return 1;
 	}
 	cli_risk_opts(&risk, audit_sk, &vo);
-	char token[96] = "";
-	if (demo && set_up_demo(cfg, rd, &vo, token) != 0) {
+	char token[96] = "", password[32] = "";
+	if (demo && set_up_demo(cfg, rd, &vo, token, password) != 0) {
 		sodium_memzero(audit_sk, sizeof(audit_sk));
 		cli_risk_free(&risk);
 		mlv_profiles_free(profiles);
@@ -186,6 +198,8 @@ int cmd_serve(int argc, char **argv, const mlv_config *cfg)
 	so.writer_queue = cfg->writer_queue;
 	so.synchronous_full = cfg->synchronous_full;
 	so.access_log = cfg->access_log;
+	so.session_s = cfg->session_hours * 3600u;
+	so.secure_cookies = cfg->secure_cookies;
 	so.rate_per_key = cfg->rate_per_key;
 	so.auth_max_failures = cfg->auth_max_failures;
 	so.auth_window_s = cfg->auth_window_s;
@@ -209,7 +223,7 @@ int cmd_serve(int argc, char **argv, const mlv_config *cfg)
 		strchr(cfg->address, ':') ? "]" : "", mlv_server_port(server), cfg->db_path,
 		cfg->country);
 	if (demo)
-		print_banner(token, cfg->address, mlv_server_port(server));
+		print_banner(token, password, cfg->address, mlv_server_port(server));
 	int sig = 0;
 	sigwait(&set, &sig);
 	mlv_log(MLV_LOG_INFO, "stopping", "signal=%d", sig);

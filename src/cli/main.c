@@ -38,6 +38,12 @@ static const cli_cmd commands[] = {
 	 "(only its hash is stored). key revoke --prefix PREFIX: revokes the key whose first\n"
 	 "12 characters are PREFIX.",
 	 key_flags, true, cmd_key},
+	{"user", "set|disable", "manage people who sign in to the console",
+	 "user set --username NAME [--role ROLE] [--name TEXT] [--filer NAME]: creates the person\n"
+	 "or changes their role and password; the password (12 to 1024 characters) is read\n"
+	 "from the first line of standard input and stored only as an Argon2id hash.\n"
+	 "user disable --username NAME: the person can no longer sign in; sessions close.",
+	 user_flags, true, cmd_user},
 	{"audit", "verify|prove EVENT|sth|public-key", "check and prove the audit log",
 	 "audit verify: recompute the whole Merkle tree from the stored leaves and check every\n"
 	 "signed tree head and the consistency between them (exit 1 on any difference).\n"

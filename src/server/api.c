@@ -93,6 +93,16 @@ bool api_authenticate(mlv_server *s, mlv_req *req, mlv_resp *resp, struct auth *
 		return false;
 	}
 	const char *h = mlv_req_header(req, "Authorization");
+	if (h == NULL && api_session(s, req, a)) {
+		/* a person's browser: unsafe methods carry the CSRF token */
+		if (strcmp(req->method, "GET") != 0 && strcmp(req->method, "HEAD") != 0 &&
+		    !api_csrf_ok(req, a, NULL)) {
+			mlv_http_problem(resp, 403, "csrf", NULL,
+					 "send the session's CSRF token in X-CSRF-Token", NULL);
+			return false;
+		}
+		return true;
+	}
 	resp->extra_name = "WWW-Authenticate";
 	if (h == NULL || strncasecmp(h, "Bearer ", 7) != 0) {
 		mlv_auth_failed(s->auth, addr, now);
@@ -126,6 +136,7 @@ bool api_authenticate(mlv_server *s, mlv_req *req, mlv_resp *resp, struct auth *
 		return false;
 	}
 	resp->extra_name = NULL;
+	a->role_bit = api_role_bit(a->role);
 	wait = mlv_auth_rate(s->auth, a->filer_id, mlv_now_ms());
 	if (wait > 0) {
 		api_too_many(resp, wait, "this API key is over its request rate; retry after the delay");
@@ -206,38 +217,46 @@ enum route_id {
 	R_OFFICER_GET,
 	R_ACTIONS,
 	R_RULE_PERF,
+	R_STATIC,
+	R_CONSOLE,
+	R_CONSOLE_LOGIN,
+	R_CONSOLE_LOGOUT,
 };
 
 struct route {
 	enum route_id id;
 	const char *pattern; /* '{}' matches a positive integer segment, '{s}' a name */
 	const char *allow;   /* methods */
-	bool auth;
-	const char *role;    /* with auth: the role the key must have */
+	bool auth;           /* an API key or a session is required */
+	unsigned roles;      /* with auth: the roles admitted (ROLE_* bits) */
 };
 
 static const struct route routes[] = {
-	{R_HEALTH, "/healthz", "GET", false, NULL},
-	{R_METRICS, "/metrics", "GET", false, NULL},
-	{R_CONSIGNMENTS, "/v1/consignments", "GET, POST", true, "filer"},
-	{R_BATCH, "/v1/consignments:batch", "POST", true, "filer"},
-	{R_CONSIGNMENT, "/v1/consignments/{}", "GET", true, "filer"},
-	{R_VERSION, "/v1/consignments/{}/versions/{}", "GET", true, "filer"},
-	{R_EVENTS, "/v1/consignments/{}/events", "GET", true, "filer"},
-	{R_AUDIT_STH, "/v1/audit/sth", "GET", false, NULL},
-	{R_AUDIT_KEY, "/v1/audit/public-key", "GET", false, NULL},
-	{R_AUDIT_INCLUSION, "/v1/audit/proof/inclusion", "GET", true, "filer"},
-	{R_AUDIT_CONSISTENCY, "/v1/audit/proof/consistency", "GET", false, NULL},
-	{R_QUOTE, "/v1/quote", "POST", false, NULL},
-	{R_ARRIVAL, "/v1/consignments/{}/arrival", "POST", true, "filer"},
-	{R_REFUND, "/v1/consignments/{}/refund", "POST", true, "filer"},
-	{R_ACCOUNT, "/v1/accounts/{}", "GET", true, "filer"},
-	{R_STATEMENT, "/v1/accounts/{}/statement", "GET", true, "filer"},
-	{R_QUEUE, "/v1/queue", "GET", true, "officer"},
-	{R_OFFICER_GET, "/v1/officer/consignments/{}", "GET", true, "officer"},
-	{R_ACTIONS, "/v1/consignments/{}/actions", "POST", true, "officer"},
-	{R_RULE_PERF, "/v1/rules/{s}/performance", "GET", true, "officer"},
-	{R_RELEASE_TIMES, "/v1/stats/release-times", "GET", true, "officer"},
+	{R_HEALTH, "/healthz", "GET", false, 0},
+	{R_METRICS, "/metrics", "GET", false, 0},
+	{R_CONSIGNMENTS, "/v1/consignments", "GET, POST", true, ROLE_FILER},
+	{R_BATCH, "/v1/consignments:batch", "POST", true, ROLE_FILER},
+	{R_CONSIGNMENT, "/v1/consignments/{}", "GET", true, ROLE_FILER},
+	{R_VERSION, "/v1/consignments/{}/versions/{}", "GET", true, ROLE_FILER},
+	{R_EVENTS, "/v1/consignments/{}/events", "GET", true, ROLE_FILER},
+	{R_AUDIT_STH, "/v1/audit/sth", "GET", false, 0},
+	{R_AUDIT_KEY, "/v1/audit/public-key", "GET", false, 0},
+	{R_AUDIT_INCLUSION, "/v1/audit/proof/inclusion", "GET", true, ROLE_FILER},
+	{R_AUDIT_CONSISTENCY, "/v1/audit/proof/consistency", "GET", false, 0},
+	{R_QUOTE, "/v1/quote", "POST", false, 0},
+	{R_ARRIVAL, "/v1/consignments/{}/arrival", "POST", true, ROLE_FILER},
+	{R_REFUND, "/v1/consignments/{}/refund", "POST", true, ROLE_FILER},
+	{R_ACCOUNT, "/v1/accounts/{}", "GET", true, ROLE_FILER},
+	{R_STATEMENT, "/v1/accounts/{}/statement", "GET", true, ROLE_FILER},
+	{R_QUEUE, "/v1/queue", "GET", true, ROLES_OFFICERS},
+	{R_OFFICER_GET, "/v1/officer/consignments/{}", "GET", true, ROLES_OFFICERS},
+	{R_ACTIONS, "/v1/consignments/{}/actions", "POST", true, ROLES_OFFICERS},
+	{R_RULE_PERF, "/v1/rules/{s}/performance", "GET", true, ROLES_STAFF},
+	{R_RELEASE_TIMES, "/v1/stats/release-times", "GET", true, ROLES_STAFF},
+	{R_STATIC, "/static/{s}", "GET", false, 0},
+	{R_CONSOLE, "/console", "GET", false, 0},
+	{R_CONSOLE_LOGIN, "/console/login", "GET, POST", false, 0},
+	{R_CONSOLE_LOGOUT, "/console/logout", "POST", false, 0},
 };
 
 /* Matches path against pattern; integers of the {} segments go to args,
@@ -360,11 +379,11 @@ static int handle(mlv_req *req, mlv_resp *resp)
 	}
 	if (r->auth && !api_authenticate(s, req, resp, &a))
 		goto done;
-	if (r->auth && r->role != NULL && strcmp(a.role, r->role) != 0) {
-		mlv_http_problem(resp, 403, "forbidden", NULL,
-				 strcmp(r->role, "officer") == 0 ? "this resource is for customs officers"
-								 : "this resource is for filers",
-				 NULL);
+	if (r->auth && (a.role_bit & r->roles) == 0) {
+		char detail[96];
+		snprintf(detail, sizeof(detail), "this resource is not open to the role '%s'",
+			 a.role);
+		mlv_http_problem(resp, 403, "forbidden", NULL, detail, NULL);
 		goto done;
 	}
 	bool post = strcmp(req->method, "POST") == 0;
@@ -437,6 +456,18 @@ static int handle(mlv_req *req, mlv_resp *resp)
 		break;
 	case R_RULE_PERF:
 		rc = api_rule_performance(s, resp, name);
+		break;
+	case R_STATIC:
+		rc = api_static(resp, name);
+		break;
+	case R_CONSOLE:
+		rc = api_console_home(s, req, resp);
+		break;
+	case R_CONSOLE_LOGIN:
+		rc = post ? api_console_login(s, req, resp) : api_console_login_page(s, req, resp);
+		break;
+	case R_CONSOLE_LOGOUT:
+		rc = api_console_logout(s, req, resp);
 		break;
 	}
 done:

@@ -36,12 +36,54 @@ struct mlv_server {
 	size_t nspare;
 };
 
-/* The caller, once authenticated. */
+/* Roles (issue 7), as bits so that a route can admit several. */
+enum {
+	ROLE_FILER = 1u << 0,      /* files and reads its own consignments */
+	ROLE_OFFICER = 1u << 1,    /* the queue, inspections, decisions */
+	ROLE_ANALYST = 1u << 2,    /* risk rules and their performance */
+	ROLE_SUPERVISOR = 1u << 3, /* an officer who also oversees */
+	ROLE_AUDITOR = 1u << 4,    /* reads, never acts */
+	ROLE_AGENCY = 1u << 5,     /* another government agency */
+	ROLE_PARTNER = 1u << 6,    /* a partner customs administration */
+	ROLE_ADMIN = 1u << 7,      /* operators, people, keys */
+};
+/* The customs side that reads statistics and rule performance. */
+#define ROLES_STAFF (ROLE_OFFICER | ROLE_ANALYST | ROLE_SUPERVISOR | ROLE_AUDITOR)
+/* Who acts on consignments. */
+#define ROLES_OFFICERS (ROLE_OFFICER | ROLE_SUPERVISOR)
+
+/* The bit of a role name; 0 for none. */
+unsigned api_role_bit(const char *name);
+
+/* The caller, once authenticated: by an API key (machines) or a session
+ * cookie (people, through the console or the portal). */
 struct auth {
 	int64_t filer_id;
-	char filer[64];
-	char role[12]; /* filer, officer */
+	char filer[64];  /* the key's filer, or the person's username */
+	char role[12];
+	unsigned role_bit;
+	bool session;    /* authenticated by a session cookie */
+	char csrf[64];   /* the session's CSRF token */
+	char display[96];
 };
+
+/* The session of the request's cookie, if any and live: fills a. */
+bool api_session(mlv_server *s, mlv_req *req, struct auth *a);
+/* For a session: the request carries the session's CSRF token in the
+ * X-CSRF-Token header or as form_value (from a form's csrf field). */
+bool api_csrf_ok(mlv_req *req, const struct auth *a, const char *form_value);
+/* The pages of the console (api_console.c). */
+int api_console_login_page(mlv_server *s, mlv_req *req, mlv_resp *resp);
+int api_console_login(mlv_server *s, mlv_req *req, mlv_resp *resp);
+int api_console_logout(mlv_server *s, mlv_req *req, mlv_resp *resp);
+int api_console_home(mlv_server *s, mlv_req *req, mlv_resp *resp);
+int api_static(mlv_resp *resp, const char *name);
+/* A person reaching a console page: the session, or false after writing a
+ * redirect to the login page (or a 403 page when the role may not see it). */
+bool api_console_person(mlv_server *s, mlv_req *req, mlv_resp *resp, unsigned roles,
+			struct auth *a);
+/* Starts a console page for a: the frame with the console's navigation. */
+int api_console_begin(mlv_buf *b, const struct auth *a, const char *title, const char *current);
 
 mlv_filing *api_filing_get(mlv_server *s);
 void api_filing_put(mlv_server *s, mlv_filing *f);

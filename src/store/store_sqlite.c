@@ -143,6 +143,36 @@ static const char *const migrations[] = {
 	"DROP INDEX consignments_by_buyer;"
 	"CREATE INDEX consignments_by_buyer ON consignments(buyer_key, filed_at, goods_value, id)"
 	"  WHERE buyer_key IS NOT NULL;",
+	/* 13: every role of issue 7 for keys; people with passwords and sessions */
+	"CREATE TABLE api_keys_13 ("
+	"  id INTEGER PRIMARY KEY,"
+	"  filer_id INTEGER NOT NULL REFERENCES filers(id),"
+	"  key_hash BLOB NOT NULL UNIQUE,"
+	"  prefix TEXT NOT NULL,"
+	"  label TEXT,"
+	"  created_at INTEGER NOT NULL,"
+	"  expires_at INTEGER,"
+	"  revoked_at INTEGER,"
+	"  role TEXT NOT NULL DEFAULT 'filer' CHECK (role IN " MLV_ROLES_SQL ")) STRICT;"
+	"INSERT INTO api_keys_13 SELECT id, filer_id, key_hash, prefix, label, created_at,"
+	"  expires_at, revoked_at, role FROM api_keys;"
+	"DROP TABLE api_keys;"
+	"ALTER TABLE api_keys_13 RENAME TO api_keys;"
+	"CREATE TABLE users ("
+	"  id INTEGER PRIMARY KEY,"
+	"  username TEXT NOT NULL UNIQUE,"
+	"  display_name TEXT NOT NULL,"
+	"  pw_hash TEXT NOT NULL,"
+	"  role TEXT NOT NULL CHECK (role IN " MLV_ROLES_SQL "),"
+	"  filer_id INTEGER REFERENCES filers(id),"
+	"  created_at INTEGER NOT NULL,"
+	"  disabled_at INTEGER) STRICT;"
+	"CREATE TABLE sessions ("
+	"  token_hash BLOB PRIMARY KEY,"
+	"  user_id INTEGER NOT NULL REFERENCES users(id),"
+	"  csrf TEXT NOT NULL,"
+	"  created_at INTEGER NOT NULL,"
+	"  expires_at INTEGER NOT NULL) STRICT, WITHOUT ROWID;",
 };
 
 static const char *const statements[ST_COUNT_] = {
@@ -240,6 +270,11 @@ static int migrate(mlv_store *s, char *err, size_t errlen)
 			return fail(s, err, errlen, "commit migration");
 	}
 	return 0;
+}
+
+int mlv_store_schema_latest(void)
+{
+	return (int)MLV_ARRAY_LEN(migrations);
 }
 
 int mlv_store_schema_version(mlv_store *s)

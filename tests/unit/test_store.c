@@ -150,16 +150,18 @@ static int64_t filer(mlv_store *s, const char *name)
 static void test_migrations(void **state)
 {
 	fixture *fx = *state;
-	assert_int_equal(mlv_store_schema_version(fx->s), 12);
+	/* every migration applied, the roles and people of 13 among them */
+	assert_true(mlv_store_schema_latest() >= 13);
+	assert_int_equal(mlv_store_schema_version(fx->s), mlv_store_schema_latest());
 	int64_t a = filer(fx->s, "ExampleMarket");
 	mlv_store_close(fx->s);
 	/* reopening applies nothing twice and keeps the data */
 	fx->s = open_store(fx->path, false);
-	assert_int_equal(mlv_store_schema_version(fx->s), 12);
+	assert_int_equal(mlv_store_schema_version(fx->s), mlv_store_schema_latest());
 	assert_int_equal(filer(fx->s, "ExampleMarket"), a);
 	/* a read-only handle on the same file */
 	mlv_store *ro = open_store(fx->path, true);
-	assert_int_equal(mlv_store_schema_version(ro), 12);
+	assert_int_equal(mlv_store_schema_version(ro), mlv_store_schema_latest());
 	int64_t n = -1;
 	assert_int_equal(mlv_store_count(ro, &n), 0);
 	assert_int_equal(n, 0);
@@ -824,6 +826,57 @@ static void test_list_callback_stops(void **state)
 	assert_int_equal(n, 2);
 }
 
+/* ---- people and sessions ----------------------------------------------------------- */
+
+static void test_people_and_sessions(void **state)
+{
+	fixture *fx = *state;
+	mlv_user u;
+	char token[64], csrf[64], csrf2[64];
+	/* short passwords and unknown roles are refused */
+	assert_int_equal(mlv_store_user_set(fx->s, "ana", NULL, "short", "officer", 0), MLV_EINVALID);
+	assert_int_equal(mlv_store_user_set(fx->s, "ana", NULL, "a long enough secret", "pirate", 0),
+			 MLV_EINVALID);
+	assert_int_equal(mlv_store_user_set(fx->s, "ana", "Ana Lima", "a long enough secret",
+					    "analyst", 0), 0);
+	/* the hash is Argon2id, never the password */
+	assert_int_equal(mlv_store_user_check(fx->s, "ana", "a long enough secret", &u), 0);
+	assert_string_equal(u.role, "analyst");
+	assert_string_equal(u.display_name, "Ana Lima");
+	assert_int_equal(mlv_store_user_check(fx->s, "ana", "a long enough secreT", &u), MLV_EUNAUTH);
+	assert_int_equal(mlv_store_user_check(fx->s, "nobody", "a long enough secret", &u),
+			 MLV_EUNAUTH);
+	/* setting again changes role and password */
+	assert_int_equal(mlv_store_user_set(fx->s, "ana", NULL, "another long secret", "supervisor",
+					    0), 0);
+	assert_int_equal(mlv_store_user_check(fx->s, "ana", "a long enough secret", &u), MLV_EUNAUTH);
+	assert_int_equal(mlv_store_user_check(fx->s, "ana", "another long secret", &u), 0);
+	assert_string_equal(u.role, "supervisor");
+	/* sessions: live until they expire, closed on sign-out */
+	assert_int_equal(mlv_store_session_open(fx->s, u.id, 1000, 60, token, csrf), 0);
+	assert_int_equal(strlen(token), 43);
+	assert_int_equal(mlv_store_session_check(fx->s, token, 1059, &u, csrf2), 0);
+	assert_string_equal(csrf, csrf2);
+	assert_string_equal(u.username, "ana");
+	assert_int_equal(mlv_store_session_check(fx->s, token, 1060, &u, csrf2), MLV_EUNAUTH);
+	assert_int_equal(mlv_store_session_open(fx->s, u.id, 2000, 60, token, csrf), 0);
+	char first = token[0];
+	token[0] = first == 'A' ? 'B' : 'A';
+	assert_int_equal(mlv_store_session_check(fx->s, token, 2001, &u, csrf2), MLV_EUNAUTH);
+	token[0] = first;
+	assert_int_equal(mlv_store_session_check(fx->s, token, 2001, &u, csrf2), 0);
+	assert_int_equal(mlv_store_session_close(fx->s, token), 0);
+	assert_int_equal(mlv_store_session_check(fx->s, token, 2001, &u, csrf2), MLV_EUNAUTH);
+	/* a disabled person cannot sign in, and their sessions end */
+	assert_int_equal(mlv_store_session_open(fx->s, u.id, 3000, 60, token, csrf), 0);
+	assert_int_equal(mlv_store_user_disable(fx->s, "ana"), 0);
+	assert_int_equal(mlv_store_session_check(fx->s, token, 3001, &u, csrf2), MLV_EUNAUTH);
+	assert_int_equal(mlv_store_user_check(fx->s, "ana", "another long secret", &u), MLV_EUNAUTH);
+	assert_int_equal(mlv_store_user_disable(fx->s, "nobody"), MLV_ENOTFOUND);
+	assert_true(mlv_store_role_valid("partner"));
+	assert_false(mlv_store_role_valid("Officer"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -840,6 +893,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_list_callback_stops, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dictionary_bodies, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_purge_personal_data, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_people_and_sessions, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, refdata_group_setup, refdata_group_teardown);
 }
