@@ -11,6 +11,7 @@
 #include "http.h"
 #include "metrics.h"
 #include "mlv/filing.h"
+#include "mlv/lifecycle.h"
 #include "mlv/server.h"
 #include "mlv/store.h"
 #include "writer.h"
@@ -82,6 +83,13 @@ int api_static(mlv_resp *resp, const char *name);
  * redirect to the login page (or a 403 page when the role may not see it). */
 bool api_console_person(mlv_server *s, mlv_req *req, mlv_resp *resp, unsigned roles,
 			struct auth *a);
+/* An officer's action (api_lifecycle.c): the error text of a bad
+ * combination (NULL when fine), and applying it with its inspection
+ * result, which feeds the statistics of the rules that hit. */
+const char *api_action_check(mlv_action action, const char *reason, const char *result);
+int api_apply_action(mlv_server *s, int64_t id, mlv_action action, const char *reason,
+		     const char *result, int64_t revenue, const char *actor,
+		     mlv_transition_result *r);
 /* Starts a console page for a: the frame with the console's navigation. */
 int api_console_begin(mlv_buf *b, const struct auth *a, const char *title, const char *current);
 

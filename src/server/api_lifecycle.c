@@ -145,6 +145,43 @@ static size_t hit_rules(mlv_server *s, int64_t id, char ids[16][48])
 	return n;
 }
 
+const char *api_action_check(mlv_action action, const char *reason, const char *result)
+{
+	if (action == 0 || action == MLV_ACT_ASSESS || action == MLV_ACT_ARRIVE)
+		return "action must be hold, inspect, release, seize, return, refer or answer";
+	if (reason == NULL || strlen(reason) < 3 || strlen(reason) > 500)
+		return "reason is required (3 to 500 characters): every decision is explained";
+	if (result != NULL && strcmp(result, "nothing_found") != 0 &&
+	    strcmp(result, "irregularity") != 0 && strcmp(result, "seizure") != 0)
+		return "result must be nothing_found, irregularity or seizure";
+	if (result != NULL && action != MLV_ACT_RELEASE && action != MLV_ACT_SEIZE &&
+	    action != MLV_ACT_RETURN)
+		return "a result closes an inspection: release, seize or return";
+	return NULL;
+}
+
+int api_apply_action(mlv_server *s, int64_t id, mlv_action action, const char *reason,
+		     const char *result, int64_t revenue, const char *actor,
+		     mlv_transition_result *r)
+{
+	int64_t now = mlv_now_ms();
+	pthread_mutex_lock(&s->actions_lock);
+	int rc = mlv_store_transition(s->actions, 0, id, action, MLV_BY_OFFICER, actor, reason, now,
+				      false, r);
+	pthread_mutex_unlock(&s->actions_lock);
+	if (rc == 0 && result != NULL) {
+		char ids[16][48];
+		const char *ptrs[16];
+		size_t n = hit_rules(s, id, ids);
+		for (size_t i = 0; i < n; i++)
+			ptrs[i] = ids[i];
+		pthread_mutex_lock(&s->actions_lock);
+		rc = mlv_store_result(s->actions, id, result, revenue, actor, reason, now, ptrs, n);
+		pthread_mutex_unlock(&s->actions_lock);
+	}
+	return rc;
+}
+
 /* POST /v1/consignments/{id}/actions: an officer's decision (hold,
  * inspect, release, seize, return, refer, answer), with an inspection
  * result when it closes an inspection; the result feeds the statistics of
@@ -167,21 +204,11 @@ int api_officer_action(mlv_server *s, mlv_req *req, mlv_resp *resp, const struct
 		if (strcmp(mlv_action_name((mlv_action)i), act) == 0)
 			action = (mlv_action)i;
 	int64_t revenue = 0;
-	const char *bad = NULL;
-	if (action == 0 || action == MLV_ACT_ASSESS || action == MLV_ACT_ARRIVE)
-		bad = "action must be hold, inspect, release, seize, return, refer or answer";
-	else if (reason == NULL || strlen(reason) < 3 || strlen(reason) > 500)
-		bad = "reason is required (3 to 500 characters): every decision is explained";
-	else if (result != NULL && strcmp(result, "nothing_found") != 0 &&
-		 strcmp(result, "irregularity") != 0 && strcmp(result, "seizure") != 0)
-		bad = "result must be nothing_found, irregularity or seizure";
-	else if (result != NULL && action != MLV_ACT_RELEASE && action != MLV_ACT_SEIZE &&
-		 action != MLV_ACT_RETURN)
-		bad = "a result closes an inspection: release, seize or return";
-	else if (revenue_s != NULL &&
-		 mlv_decimal_parse(revenue_s, strlen(revenue_s),
-				   mlv_currency_minor_units(s->opts.rd, s->opts.validate.currency), 0,
-				   &revenue) != MLV_DEC_OK)
+	const char *bad = api_action_check(action, reason, result);
+	if (bad == NULL && revenue_s != NULL &&
+	    mlv_decimal_parse(revenue_s, strlen(revenue_s),
+			      mlv_currency_minor_units(s->opts.rd, s->opts.validate.currency), 0,
+			      &revenue) != MLV_DEC_OK)
 		bad = "revenue_recovered is an amount in the administration's currency";
 	if (bad != NULL) {
 		cJSON_Delete(j);
@@ -191,21 +218,7 @@ int api_officer_action(mlv_server *s, mlv_req *req, mlv_resp *resp, const struct
 	char actor[80];
 	snprintf(actor, sizeof(actor), "officer:%s", a->filer);
 	mlv_transition_result r;
-	int64_t now = mlv_now_ms();
-	pthread_mutex_lock(&s->actions_lock);
-	int rc = mlv_store_transition(s->actions, 0, id, action, MLV_BY_OFFICER, actor, reason, now,
-				      false, &r);
-	pthread_mutex_unlock(&s->actions_lock);
-	if (rc == 0 && result != NULL) {
-		char ids[16][48];
-		const char *ptrs[16];
-		size_t n = hit_rules(s, id, ids);
-		for (size_t i = 0; i < n; i++)
-			ptrs[i] = ids[i];
-		pthread_mutex_lock(&s->actions_lock);
-		rc = mlv_store_result(s->actions, id, result, revenue, actor, reason, now, ptrs, n);
-		pthread_mutex_unlock(&s->actions_lock);
-	}
+	int rc = api_apply_action(s, id, action, reason, result, revenue, actor, &r);
 	cJSON_Delete(j);
 	if (rc == MLV_ENOTFOUND) {
 		mlv_http_problem(resp, 404, "not-found", NULL, "no such consignment", NULL);

@@ -28,6 +28,12 @@ enum {
 	ST_COUNT_
 };
 
+/* Consignments waiting for customs: open referrals, goods at the border
+ * not yet decided, and pre-arrival selections (assessed, not green). */
+#define MLV_STORE_WAITING_SQL                                                             \
+	"(status IN ('referred', 'arrived', 'held', 'inspected')"                            \
+	" OR (status = 'assessed' AND lane <> 'green'))"
+
 #define DICTS_MAX 8
 #define MLV_FRONTIER_LEVELS 64
 

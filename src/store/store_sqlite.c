@@ -173,6 +173,10 @@ static const char *const migrations[] = {
 	"  csrf TEXT NOT NULL,"
 	"  created_at INTEGER NOT NULL,"
 	"  expires_at INTEGER NOT NULL) STRICT, WITHOUT ROWID;",
+	/* 14: the officers' queue: what waits for a decision, by risk (the
+	 * console's query repeats this WHERE so that the index serves it) */
+	"CREATE INDEX consignments_waiting ON consignments(risk_score DESC, id)"
+	"  WHERE " MLV_STORE_WAITING_SQL ";",
 };
 
 static const char *const statements[ST_COUNT_] = {
