@@ -177,6 +177,7 @@ typedef struct mlv_event {
 	int64_t at_ms;
 	char actor[64];
 } mlv_event;
+/* The events of consignment id of filer_id (0, for officers: any filer's). */
 int mlv_store_events(mlv_store *s, int64_t filer_id, int64_t id,
 		     int (*fn)(void *ctx, const mlv_event *ev), void *ctx);
 

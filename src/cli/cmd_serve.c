@@ -87,11 +87,22 @@ static int set_up_demo(const mlv_config *cfg, const mlv_refdata *rd,
 		}
 		if (rc == 0)
 			rc = mlv_store_file(st, batch, n);
-		size_t ok = 0;
+		/* a third of the goods have reached the border: the green ones are
+		 * released, the others wait in the officers' queue */
+		size_t ok = 0, arrived = 0;
 		for (size_t i = 0; i < n; i++) {
 			ok += batch[i]->outcome == MLV_OUTCOME_CREATED;
+			if (rc == 0 && batch[i]->outcome == MLV_OUTCOME_CREATED && i % 3 == 0) {
+				mlv_transition_result tr;
+				int trc = mlv_store_transition(st, filer, batch[i]->id, MLV_ACT_ARRIVE,
+							       MLV_BY_FILER, "filer:demo",
+							       "arrival notified (demo data)",
+							       mlv_now_ms(), true, &tr);
+				arrived += trc == 0;
+			}
 			mlv_filing_free(batch[i]);
 		}
+		mlv_log(MLV_LOG_INFO, "demo arrivals", "arrived=%zu", arrived);
 		free(batch);
 		free(line);
 		mlv_generator_free(g);

@@ -221,6 +221,8 @@ enum route_id {
 	R_CONSOLE,
 	R_CONSOLE_LOGIN,
 	R_CONSOLE_LOGOUT,
+	R_CONSOLE_QUEUE,
+	R_CONSOLE_CONSIGNMENT,
 };
 
 struct route {
@@ -257,6 +259,8 @@ static const struct route routes[] = {
 	{R_CONSOLE, "/console", "GET", false, 0},
 	{R_CONSOLE_LOGIN, "/console/login", "GET, POST", false, 0},
 	{R_CONSOLE_LOGOUT, "/console/logout", "POST", false, 0},
+	{R_CONSOLE_QUEUE, "/console/queue", "GET", false, 0},
+	{R_CONSOLE_CONSIGNMENT, "/console/consignments/{}", "GET, POST", false, 0},
 };
 
 /* Matches path against pattern; integers of the {} segments go to args,
@@ -468,6 +472,12 @@ static int handle(mlv_req *req, mlv_resp *resp)
 		break;
 	case R_CONSOLE_LOGOUT:
 		rc = api_console_logout(s, req, resp);
+		break;
+	case R_CONSOLE_QUEUE:
+		rc = api_console_queue(s, req, resp);
+		break;
+	case R_CONSOLE_CONSIGNMENT:
+		rc = api_console_consignment(s, req, resp, args[0]);
 		break;
 	}
 done:

@@ -50,7 +50,8 @@ bool api_session(mlv_server *s, mlv_req *req, struct auth *a)
 	mlv_store *st = api_reader_acquire(s);
 	int rc = mlv_store_session_check(st, token, (int64_t)time(NULL), &u, a->csrf);
 	api_reader_release(s, st);
-	if (rc != 0)
+	/* filer_id 0 means "every filer" to the store: a filer person needs one */
+	if (rc != 0 || (strcmp(u.role, "filer") == 0 && u.filer_id <= 0))
 		return false;
 	a->filer_id = u.filer_id;
 	snprintf(a->filer, sizeof(a->filer), "%s", u.username);

@@ -79,6 +79,10 @@ int api_console_login(mlv_server *s, mlv_req *req, mlv_resp *resp);
 int api_console_logout(mlv_server *s, mlv_req *req, mlv_resp *resp);
 int api_console_home(mlv_server *s, mlv_req *req, mlv_resp *resp);
 int api_static(mlv_resp *resp, const char *name);
+/* The officers' queue and consignment pages (console_queue.c,
+ * console_consignment.c). */
+int api_console_queue(mlv_server *s, mlv_req *req, mlv_resp *resp);
+int api_console_consignment(mlv_server *s, mlv_req *req, mlv_resp *resp, int64_t id);
 /* A person reaching a console page: the session, or false after writing a
  * redirect to the login page (or a 403 page when the role may not see it). */
 bool api_console_person(mlv_server *s, mlv_req *req, mlv_resp *resp, unsigned roles,

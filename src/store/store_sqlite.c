@@ -214,7 +214,7 @@ static const char *const statements[ST_COUNT_] = {
 			 " JOIN filers f ON f.id = k.filer_id WHERE k.key_hash = ?1",
 	[ST_EVENTS] = "SELECT e.id, e.type, e.version, e.at, e.actor FROM events e"
 		      " JOIN consignments c ON c.id = e.consignment_id"
-		      " WHERE e.consignment_id = ?1 AND c.filer_id = ?2 ORDER BY e.id",
+		      " WHERE e.consignment_id = ?1 AND (?2 = 0 OR c.filer_id = ?2) ORDER BY e.id",
 	[ST_DICT_ADD] = "INSERT OR IGNORE INTO zstd_dictionaries (id, bytes, added_at)"
 			" VALUES (?1, ?2, unixepoch())",
 	[ST_DICT_GET] = "SELECT bytes FROM zstd_dictionaries WHERE id = ?1",
