@@ -34,6 +34,10 @@ int mlv_consignment_encode(const mlv_consignment *c, const mlv_refdata *rd, mlv_
  * stops counting past `limit` and returns limit + 1. */
 int mlv_json_depth(const char *buf, size_t len, int limit);
 
+/* NULL when s[0..n) has the string format fmt (dataset.h), else what is
+ * wrong with it, in one sentence. */
+const char *mlv_format_problem(mlv_fmt fmt, const char *s, size_t n);
+
 /* True when s[0..n) is valid UTF-8 (no overlongs, no surrogates). */
 bool mlv_utf8_valid(const char *s, size_t n);
 

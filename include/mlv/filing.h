@@ -56,6 +56,13 @@ typedef struct mlv_filing {
 	const mlv_zdict *assessment_dict;
 	bool assessed;
 	int64_t amount_due;  /* border total, minor units of the profile currency */
+	/* The parties (seller, platform, intermediary, carrier) whose identifier
+	 * a registered operator holds (operators.h): normalised identifiers and
+	 * their roles (mlv_risk_role); the store keeps them so that the operator
+	 * reaches the consignment. */
+	char party_idents[4][36];
+	uint8_t party_roles[4];
+	size_t party_count;
 	/* set by the store */
 	int64_t id;
 	int version;

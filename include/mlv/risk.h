@@ -399,6 +399,26 @@ typedef enum mlv_risk_hit_kind {
 	MLV_RISK_HIT_RESTRICTED, /* an entry of a restricted-goods list */
 } mlv_risk_hit_kind;
 
+/* ---- AEO ------------------------------------------------------------------
+ * An authorised economic operator's status lowers the risk of what it
+ * files by a documented factor (docs/operators.md, "AEO in the risk
+ * engine"): the score of the rules that hit is multiplied by
+ * factor_percent / 100 (rounded down) and the lane recomputed from it, but
+ * never below the floor a hit sets (a prohibited item stays red or
+ * stricter, a rule's lane stays), and not at all when a watch-list,
+ * prohibited-goods or restricted-goods hit is present: those keep their
+ * full weight.  Who is recognised is the caller's business (operators.h);
+ * the engine only applies and explains. */
+typedef struct mlv_risk_aeo {
+	bool recognised;	 /* an AEO that this administration recognises today */
+	unsigned factor_percent; /* share of the score kept, 1..100 (100: no effect) */
+	char party[16];		 /* whose status: "filer" */
+	char type[12];		 /* "customs", "security", "full" */
+	char certificate[36];
+	char country[3];	 /* issuing country */
+	char basis[200];	 /* "domestic", "union (EU)", "MRA 3 (...)", or why not */
+} mlv_risk_aeo;
+
 /* What the caller knows beyond the consignment.  Unknown values keep
  * their _INIT defaults; a criterion on an unknown value does not hold. */
 typedef struct mlv_risk_input {
@@ -417,10 +437,11 @@ typedef struct mlv_risk_input {
 	const mlv_risk_goods *goods;	       /* NULL: no goods lists */
 	uint64_t random_key[2];	/* the instance's secret: draws cannot be predicted */
 	const char *identity;	/* what the draw hashes; NULL: filer + "/" + LRN */
+	const mlv_risk_aeo *aeo_status; /* the filer's AEO status; NULL: no AEO effect */
 } mlv_risk_input;
 
 #define MLV_RISK_INPUT_INIT \
-	{ NULL, "", 0, -1, false, 0, 0, -1, -1, NULL, NULL, NULL, NULL, {0, 0}, NULL }
+	{ NULL, "", 0, -1, false, 0, 0, -1, -1, NULL, NULL, NULL, NULL, {0, 0}, NULL, NULL }
 
 typedef struct mlv_risk_hit {
 	mlv_risk_hit_kind kind;
@@ -452,6 +473,13 @@ typedef struct mlv_risk_assessment {
 	mlv_risk_hit *hits;	 /* strongest first; owned, freed by _clear */
 	size_t hit_count;
 	size_t hits_dropped;	 /* past MLV_RISK_MAX_HITS: counted in the score only */
+	/* The AEO effect (mlv_risk_input.aeo_status); aeo_explanation is ""
+	 * when the input named no AEO. */
+	bool aeo;		 /* the filer is a recognised AEO */
+	bool aeo_applied;	 /* its factor lowered the score */
+	unsigned aeo_factor_percent;
+	int score_before_aeo;
+	char aeo_explanation[MLV_RISK_EXPLAIN_MAX];
 } mlv_risk_assessment;
 
 /* Assesses c under profile p.  Fills *out (release it with
@@ -471,7 +499,9 @@ bool mlv_risk_random_draw(const uint64_t key[2], const char *identity, size_t le
  *  "random":..,"random_rate":"1.0000","prohibited":..,"restricted":..,
  *  "hits":[{"kind":..,"rule":..,"version":..,"weight":..,"lane":..,
  *  "pointer":..,"explanation":.., goods lists: "list","agency","permit",
- *  "permit_present","basis"}],"hits_dropped":..}. */
+ *  "permit_present","basis"}],"hits_dropped":..} and, when the input
+ * named an AEO, "aeo":{"recognised":..,"applied":..,"factor":"0.50",
+ * "score_before":..,"explanation":..}. */
 int mlv_risk_assessment_write_json(mlv_buf *b, const mlv_risk_assessment *a);
 
 #endif

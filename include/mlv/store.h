@@ -16,6 +16,7 @@
 #include "mlv/common.h"
 #include "mlv/filing.h"
 #include "mlv/lifecycle.h"
+#include "mlv/operators.h"
 #include "mlv/refdata.h"
 
 typedef struct mlv_store mlv_store;
@@ -145,6 +146,8 @@ typedef struct mlv_list_query {
 	const char *departure_country;
 	const char *lrn;
 	int64_t filed_from_ms, filed_to_ms; /* 0 for open */
+	int64_t party_operator_id; /* > 0: instead of the filer's own, the consignments
+				    * that name this operator as a party */
 } mlv_list_query;
 
 #define MLV_LIST_MAX 500
@@ -317,6 +320,100 @@ int mlv_store_scan(mlv_store *s, int (*fn)(void *ctx, int64_t id, const mlv_buf 
 
 /* Number of stored consignments (all filers). */
 int mlv_store_count(mlv_store *s, int64_t *n);
+
+/* ---- the registry of operators (operators.h, docs/operators.md) ------------------
+ * Every create and change writes a row of the registry's history (who,
+ * when, which members, the record after it) in the same transaction; the
+ * largest history id is the registry's generation, which tells a running
+ * server that its snapshot is stale.  An identifier belongs to one
+ * operator, a filer account acts for at most one. */
+
+/* Creates op (its id, version 1 and times are set).  MLV_EEXISTS when an
+ * identifier or a filer belongs to another operator (why says which). */
+int mlv_store_operator_create(mlv_store *s, mlv_operator *op, const char *actor, int64_t now_ms,
+			      char *why, size_t whylen);
+/* Replaces operator op->id with op.  With expected_version > 0,
+ * MLV_ECONFLICT unless that is the stored version.  *changed is false (and
+ * nothing is written) when op equals the stored record.  op's version and
+ * times are set from the store.  MLV_ENOTFOUND, MLV_EEXISTS as above. */
+int mlv_store_operator_update(mlv_store *s, mlv_operator *op, int expected_version,
+			      const char *actor, int64_t now_ms, bool *changed, char *why,
+			      size_t whylen);
+int mlv_store_operator_get(mlv_store *s, int64_t id, mlv_operator *out);
+
+typedef struct mlv_operator_query {
+	int64_t after_id;	/* cursor: ids below this one (newest first); 0 = start */
+	int limit;		/* 1..MLV_LIST_MAX */
+	unsigned kind;		/* mlv_op_kind; 0 any */
+	const char *country;	/* NULL any */
+	const char *identifier; /* normalised; NULL any */
+	const char *name;	/* words the name contains (case-insensitive); NULL any */
+	int aeo;		/* 1 with an AEO record, 0 without, -1 either */
+	const char *filer;	/* operators this filer acts for; NULL any */
+	int64_t only_id;	/* > 0: this operator alone (a filer's scope) */
+	bool no_natural_persons; /* leave out natural persons (partners' view) */
+} mlv_operator_query;
+
+/* Calls fn for each match, newest first; *next_cursor as mlv_store_list. */
+int mlv_store_operator_list(mlv_store *s, const mlv_operator_query *q,
+			    int (*fn)(void *ctx, const mlv_operator *op), void *ctx,
+			    int64_t *next_cursor);
+
+/* One entry of the registry's history. */
+typedef struct mlv_registry_change {
+	int64_t id;		/* its place in the registry's history */
+	int version;		/* of the record after the change */
+	int64_t at_ms;
+	char actor[80];
+	char change[12];	/* "created", "updated" */
+	char changed[160];	/* the members that changed, comma-separated */
+} mlv_registry_change;
+
+/* The changes of operator id, oldest first, each with the record after it.
+ * MLV_ENOTFOUND when no such operator. */
+int mlv_store_operator_history(mlv_store *s, int64_t id,
+			       int (*fn)(void *ctx, const mlv_registry_change *ch,
+					 const mlv_operator *op),
+			       void *ctx);
+
+/* MRAs: create (id, version and times set), update (as operators), read. */
+int mlv_store_mra_create(mlv_store *s, mlv_mra *m, const char *actor, int64_t now_ms);
+int mlv_store_mra_update(mlv_store *s, mlv_mra *m, int expected_version, const char *actor,
+			 int64_t now_ms, bool *changed);
+int mlv_store_mra_get(mlv_store *s, int64_t id, mlv_mra *out);
+/* Every MRA, by id. */
+int mlv_store_mra_list(mlv_store *s, int (*fn)(void *ctx, const mlv_mra *m), void *ctx);
+
+/* The registry's generation: 0 when empty, larger after every change. */
+int mlv_store_registry_generation(mlv_store *s, int64_t *out);
+/* A sealed snapshot of the whole registry (operators.h) with opts (its
+ * generation is set from the store). */
+int mlv_store_operators_snapshot(mlv_store *s, const mlv_operators_opts *opts,
+				 mlv_operators **out);
+/* 0 when consignment_id names operator_id as a party (seller, platform,
+ * intermediary, carrier: one of the operator's identifiers, registered when
+ * the consignment was filed), MLV_ENOTFOUND otherwise. */
+int mlv_store_consignment_party(mlv_store *s, int64_t operator_id, int64_t consignment_id);
+
+/* ---- API keys (listing) ----------------------------------------------------------- */
+
+typedef struct mlv_key_info {
+	int64_t id;
+	char prefix[16];      /* the first 12 characters of the key: never the key */
+	char role[12];
+	char filer[64];
+	char label[64];
+	int64_t created_at;   /* seconds since the epoch */
+	int64_t expires_at;   /* 0 when never */
+	int64_t revoked_at;   /* 0 when live */
+} mlv_key_info;
+
+/* Every key, newest first; with filer non-NULL, that filer's only. */
+int mlv_store_key_list(mlv_store *s, const char *filer,
+		       int (*fn)(void *ctx, const mlv_key_info *k), void *ctx);
+/* The prefix under which a key is listed and revoked: its first 12
+ * characters.  MLV_EINVALID when the text is too short to be a key. */
+int mlv_store_key_prefix(const char *token, char prefix[16]);
 
 /* ---- the audit log (docs/audit.md) --------------------------------------------
  * Leaf i of the Merkle tree is event i + 1, written with the event. */

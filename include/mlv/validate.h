@@ -27,6 +27,7 @@ struct mlv_profile;
 struct mlv_risk_profile;
 struct mlv_risk_goods;
 struct mlv_risk_watchlist;
+struct mlv_operators;
 
 /* The administration's settings that filings are checked and assessed
  * against. */
@@ -49,10 +50,15 @@ typedef struct mlv_validate_opts {
 		      const char *lrn, int64_t *values, int64_t *times, size_t max, size_t *n);
 	void *recent_ctx;
 	int64_t split_window_s;    /* sliding window of the split check */
+	/* The registry of operators (operators.h): the filer's AEO status for
+	 * the risk engine, the parties a registered operator can reach.  NULL:
+	 * none.  Borrowed for the duration of the call. */
+	const struct mlv_operators *operators;
 } mlv_validate_opts;
 
 #define MLV_VALIDATE_OPTS_INIT                                                           \
-	{ "EUR", 15000, 0, 24, NULL, "FR", NULL, NULL, NULL, NULL, {0, 0}, NULL, NULL, 72 * 3600 }
+	{ "EUR", 15000, 0, 24, NULL, "FR", NULL, NULL, NULL, NULL, {0, 0}, NULL, NULL, 72 * 3600, \
+	  NULL }
 
 typedef struct mlv_quality {
 	int score;        /* 0..100 */

@@ -177,6 +177,13 @@ static const struct format_check {
 	[MLV_FMT_GTIN] = {is_gtin, "is not a GTIN-8, -12, -13 or -14 with a valid check digit"},
 };
 
+const char *mlv_format_problem(mlv_fmt fmt, const char *s, size_t n)
+{
+	if ((size_t)fmt >= MLV_ARRAY_LEN(format_checks) || format_checks[fmt].ok == NULL)
+		return NULL;
+	return format_checks[fmt].ok(s, n) ? NULL : format_checks[fmt].message;
+}
+
 /* ---- dates -------------------------------------------------------------- */
 
 static int two(const char *s)

@@ -11,6 +11,7 @@
 #include "mlv/codec.h"
 #include "mlv/compress.h"
 #include "mlv/duty.h"
+#include "mlv/operators.h"
 #include "mlv/risk.h"
 
 const char *mlv_outcome_name(mlv_outcome o)
@@ -322,6 +323,12 @@ static int risk(mlv_filing *f, const mlv_validate_opts *o, const mlv_refdata *rd
 	in.random_key[1] = o->random_key[1];
 	if (split_checked)
 		in.split = &split;
+	/* The filer's AEO status from the registry's snapshot (no store read). */
+	mlv_risk_aeo aeo;
+	if (mlv_operators_filer_aeo(o->operators, f->filer_id, in.day, &aeo, NULL)) {
+		in.aeo = aeo.recognised ? 1 : 0;
+		in.aeo_status = &aeo;
+	}
 	mlv_risk_assessment a;
 	memset(&a, 0, sizeof(a));
 	mlv_buf b = MLV_BUF_INIT(1 << 20);
@@ -392,6 +399,9 @@ int mlv_filing_prepare(mlv_filing *f, const char *buf, size_t len, const mlv_ref
 	}
 	if (rc == 0)
 		rc = risk(f, &o, rd);
+	if (rc == 0)
+		f->party_count = mlv_operators_parties(o.operators, &f->c, f->party_idents,
+						       f->party_roles, MLV_ARRAY_LEN(f->party_roles));
 	if (rc == 0)
 		f->ok = true;
 	return rc;

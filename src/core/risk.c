@@ -1173,6 +1173,48 @@ static int cmp_pending(const void *a, const void *b)
 	return x->ctx.item < y->ctx.item ? -1 : x->ctx.item > y->ctx.item;
 }
 
+/* ---- AEO (risk.h, "AEO"; operators.h decides who is recognised) ---------------------- */
+
+/* Applies a recognised AEO's factor to the score unless `shield` names a hit
+ * that keeps its full weight; records and explains what happened.  Returns
+ * the score to use.  Lane floors are applied by the caller afterwards, so
+ * a floor is never lowered. */
+static int64_t aeo_effect(mlv_risk_assessment *out, const mlv_risk_aeo *aeo, int64_t score,
+			  const char *shield)
+{
+	out->aeo_factor_percent = 100;
+	out->score_before_aeo = (int)score;
+	if (aeo == NULL || (aeo->certificate[0] == '\0' && !aeo->recognised))
+		return score;
+	unsigned pct = aeo->factor_percent < 1 ? 1 : aeo->factor_percent > 100 ? 100
+					    : aeo->factor_percent;
+	char who[120], factor[16];
+	snprintf(who, sizeof(who), "%s is AEO (%s, %s, issued by %s)",
+		 aeo->party[0] ? aeo->party : "filer", aeo->type[0] ? aeo->type : "?",
+		 aeo->certificate[0] ? aeo->certificate : "no certificate number",
+		 aeo->country[0] ? aeo->country : "?");
+	snprintf(factor, sizeof(factor), "%u.%02u", pct / 100, pct % 100);
+	if (!aeo->recognised) {
+		snprintf(out->aeo_explanation, sizeof(out->aeo_explanation),
+			 "%s, not recognised: %.120s; risk \u00d71.00", who, aeo->basis);
+		return score;
+	}
+	out->aeo = true;
+	if (shield != NULL) {
+		snprintf(out->aeo_explanation, sizeof(out->aeo_explanation),
+			 "%s, recognised (%.120s); %s keeps the full score %lld", who, aeo->basis, shield,
+			 (long long)score);
+		return score;
+	}
+	int64_t lowered = score * (int64_t)pct / 100;
+	out->aeo_applied = pct < 100;
+	out->aeo_factor_percent = pct;
+	snprintf(out->aeo_explanation, sizeof(out->aeo_explanation),
+		 "%s, recognised (%.120s); risk \u00d7%s: score %lld \u2192 %lld", who, aeo->basis, factor,
+		 (long long)score, (long long)lowered);
+	return lowered;
+}
+
 void mlv_risk_assessment_clear(mlv_risk_assessment *a)
 {
 	if (a == NULL)
@@ -1220,9 +1262,10 @@ int mlv_risk_assess(mlv_risk_assessment *out, const mlv_risk_profile *p,
 			goto cleanup;
 	}
 
-	/* Score, lane floors, then the draw. */
+	/* Score, lane floors, the AEO factor, then the draw. */
 	int64_t score = 0;
 	mlv_risk_lane floor = MLV_RISK_GREEN;
+	const char *shield = NULL; /* a hit the AEO factor may not soften */
 	for (size_t i = 0; i < ps.n; i++) {
 		score += ps.v[i].r->weight;
 		if (ps.v[i].lane > floor)
@@ -1231,11 +1274,18 @@ int mlv_risk_assess(mlv_risk_assessment *out, const mlv_risk_profile *p,
 			out->prohibited = true;
 		if (ps.v[i].r->kind == MLV_RISK_HIT_RESTRICTED)
 			out->restricted = true;
+		if (ps.v[i].r->watch != 0)
+			shield = "a watch-list hit";
 	}
 	if (score < 0)
 		score = 0;
 	if (score > 1000000)
 		score = 1000000;
+	if (shield == NULL && out->prohibited)
+		shield = "a prohibited-goods hit";
+	if (shield == NULL && out->restricted)
+		shield = "a restricted-goods hit";
+	score = aeo_effect(out, in->aeo_status, score, shield);
 	out->score = (int)score;
 	out->score_lane = score >= p->hold	 ? MLV_RISK_HOLD
 			  : score >= p->red	 ? MLV_RISK_RED
@@ -1306,6 +1356,20 @@ static int json_str(mlv_buf *b, const char *s)
 	return s ? mlv_buf_add_json_string(b, s, strlen(s)) : mlv_buf_adds(b, "null");
 }
 
+/* ,"aeo":{...}: the AEO effect and its explanation. */
+static int aeo_json(mlv_buf *b, const mlv_risk_assessment *a)
+{
+	int rc = mlv_buf_printf(b,
+				",\"aeo\":{\"recognised\":%s,\"applied\":%s,\"factor\":\"%u.%02u\","
+				"\"score_before\":%d,\"explanation\":",
+				a->aeo ? "true" : "false", a->aeo_applied ? "true" : "false",
+				a->aeo_factor_percent / 100, a->aeo_factor_percent % 100,
+				a->score_before_aeo);
+	if (rc == 0)
+		rc = json_str(b, a->aeo_explanation);
+	return rc ? rc : mlv_buf_addc(b, '}');
+}
+
 int mlv_risk_assessment_write_json(mlv_buf *b, const mlv_risk_assessment *a)
 {
 	int rc;
@@ -1354,5 +1418,9 @@ int mlv_risk_assessment_write_json(mlv_buf *b, const mlv_risk_assessment *a)
 		if ((rc = mlv_buf_addc(b, '}')) != 0)
 			return rc;
 	}
-	return mlv_buf_printf(b, "],\"hits_dropped\":%zu}", a->hits_dropped);
+	if ((rc = mlv_buf_printf(b, "],\"hits_dropped\":%zu", a->hits_dropped)) != 0)
+		return rc;
+	if (a->aeo_explanation[0] != '\0')
+		rc = aeo_json(b, a);
+	return rc ? rc : mlv_buf_addc(b, '}');
 }

@@ -25,6 +25,8 @@ enum {
 	ST_NODE_PUT,
 	ST_RECENT_BUYER,
 	ST_RULE_BUMP,
+	ST_PARTY_PUT,   /* operators_sqlite.c: the registered parties of a filing */
+	ST_PARTY_CLEAR,
 	ST_COUNT_
 };
 
@@ -55,6 +57,10 @@ struct mlv_store {
 sqlite3_stmt *mlv_sqlite_stmt(mlv_store *s, int which);
 /* Runs SQL without results: 0 or MLV_EIO. */
 int mlv_sqlite_exec(mlv_store *s, const char *sql);
+
+/* operators_sqlite.c: records the registered parties of a filing just
+ * stored (f->id set); with amended, first forgets the earlier ones. */
+int mlv_sqlite_parties_put(mlv_store *s, const mlv_filing *f, bool amended);
 
 /* audit_sqlite.c: the audit tree's node storage over this handle. */
 void mlv_sqlite_audit_store(mlv_store *s, mlv_audit_store *out);

@@ -177,6 +177,63 @@ static const char *const migrations[] = {
 	 * console's query repeats this WHERE so that the index serves it) */
 	"CREATE INDEX consignments_waiting ON consignments(risk_score DESC, id)"
 	"  WHERE " MLV_STORE_WAITING_SQL ";",
+	/* 15 (operators): the registry of operators with their identifiers, the
+	 * filer accounts acting for them, MRAs, the history of every change of
+	 * both, and the registered parties of consignments (operators_sqlite.c) */
+	"CREATE TABLE operators ("
+	"  id INTEGER PRIMARY KEY,"
+	"  kind INTEGER NOT NULL,"
+	"  name TEXT NOT NULL,"
+	"  name_folded TEXT NOT NULL,"
+	"  country TEXT NOT NULL,"
+	"  natural_person INTEGER NOT NULL,"
+	"  aeo_type INTEGER,"          /* NULL: no AEO record */
+	"  aeo_country TEXT,"
+	"  aeo_certificate TEXT,"
+	"  aeo_valid_from INTEGER,"
+	"  aeo_valid_to INTEGER,"
+	"  aeo_suspended INTEGER,"
+	"  doc TEXT NOT NULL,"         /* the record (MLV_OP_VIEW_STORE) */
+	"  version INTEGER NOT NULL,"
+	"  created_at INTEGER NOT NULL,"
+	"  updated_at INTEGER NOT NULL) STRICT;"
+	"CREATE TABLE operator_identifiers ("
+	"  value TEXT PRIMARY KEY,"    /* normalised: one operator per identifier */
+	"  type INTEGER NOT NULL,"
+	"  operator_id INTEGER NOT NULL REFERENCES operators(id)) STRICT, WITHOUT ROWID;"
+	"CREATE INDEX operator_identifiers_by_operator ON operator_identifiers(operator_id);"
+	"CREATE TABLE operator_filers ("
+	"  filer_id INTEGER PRIMARY KEY REFERENCES filers(id),"
+	"  operator_id INTEGER NOT NULL REFERENCES operators(id)) STRICT;"
+	"CREATE INDEX operator_filers_by_operator ON operator_filers(operator_id);"
+	"CREATE TABLE mras ("
+	"  id INTEGER PRIMARY KEY,"
+	"  reference TEXT NOT NULL,"
+	"  party_a TEXT NOT NULL,"
+	"  party_b TEXT NOT NULL,"
+	"  valid_from INTEGER NOT NULL,"
+	"  valid_to INTEGER NOT NULL,"
+	"  types INTEGER NOT NULL,"
+	"  version INTEGER NOT NULL,"
+	"  created_at INTEGER NOT NULL,"
+	"  updated_at INTEGER NOT NULL) STRICT;"
+	"CREATE TABLE registry_history ("
+	"  id INTEGER PRIMARY KEY,"    /* the registry's generation */
+	"  object TEXT NOT NULL CHECK (object IN ('operator', 'mra')),"
+	"  object_id INTEGER NOT NULL,"
+	"  version INTEGER NOT NULL,"
+	"  at INTEGER NOT NULL,"
+	"  actor TEXT NOT NULL,"
+	"  change TEXT NOT NULL CHECK (change IN ('created', 'updated')),"
+	"  changed TEXT NOT NULL,"
+	"  doc TEXT NOT NULL) STRICT;"
+	"CREATE INDEX registry_history_by_object ON registry_history(object, object_id, id);"
+	"CREATE TABLE consignment_parties ("
+	"  ident TEXT NOT NULL,"
+	"  consignment_id INTEGER NOT NULL REFERENCES consignments(id),"
+	"  role INTEGER NOT NULL,"
+	"  PRIMARY KEY (ident, consignment_id, role)) STRICT, WITHOUT ROWID;"
+	"CREATE INDEX consignment_parties_by_consignment ON consignment_parties(consignment_id);",
 };
 
 static const char *const statements[ST_COUNT_] = {
@@ -227,6 +284,9 @@ static const char *const statements[ST_COUNT_] = {
 			    " AND filed_at >= ?2 AND goods_value IS NOT NULL"
 			    " AND id IS NOT (SELECT id FROM consignments WHERE filer_id = ?4"
 			    " AND lrn = ?5) ORDER BY filed_at DESC LIMIT ?3",
+	[ST_PARTY_PUT] = "INSERT OR IGNORE INTO consignment_parties (ident, consignment_id, role)"
+			 " VALUES (?1, ?2, ?3)",
+	[ST_PARTY_CLEAR] = "DELETE FROM consignment_parties WHERE consignment_id = ?1",
 	[ST_RULE_BUMP] = "INSERT INTO rule_stats (rule_id, hits, controls, findings, seizures,"
 			 " revenue) VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (rule_id) DO"
 			 " UPDATE SET hits = hits + ?2, controls = controls + ?3,"
@@ -758,6 +818,8 @@ static int file_one(mlv_store *s, mlv_filing *f)
 		f->version++;
 		f->outcome = MLV_OUTCOME_AMENDED;
 		int erc = add_event(s, f, "amended");
+		if (erc == 0)
+			erc = mlv_sqlite_parties_put(s, f, true);
 		return erc ? erc : count_hits(s, f);
 	}
 	sqlite3_reset(st);
@@ -775,6 +837,8 @@ static int file_one(mlv_store *s, mlv_filing *f)
 	f->version = 1;
 	f->outcome = MLV_OUTCOME_CREATED;
 	int erc = add_event(s, f, "filed");
+	if (erc == 0)
+		erc = mlv_sqlite_parties_put(s, f, false);
 	return erc ? erc : count_hits(s, f);
 }
 
@@ -902,7 +966,12 @@ int mlv_store_list(mlv_store *s, const mlv_list_query *q,
 			 "SELECT id, lrn, version, status, category, channel, declaration_type,"
 			 " departure_country, tracking_number, currency, invoice_total, item_count,"
 			 " quality_score, filed_at, updated_at FROM consignments"
-			 " WHERE filer_id = ?1");
+			 " WHERE %s",
+			 q->party_operator_id > 0
+				 ? "id IN (SELECT p.consignment_id FROM consignment_parties p"
+				   " JOIN operator_identifiers i ON i.value = p.ident"
+				   " WHERE i.operator_id = ?11)"
+				 : "filer_id = ?1");
 	/* Each filter given adds its clause; parameter numbers are fixed. */
 	const struct {
 		bool on;
@@ -936,6 +1005,7 @@ int mlv_store_list(mlv_store *s, const mlv_list_query *q,
 	sqlite3_bind_int64(st, 8, q->filed_from_ms);
 	sqlite3_bind_int64(st, 9, q->filed_to_ms);
 	sqlite3_bind_int(st, 10, limit + 1);
+	sqlite3_bind_int64(st, 11, q->party_operator_id);
 	int rc = 0, count = 0, step;
 	*next_cursor = 0;
 	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
