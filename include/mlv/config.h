@@ -31,6 +31,7 @@ typedef struct mlv_config {
 	char country[3];
 	char currency[4];
 	char low_value_ceiling[24]; /* decimal, in `currency` */
+	char aeo_guarantee_waiver[24]; /* decimal, in `currency` */
 	unsigned timely_hours;
 	unsigned return_window_days;
 	unsigned retention_days;
@@ -51,6 +52,7 @@ typedef struct mlv_config {
 	char risk_goods_dir[512];
 	char risk_watchlist[512];
 	unsigned split_window_hours;
+	unsigned aeo_factor_percent;
 	/* [audit] */
 	char audit_key_file[512];
 	unsigned sth_interval_s;

@@ -40,6 +40,8 @@ typedef struct mlv_server_opts {
 	unsigned return_window_days; /* refunds of returned goods within this */
 	unsigned session_s;       /* a console session's lifetime */
 	bool secure_cookies;      /* Secure session cookies (behind TLS) */
+	unsigned aeo_factor_percent; /* share of its risk score a recognised AEO filer keeps */
+	int64_t aeo_guarantee_waiver; /* minor units an AEO may defer without guarantee */
 } mlv_server_opts;
 
 #define MLV_SERVER_OPTS_INIT                                                          \
@@ -51,7 +53,8 @@ typedef struct mlv_server_opts {
 	  .access_log = false, .audit_sk = NULL, .audit_pk = NULL,                      \
 	  .sth_interval_ms = 10000, .rate_per_key = 0, .auth_max_failures = 10,          \
 	  .auth_window_s = 900, .public_rate = 20, .return_window_days = 30,          \
-	  .session_s = 8 * 3600, .secure_cookies = false }
+	  .session_s = 8 * 3600, .secure_cookies = false, .aeo_factor_percent = 50,     \
+	  .aeo_guarantee_waiver = 0 }
 
 int mlv_server_start(mlv_server **out, const mlv_server_opts *opts, char *err, size_t errlen);
 unsigned mlv_server_port(const mlv_server *s);

@@ -194,7 +194,18 @@ typedef struct mlv_transition_result {
 	int64_t amount_due;  /* border total of the assessment, -1 when none */
 	bool on_account;     /* released with the amount debited to the account */
 	bool over_ceiling;   /* the account's guarantee ceiling stopped it */
+	bool aeo_waiver;     /* the debit went past the guarantee under the AEO waiver */
 } mlv_transition_result;
+
+/* Release on arrival beyond a deferred account's guarantee: an AEO with
+ * customs simplifications defers duties and taxes without a guarantee up
+ * to a ceiling (docs/operators.md, "AEO and deferred payment"). */
+typedef struct mlv_release_terms {
+	int64_t guarantee_waiver; /* the balance may pass the account's ceiling by this much;
+				   * a filer without an account has one opened, with a
+				   * guarantee of 0, when the amount due fits */
+	const char *currency;	  /* of an account so opened */
+} mlv_release_terms;
 
 /* Takes `action` on consignment id (of filer_id; 0 for an officer, who
  * reaches every consignment) in one transaction: checks the table
@@ -206,6 +217,11 @@ typedef struct mlv_transition_result {
 int mlv_store_transition(mlv_store *s, int64_t filer_id, int64_t id, mlv_action action,
 			 unsigned by, const char *actor, const char *reason, int64_t at_ms,
 			 bool auto_release, mlv_transition_result *r);
+/* The same with release terms (NULL: none, as mlv_store_transition). */
+int mlv_store_transition_terms(mlv_store *s, int64_t filer_id, int64_t id, mlv_action action,
+			       unsigned by, const char *actor, const char *reason, int64_t at_ms,
+			       bool auto_release, const mlv_release_terms *terms,
+			       mlv_transition_result *r);
 
 /* ---- officers' work: the queue, results, rule performance ------------------------- */
 
@@ -392,8 +408,10 @@ int mlv_store_operators_snapshot(mlv_store *s, const mlv_operators_opts *opts,
 				 mlv_operators **out);
 /* 0 when consignment_id names operator_id as a party (seller, platform,
  * intermediary, carrier: one of the operator's identifiers, registered when
- * the consignment was filed), MLV_ENOTFOUND otherwise. */
-int mlv_store_consignment_party(mlv_store *s, int64_t operator_id, int64_t consignment_id);
+ * the consignment was filed), with the filer that filed it in *owner;
+ * MLV_ENOTFOUND otherwise. */
+int mlv_store_consignment_party(mlv_store *s, int64_t operator_id, int64_t consignment_id,
+				int64_t *owner);
 
 /* ---- API keys (listing) ----------------------------------------------------------- */
 

@@ -61,6 +61,13 @@ int cli_load_profiles(const mlv_config *cfg, const mlv_refdata *rd, mlv_profiles
  * one). */
 int cli_validate_opts(const mlv_config *cfg, const mlv_refdata *rd, const mlv_profiles *ps,
 		      mlv_validate_opts *out);
+/* The registry of operators in st as a snapshot (operators.h), with cfg's
+ * AEO settings and the customs unions of ps: the filer's AEO status and the
+ * registered parties of what `mainlevee file` stores, as the server does. */
+struct mlv_store;
+struct mlv_operators;
+int cli_load_operators(const mlv_config *cfg, const mlv_profiles *ps, struct mlv_store *st,
+		       struct mlv_operators **out);
 /* Creates the directory that will hold path, like mkdir -p. */
 int cli_make_parent_dir(const char *path);
 /* Parses a decimal count with an optional k/M suffix. */

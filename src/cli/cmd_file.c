@@ -351,6 +351,7 @@ int cmd_file(int argc, char **argv, const mlv_config *cfg)
 	cli_risk risk = {NULL, NULL, NULL, 0, NULL};
 	uint8_t audit_pk[32], audit_sk[64];
 	mlv_store *st = NULL;
+	mlv_operators *ops = NULL;
 	mlv_validate_opts vo;
 	chunk a, b;
 	memset(&a, 0, sizeof(a));
@@ -387,6 +388,9 @@ int cmd_file(int argc, char **argv, const mlv_config *cfg)
 				err[0] ? err : "cannot create the filer");
 			goto cleanup;
 		}
+		if (cli_load_operators(cfg, profiles, st, &ops) != 0)
+			goto cleanup;
+		vo.operators = ops;
 	}
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	size_t workers = ncpu > 1 ? (size_t)ncpu : 1;
@@ -475,6 +479,7 @@ cleanup:
 	mlv_buf_free(&out);
 	free(r.buf);
 	mlv_store_close(st);
+	mlv_operators_release(ops);
 	mlv_profiles_free(profiles);
 	cli_risk_free(&risk);
 	sodium_memzero(audit_sk, sizeof(audit_sk));

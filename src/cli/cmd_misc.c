@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "cli.h"
+#include "mlv/codec.h"
 #include "mlv/decimal.h"
 #include "mlv/docgen.h"
 #include "mlv/filing.h"
@@ -106,7 +107,8 @@ int cmd_account(int argc, char **argv, const mlv_config *cfg)
 }
 
 const cli_flag key_flags[] = {
-	{"filer", "NAME", "create: the filer the key belongs to (created if new)", &key_filer, NULL},
+	{"filer", "NAME", "create: the filer the key belongs to (created if new); list: that "
+			  "filer's keys only", &key_filer, NULL},
 	{"label", "TEXT", "create: a note to recognise the key by", &key_label, NULL},
 	{"expires-days", "N", "create: days until the key expires (default: never)", &key_expires,
 	 NULL},
@@ -117,10 +119,50 @@ const cli_flag key_flags[] = {
 	{NULL, NULL, NULL, NULL, NULL},
 };
 
+/* One line of `key list`. */
+static int print_key(void *ctx, const mlv_key_info *k)
+{
+	int64_t now = *(const int64_t *)ctx;
+	char created[21], expires[21] = "never";
+	mlv_datetime_format(k->created_at, created);
+	if (k->expires_at)
+		mlv_datetime_format(k->expires_at, expires);
+	const char *state = k->revoked_at ? "revoked"
+			    : k->expires_at && k->expires_at <= now ? "expired"
+								     : "active";
+	printf("%-13s %-10s %-8s %-24.24s %-20s %-20s %s\n", k->prefix, k->role, state, k->filer,
+	       created, expires, k->label);
+	return 0;
+}
+
+static int list_keys(const mlv_config *cfg)
+{
+	char err[512] = "";
+	mlv_store_opts so = MLV_STORE_OPTS_INIT;
+	so.path = cfg->db_path;
+	so.read_only = true;
+	mlv_store *st = NULL;
+	if (mlv_store_open(&st, &so, err, sizeof(err)) != 0) {
+		fprintf(stderr, "mainlevee key list: cannot open the store %s: %s\n", cfg->db_path,
+			err);
+		return 1;
+	}
+	int64_t now = (int64_t)time(NULL);
+	printf("%-13s %-10s %-8s %-24s %-20s %-20s %s\n", "PREFIX", "ROLE", "STATE", "FILER",
+	       "CREATED", "EXPIRES", "LABEL");
+	int rc = mlv_store_key_list(st, key_filer, print_key, &now);
+	if (rc != 0)
+		fprintf(stderr, "mainlevee key list: %s\n", mlv_strerror(rc));
+	mlv_store_close(st);
+	return rc == 0 ? 0 : 1;
+}
+
 int cmd_key(int argc, char **argv, const mlv_config *cfg)
 {
+	if (argc == 1 && strcmp(argv[0], "list") == 0)
+		return list_keys(cfg);
 	if (argc != 1 || (strcmp(argv[0], "create") != 0 && strcmp(argv[0], "revoke") != 0)) {
-		fprintf(stderr, "mainlevee key: say 'create' or 'revoke' (see --help)\n");
+		fprintf(stderr, "mainlevee key: say 'create', 'list' or 'revoke' (see --help)\n");
 		return 2;
 	}
 	bool create = strcmp(argv[0], "create") == 0;

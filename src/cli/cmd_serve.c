@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "mlv/decimal.h"
 #include "mlv/filing.h"
 #include "mlv/generate.h"
 #include "mlv/log.h"
@@ -216,6 +217,18 @@ int cmd_serve(int argc, char **argv, const mlv_config *cfg)
 	so.auth_window_s = cfg->auth_window_s;
 	so.public_rate = cfg->public_rate;
 	so.return_window_days = cfg->return_window_days;
+	so.aeo_factor_percent = cfg->aeo_factor_percent;
+	if (mlv_decimal_parse(cfg->aeo_guarantee_waiver, strlen(cfg->aeo_guarantee_waiver),
+			      mlv_currency_minor_units(rd, cfg->currency), 0,
+			      &so.aeo_guarantee_waiver) != MLV_DEC_OK) {
+		fprintf(stderr, "mainlevee serve: customs.aeo_guarantee_waiver %s has more decimals "
+				"than %s allows\n", cfg->aeo_guarantee_waiver, cfg->currency);
+		sodium_memzero(audit_sk, sizeof(audit_sk));
+		cli_risk_free(&risk);
+		mlv_profiles_free(profiles);
+		mlv_refdata_free(rd);
+		return 1;
+	}
 	so.audit_pk = audit_pk;
 	so.audit_sk = audit_sk;
 	so.sth_interval_ms = (int64_t)cfg->sth_interval_s * 1000;

@@ -65,6 +65,11 @@ static const option options[] = {
 	  offsetof(mlv_config, low_value_ceiling), sizeof(((mlv_config *)0)->low_value_ceiling),
 	  0, 0, "150.00",
 	  "highest goods value of a low_value_* consignment, in that currency" },
+	{ "customs", "aeo_guarantee_waiver", "aeo-guarantee-waiver", T_DECIMAL,
+	  offsetof(mlv_config, aeo_guarantee_waiver),
+	  sizeof(((mlv_config *)0)->aeo_guarantee_waiver), 0, 0, "10000.00",
+	  "what an AEO with customs simplifications may defer beyond its guarantee; 0 for none "
+	  "(docs/operators.md)" },
 	UINT("customs", "timely_hours", "timely-hours", timely_hours, 1, 720, "24",
 	     "hours before arrival a filing must come for full timeliness"),
 	UINT("customs", "return_window_days", "return-window", return_window_days, 0, 3650, "30",
@@ -97,6 +102,9 @@ static const option options[] = {
 	    "folder of prohibited and restricted goods lists; empty means data/risk/goods"),
 	STR("risk", "watchlist", "watchlist", risk_watchlist, "",
 	    "watch list of operators (TSV, docs/risk-rules.md); empty for none"),
+	UINT("risk", "aeo_factor_percent", "aeo-factor", aeo_factor_percent, 1, 100, "50",
+	     "share of its risk score a recognised AEO filer keeps; 100 for no effect "
+	     "(docs/operators.md)"),
 	UINT("risk", "split_window_hours", "split-window", split_window_hours, 0, 720, "72",
 	     "sliding window of the split-consignment check; 0 turns the check off"),
 	STR("audit", "key_file", "audit-key", audit_key_file, "var/audit-signing.key",

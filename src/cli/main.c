@@ -9,7 +9,9 @@
 
 #include "cli.h"
 #include "mlv/decimal.h"
+#include "mlv/operators.h"
 #include "mlv/risk.h"
+#include "mlv/store.h"
 
 #ifndef MLV_DATADIR
 #define MLV_DATADIR "data"
@@ -33,10 +35,15 @@ static const cli_cmd commands[] = {
 	 "share of anomalies (undervaluation, split consignments, prohibited goods, missing\n"
 	 "data, misdescription). --labels FILE writes 'lrn,anomaly' for each of them.",
 	 generate_flags, true, cmd_generate},
-	{"key", "create|revoke", "manage filers' API keys",
-	 "key create --filer NAME [--label TEXT] [--expires-days N]: prints a new key once\n"
-	 "(only its hash is stored). key revoke --prefix PREFIX: revokes the key whose first\n"
-	 "12 characters are PREFIX.",
+	{"key", "create|list|revoke", "manage API keys",
+	 "key create --filer NAME [--role ROLE] [--label TEXT] [--expires-days N]: prints a new\n"
+	 "key once (only its hash is stored). key list [--filer NAME]: every key's prefix, role,\n"
+	 "filer, label, creation, expiry and state; never the key. key revoke --prefix PREFIX:\n"
+	 "revokes the key whose first 12 characters are PREFIX (a running server stops taking\n"
+	 "it within 30 seconds; at once when revoked through DELETE /v1/keys/PREFIX).\n"
+	 "Rotation: create the new key (with --expires-days), hand it over, check with 'key\n"
+	 "list' that the old one is no longer needed, then revoke the old one\n"
+	 "(docs/security.md, \"Key rotation\").",
 	 key_flags, true, cmd_key},
 	{"user", "set|disable", "manage people who sign in to the console",
 	 "user set --username NAME [--role ROLE] [--name TEXT] [--filer NAME]: creates the person\n"
@@ -299,6 +306,32 @@ int cli_validate_opts(const mlv_config *cfg, const mlv_refdata *rd, const mlv_pr
 		}
 	}
 	return 0;
+}
+
+int cli_load_operators(const mlv_config *cfg, const mlv_profiles *ps, struct mlv_store *st,
+		       struct mlv_operators **out)
+{
+	mlv_operators_opts o = MLV_OPERATORS_OPTS_INIT;
+	size_t n = ps != NULL ? mlv_profiles_count(ps) : 0;
+	mlv_aeo_union_member *unions = n > 0 ? calloc(n, sizeof(*unions)) : NULL;
+	for (size_t i = 0; unions != NULL && i < n; i++) {
+		const mlv_profile *p = mlv_profiles_at(ps, i);
+		const mlv_profile *u = mlv_profile_union(p);
+		if (u == NULL)
+			continue;
+		snprintf(unions[o.ctx.nunions].member, 3, "%s", mlv_profile_code(p));
+		snprintf(unions[o.ctx.nunions].union_code, 3, "%s", mlv_profile_code(u));
+		o.ctx.nunions++;
+	}
+	o.ctx.country = cfg->country;
+	o.ctx.unions = unions;
+	o.aeo_factor_percent = cfg->aeo_factor_percent;
+	int rc = mlv_store_operators_snapshot(st, &o, out);
+	free(unions);
+	if (rc != 0)
+		fprintf(stderr, "mainlevee: cannot read the registry of operators: %s\n",
+			mlv_strerror(rc));
+	return rc == 0 ? 0 : -1;
 }
 
 int cli_make_parent_dir(const char *path)

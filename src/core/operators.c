@@ -1266,7 +1266,7 @@ const mlv_mra *mlv_operators_mras(const mlv_operators *o, size_t *n)
 
 int64_t mlv_operators_of_filer(const mlv_operators *o, int64_t filer_id)
 {
-	if (o == NULL || !o->sealed || filer_id <= 0)
+	if (o == NULL || !o->sealed || filer_id <= 0 || o->nfilers == 0)
 		return 0;
 	struct snap_filer key = {filer_id, 0};
 	const struct snap_filer *f =
@@ -1287,7 +1287,7 @@ int64_t mlv_operators_find(const mlv_operators *o, const char *identifier)
 
 const mlv_op_aeo *mlv_operators_aeo(const mlv_operators *o, int64_t id)
 {
-	if (o == NULL || !o->sealed)
+	if (o == NULL || !o->sealed || o->nops == 0)
 		return NULL;
 	struct snap_op key;
 	key.id = id;

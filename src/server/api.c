@@ -223,7 +223,18 @@ enum route_id {
 	R_CONSOLE_LOGOUT,
 	R_CONSOLE_QUEUE,
 	R_CONSOLE_CONSIGNMENT,
+	R_OPERATORS,
+	R_OPERATOR,
+	R_OPERATOR_HISTORY,
+	R_MRAS,
+	R_MRA,
+	R_KEYS,
+	R_KEY,
 };
+
+/* Every role: a route open to each of them, with object-level checks in
+ * its handler (api_operators.c). */
+#define ROLES_ALL 0xFFu
 
 struct route {
 	enum route_id id;
@@ -261,6 +272,16 @@ static const struct route routes[] = {
 	{R_CONSOLE_LOGOUT, "/console/logout", "POST", false, 0},
 	{R_CONSOLE_QUEUE, "/console/queue", "GET", false, 0},
 	{R_CONSOLE_CONSIGNMENT, "/console/consignments/{}", "GET, POST", false, 0},
+	/* the registry (operators.h): administrators write (checked in handle) */
+	{R_OPERATORS, "/v1/operators", "GET, POST", true, ROLES_ALL},
+	{R_OPERATOR, "/v1/operators/{}", "GET, PATCH", true, ROLES_ALL},
+	{R_OPERATOR_HISTORY, "/v1/operators/{}/history", "GET", true,
+	 ROLE_ADMIN | ROLE_AUDITOR | ROLE_SUPERVISOR},
+	/* MRAs are public; their writes authenticate an administrator in handle */
+	{R_MRAS, "/v1/mras", "GET, POST", false, 0},
+	{R_MRA, "/v1/mras/{}", "GET, PATCH", false, 0},
+	{R_KEYS, "/v1/keys", "GET, POST", true, ROLE_ADMIN},
+	{R_KEY, "/v1/keys/{s}", "DELETE", true, ROLE_ADMIN},
 };
 
 /* Matches path against pattern; integers of the {} segments go to args,
@@ -353,6 +374,18 @@ static int metrics(mlv_server *s, mlv_resp *resp)
 	return 0;
 }
 
+/* The role check of routes whose unsafe methods admit fewer roles than
+ * their reads: false after answering 403. */
+static bool admitted(const struct auth *a, unsigned roles, mlv_resp *resp)
+{
+	if ((a->role_bit & roles) != 0)
+		return true;
+	char detail[96];
+	snprintf(detail, sizeof(detail), "this method is not open to the role '%s'", a->role);
+	mlv_http_problem(resp, 403, "forbidden", NULL, detail, NULL);
+	return false;
+}
+
 static int handle(mlv_req *req, mlv_resp *resp)
 {
 	mlv_server *s = req->app;
@@ -391,6 +424,15 @@ static int handle(mlv_req *req, mlv_resp *resp)
 		goto done;
 	}
 	bool post = strcmp(req->method, "POST") == 0;
+	bool write = post || strcmp(req->method, "PATCH") == 0;
+	/* Public reads with administrators' writes: authenticate the writes. */
+	if (!r->auth && write && (r->id == R_MRAS || r->id == R_MRA) &&
+	    !api_authenticate(s, req, resp, &a))
+		goto done;
+	if (write && (r->id == R_OPERATORS || r->id == R_OPERATOR || r->id == R_MRAS ||
+		      r->id == R_MRA) &&
+	    !admitted(&a, ROLE_ADMIN, resp))
+		goto done;
 	switch (r->id) {
 	case R_HEALTH:
 		rc = healthz(s, resp);
@@ -473,6 +515,28 @@ static int handle(mlv_req *req, mlv_resp *resp)
 	case R_CONSOLE_LOGOUT:
 		rc = api_console_logout(s, req, resp);
 		break;
+	case R_OPERATORS:
+		rc = post ? api_operator_post(s, req, resp, &a) : api_operators_list(s, req, resp, &a);
+		break;
+	case R_OPERATOR:
+		rc = write ? api_operator_patch(s, req, resp, &a, args[0])
+			   : api_operator_get(s, req, resp, &a, args[0]);
+		break;
+	case R_OPERATOR_HISTORY:
+		rc = api_operator_history(s, resp, args[0]);
+		break;
+	case R_MRAS:
+		rc = post ? api_mra_post(s, req, resp, &a) : api_mras_list(s, req, resp);
+		break;
+	case R_MRA:
+		rc = write ? api_mra_patch(s, req, resp, &a, args[0]) : api_mra_get(s, resp, args[0]);
+		break;
+	case R_KEYS:
+		rc = post ? api_key_post(s, req, resp, &a) : api_keys_list(s, req, resp);
+		break;
+	case R_KEY:
+		rc = api_key_delete(s, resp, &a, name);
+		break;
 	case R_CONSOLE_QUEUE:
 		rc = api_console_queue(s, req, resp);
 		break;
@@ -514,6 +578,7 @@ int mlv_server_start(mlv_server **out, const mlv_server_opts *opts, char *err, s
 	pthread_mutex_init(&s->pool_lock, NULL);
 	pthread_mutex_init(&s->filings_lock, NULL);
 	pthread_mutex_init(&s->actions_lock, NULL);
+	pthread_mutex_init(&s->ops_lock, NULL);
 	if (mlv_auth_new(&s->auth, 30) != 0 ||
 	    mlv_metrics_new(&s->metrics, MLV_ARRAY_LEN(routes)) != 0) {
 		mlv_auth_free(s->auth);
@@ -555,6 +620,8 @@ int mlv_server_start(mlv_server **out, const mlv_server_opts *opts, char *err, s
 	so.read_only = false;
 	if ((rc = mlv_store_open(&s->actions, &so, err, errlen)) != 0)
 		goto fail;
+	if ((rc = api_operators_start(s, err, errlen)) != 0)
+		goto fail;
 	mlv_http_opts ho = {
 		.address = opts->address,
 		.port = opts->port,
@@ -591,6 +658,7 @@ void mlv_server_stop(mlv_server *s)
 	mlv_http_stop(s->http);
 	for (size_t i = 0; i < s->nreaders; i++)
 		mlv_store_close(s->readers[i]);
+	api_operators_stop(s);
 	mlv_store_close(s->actions);
 	pthread_mutex_destroy(&s->actions_lock);
 	pthread_mutex_destroy(&s->pool_lock);

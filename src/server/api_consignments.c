@@ -110,8 +110,13 @@ int api_post_consignment(mlv_server *s, mlv_req *req, mlv_resp *resp, const stru
 		return 0;
 	}
 	f->filer_id = a->filer_id;
+	/* the registry's snapshot: the filer's AEO status, the parties */
+	mlv_validate_opts vo = s->opts.validate;
+	mlv_operators *ops = api_operators(s);
+	vo.operators = ops;
 	int rc = mlv_filing_prepare(f, req->body.data ? req->body.data : "", req->body.len,
-				    s->opts.rd, &s->opts.validate);
+				    s->opts.rd, &vo);
+	mlv_operators_release(ops);
 	if (rc != 0 || !f->ok) {
 		if (rc != 0)
 			mlv_http_problem_err(resp, rc, NULL);
@@ -194,6 +199,9 @@ int api_post_batch(mlv_server *s, mlv_req *req, mlv_resp *resp, const struct aut
 	}
 	size_t nall = 0, nok = 0, lineno = 0;
 	int rc = 0;
+	mlv_validate_opts vo = s->opts.validate;
+	mlv_operators *ops = api_operators(s);
+	vo.operators = ops;
 	while (p < end && rc == 0) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		const char *le = nl ? nl : end;
@@ -208,7 +216,7 @@ int api_post_batch(mlv_server *s, mlv_req *req, mlv_resp *resp, const struct aut
 				break;
 			}
 			f->filer_id = a->filer_id;
-			rc = mlv_filing_prepare(f, p, (size_t)(le - p), s->opts.rd, &s->opts.validate);
+			rc = mlv_filing_prepare(f, p, (size_t)(le - p), s->opts.rd, &vo);
 			all[nall] = f;
 			nums[nall++] = lineno;
 			if (f->ok)
@@ -216,6 +224,7 @@ int api_post_batch(mlv_server *s, mlv_req *req, mlv_resp *resp, const struct aut
 		}
 		p = nl ? nl + 1 : end;
 	}
+	mlv_operators_release(ops);
 	bt->all = all;
 	bt->all_lines = nums;
 	bt->count = nall;
@@ -255,6 +264,13 @@ int api_get_consignment(mlv_server *s, mlv_req *req, mlv_resp *resp, const struc
 	mlv_store *st = api_reader_acquire(s);
 	int rc = mlv_store_get(st, a->filer_id, id, version, &r);
 	api_reader_release(s, st);
+	int64_t owner = 0;
+	if (rc == MLV_ENOTFOUND && a->filer_id > 0 && api_party_owner(s, a, id, &owner)) {
+		/* a party to it (registered operator named in it): read, as its filer */
+		st = api_reader_acquire(s);
+		rc = mlv_store_get(st, owner, id, version, &r);
+		api_reader_release(s, st);
+	}
 	if (rc == MLV_ENOTFOUND) {
 		mlv_http_problem(resp, 404, "not-found", NULL,
 			    version > 0 ? "no such consignment or version" : "no such consignment",
@@ -364,6 +380,15 @@ int api_list_consignments(mlv_server *s, mlv_req *req, mlv_resp *resp, const str
 			return api_bad_param(resp, "departure_country", "is not an ISO 3166-1 code");
 		q.departure_country = p;
 	}
+	if ((p = mlv_req_query(req, "party")) != NULL) {
+		if (strcmp(p, "true") != 0 && strcmp(p, "false") != 0)
+			return api_bad_param(resp, "party", "must be true or false");
+		/* true: the consignments that name the caller's operator as a party */
+		if (strcmp(p, "true") == 0)
+			q.party_operator_id = a->filer_id > 0 ? api_operator_of(s, a) : 0;
+		if (strcmp(p, "true") == 0 && q.party_operator_id == 0)
+			q.party_operator_id = -1;
+	}
 	if ((p = mlv_req_query(req, "lrn")) != NULL) {
 		if (strlen(p) > 35)
 			return api_bad_param(resp, "lrn", "is longer than 35 characters");
@@ -383,7 +408,7 @@ int api_list_consignments(mlv_server *s, mlv_req *req, mlv_resp *resp, const str
 	struct list_ctx lc = {&resp->body, 0};
 	int64_t next = 0;
 	int rc = mlv_buf_adds(&resp->body, "{\"items\":[");
-	if (rc == 0) {
+	if (rc == 0 && q.party_operator_id >= 0) { /* -1: acts for no operator, an empty list */
 		mlv_store *st = api_reader_acquire(s);
 		rc = mlv_store_list(st, &q, list_row, &lc, &next);
 		api_reader_release(s, st);
@@ -421,6 +446,12 @@ int api_get_events(mlv_server *s, mlv_resp *resp, const struct auth *a, int64_t 
 	if (rc == 0) {
 		mlv_store *st = api_reader_acquire(s);
 		rc = mlv_store_events(st, a->filer_id, id, event_row, &ec);
+		api_reader_release(s, st);
+	}
+	int64_t owner = 0;
+	if (rc == 0 && ec.n == 0 && a->filer_id > 0 && api_party_owner(s, a, id, &owner)) {
+		mlv_store *st = api_reader_acquire(s);
+		rc = mlv_store_events(st, owner, id, event_row, &ec);
 		api_reader_release(s, st);
 	}
 	if (rc == 0 && ec.n == 0) {

@@ -35,6 +35,13 @@ struct mlv_server {
 	pthread_mutex_t filings_lock; /* a pool of reusable filings */
 	mlv_filing *spare[256];
 	size_t nspare;
+	/* The registry's snapshot (operators.h), replaced whole when the
+	 * registry changes (api_operators.c). */
+	pthread_mutex_t ops_lock;
+	mlv_operators *ops;
+	int64_t ops_checked_ms;	   /* when the store's generation was last compared */
+	mlv_aeo_union_member *unions; /* customs unions' members, from the profiles */
+	size_t nunions;
 };
 
 /* Roles (issue 7), as bits so that a route can admit several. */
@@ -96,6 +103,50 @@ int api_apply_action(mlv_server *s, int64_t id, mlv_action action, const char *r
 		     mlv_transition_result *r);
 /* Starts a console page for a: the frame with the console's navigation. */
 int api_console_begin(mlv_buf *b, const struct auth *a, const char *title, const char *current);
+
+/* ---- the registry of operators (api_operators.c) ---------------------------------- */
+
+/* The registry's snapshot, retained (mlv_operators_release it): rebuilt
+ * first when the store's registry changed since it was built (another
+ * server or `mainlevee` wrote), which is checked at most once a second. */
+mlv_operators *api_operators(mlv_server *s);
+/* Rebuilds the snapshot now (after this server changed the registry). */
+int api_operators_refresh(mlv_server *s);
+/* Builds the first snapshot (at start); 0 or the store's error. */
+int api_operators_start(mlv_server *s, char *err, size_t errlen);
+void api_operators_stop(mlv_server *s);
+/* The operator the caller acts for: a filer's, an agency's or a partner's
+ * account linked to a registered operator; 0 when none.  The hook of
+ * object-level checks beyond the filer's own consignments: a party to a
+ * consignment reaches it (api_consignments.c), and a referral addressed
+ * to an agency operator is reached by the accounts acting for that
+ * operator only (compare the referral's addressee with this id, and answer
+ * 404 when they differ). */
+int64_t api_operator_of(mlv_server *s, const struct auth *a);
+/* Whether the caller, a filer whose own consignment id is not, is named as
+ * a party to it (its operator's identifier as seller, platform,
+ * intermediary or carrier): then it may read it, never act on it; *owner
+ * is the filer that filed it. */
+bool api_party_owner(mlv_server *s, const struct auth *a, int64_t id, int64_t *owner);
+int api_operators_list(mlv_server *s, mlv_req *req, mlv_resp *resp, const struct auth *a);
+int api_operator_get(mlv_server *s, mlv_req *req, mlv_resp *resp, const struct auth *a,
+		     int64_t id);
+int api_operator_post(mlv_server *s, mlv_req *req, mlv_resp *resp, const struct auth *a);
+int api_operator_patch(mlv_server *s, mlv_req *req, mlv_resp *resp, const struct auth *a,
+		       int64_t id);
+int api_operator_history(mlv_server *s, mlv_resp *resp, int64_t id);
+int api_mras_list(mlv_server *s, mlv_req *req, mlv_resp *resp);
+int api_mra_get(mlv_server *s, mlv_resp *resp, int64_t id);
+int api_mra_post(mlv_server *s, mlv_req *req, mlv_resp *resp, const struct auth *a);
+int api_mra_patch(mlv_server *s, mlv_req *req, mlv_resp *resp, const struct auth *a, int64_t id);
+/* API keys for administrators: list, create (shown once), revoke. */
+int api_keys_list(mlv_server *s, mlv_req *req, mlv_resp *resp);
+int api_key_post(mlv_server *s, mlv_req *req, mlv_resp *resp, const struct auth *a);
+int api_key_delete(mlv_server *s, mlv_resp *resp, const struct auth *a, const char *prefix);
+/* The release terms of an arrival by filer_id: the AEO guarantee waiver
+ * when the filer's operator holds a recognised AEO with customs
+ * simplifications; false when none apply. */
+bool api_release_terms(mlv_server *s, int64_t filer_id, mlv_release_terms *out);
 
 mlv_filing *api_filing_get(mlv_server *s);
 void api_filing_put(mlv_server *s, mlv_filing *f);

@@ -29,9 +29,14 @@ int api_arrival(mlv_server *s, const mlv_req *req, mlv_resp *resp, const struct 
 	char actor[32];
 	snprintf(actor, sizeof(actor), "filer:%lld", (long long)a->filer_id);
 	int64_t now = mlv_now_ms();
+	/* An AEO with customs simplifications defers without guarantee up to
+	 * the waiver (docs/operators.md). */
+	mlv_release_terms terms;
+	bool aeo = api_release_terms(s, a->filer_id, &terms);
 	pthread_mutex_lock(&s->actions_lock);
-	int rc = mlv_store_transition(s->actions, a->filer_id, id, MLV_ACT_ARRIVE, MLV_BY_FILER,
-				      actor, "arrival notified by the filer", now, true, &r);
+	int rc = mlv_store_transition_terms(s->actions, a->filer_id, id, MLV_ACT_ARRIVE,
+					    MLV_BY_FILER, actor, "arrival notified by the filer", now,
+					    true, aeo ? &terms : NULL, &r);
 	pthread_mutex_unlock(&s->actions_lock);
 	if (rc == MLV_ENOTFOUND) {
 		mlv_http_problem(resp, 404, "not-found", NULL, "no such consignment", NULL);
@@ -49,7 +54,10 @@ int api_arrival(mlv_server *s, const mlv_req *req, mlv_resp *resp, const struct 
 		return 0;
 	}
 	bool released = r.to == MLV_ST_RELEASED;
-	const char *why = released && r.on_account
+	const char *why = released && r.aeo_waiver
+				  ? "green lane: released, duties and taxes debited to the deferred account "
+				    "without guarantee (AEO waiver)"
+			  : released && r.on_account
 				  ? "green lane: released, duties and taxes debited to the deferred account"
 			  : released ? "green lane and nothing due before release: released"
 			  : r.lane[0] == '\0' ? "not assessed: waits for an officer"

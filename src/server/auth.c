@@ -109,6 +109,16 @@ void mlv_auth_remember(mlv_auth *a, const char *token, int64_t now, int64_t file
 	pthread_mutex_unlock(&a->lock);
 }
 
+void mlv_auth_forget_all(mlv_auth *a)
+{
+	pthread_mutex_lock(&a->lock);
+	for (size_t i = 0; i < SLOTS; i++) {
+		sodium_memzero(&a->slots[i], sizeof(a->slots[i]));
+		a->slots[i].used = false;
+	}
+	pthread_mutex_unlock(&a->lock);
+}
+
 /* ---- limits ---------------------------------------------------------------------- */
 
 void mlv_auth_set_limits(mlv_auth *a, unsigned rate, unsigned max_failures, unsigned window_s,

@@ -15,6 +15,9 @@ void mlv_auth_free(mlv_auth *a);
  * not expired since); MLV_ENOTFOUND otherwise. */
 int mlv_auth_lookup(mlv_auth *a, const char *token, int64_t now, int64_t *filer_id, char *name,
 		    size_t name_size, char role[12]);
+/* Forgets every remembered token: after a revocation, keys are checked
+ * against the store again at once. */
+void mlv_auth_forget_all(mlv_auth *a);
 /* Remembers a token the store accepted. */
 void mlv_auth_remember(mlv_auth *a, const char *token, int64_t now, int64_t filer_id,
 		       const char *name, const char *role);

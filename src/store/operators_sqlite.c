@@ -40,20 +40,24 @@ int mlv_sqlite_parties_put(mlv_store *s, const mlv_filing *f, bool amended)
 	return rc;
 }
 
-int mlv_store_consignment_party(mlv_store *s, int64_t operator_id, int64_t consignment_id)
+int mlv_store_consignment_party(mlv_store *s, int64_t operator_id, int64_t consignment_id,
+				int64_t *owner)
 {
 	sqlite3_stmt *st = NULL;
 	if (operator_id <= 0)
 		return MLV_ENOTFOUND;
 	if (sqlite3_prepare_v2(s->db,
-			       "SELECT 1 FROM consignment_parties p JOIN operator_identifiers i"
-			       " ON i.value = p.ident WHERE p.consignment_id = ?1"
-			       " AND i.operator_id = ?2 LIMIT 1",
+			       "SELECT c.filer_id FROM consignment_parties p"
+			       " JOIN operator_identifiers i ON i.value = p.ident"
+			       " JOIN consignments c ON c.id = p.consignment_id"
+			       " WHERE p.consignment_id = ?1 AND i.operator_id = ?2 LIMIT 1",
 			       -1, &st, NULL) != SQLITE_OK)
 		return MLV_EIO;
 	sqlite3_bind_int64(st, 1, consignment_id);
 	sqlite3_bind_int64(st, 2, operator_id);
 	int step = sqlite3_step(st);
+	if (step == SQLITE_ROW)
+		*owner = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
 	return step == SQLITE_ROW ? 0 : step == SQLITE_DONE ? MLV_ENOTFOUND : MLV_EIO;
 }

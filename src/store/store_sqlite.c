@@ -1235,6 +1235,15 @@ int mlv_store_transition(mlv_store *s, int64_t filer_id, int64_t id, mlv_action 
 			 unsigned by, const char *actor, const char *reason, int64_t at_ms,
 			 bool auto_release, mlv_transition_result *r)
 {
+	return mlv_store_transition_terms(s, filer_id, id, action, by, actor, reason, at_ms,
+					  auto_release, NULL, r);
+}
+
+int mlv_store_transition_terms(mlv_store *s, int64_t filer_id, int64_t id, mlv_action action,
+			       unsigned by, const char *actor, const char *reason, int64_t at_ms,
+			       bool auto_release, const mlv_release_terms *terms,
+			       mlv_transition_result *r)
+{
 	sqlite3_stmt *q = NULL, *u = NULL;
 	memset(r, 0, sizeof(*r));
 	r->amount_due = -1;
@@ -1288,12 +1297,25 @@ int mlv_store_transition(mlv_store *s, int64_t filer_id, int64_t id, mlv_action 
 	bool release = auto_release && action == MLV_ACT_ARRIVE && green && r->amount_due == 0;
 	mlv_account acct;
 	const char *release_reason = "green lane, nothing due before release";
-	if (auto_release && action == MLV_ACT_ARRIVE && green && r->amount_due > 0 &&
-	    mlv_store_account_get(s, owner, 0, &acct) == 0) {
-		/* What is due goes on the deferred account, within its guarantee. */
+	int64_t waiver = terms != NULL && terms->guarantee_waiver > 0 ? terms->guarantee_waiver : 0;
+	bool account = false;
+	if (auto_release && action == MLV_ACT_ARRIVE && green && r->amount_due > 0) {
+		account = mlv_store_account_get(s, owner, 0, &acct) == 0;
+		/* An AEO without an account: one opens, with no guarantee, when
+		 * the amount fits in the waiver. */
+		if (!account && terms != NULL && r->amount_due <= waiver && terms->currency != NULL)
+			account = mlv_store_account_open(s, owner, terms->currency, 0, at_ms, &acct) == 0;
+	}
+	if (account) {
+		/* What is due goes on the deferred account, within its guarantee
+		 * and, for an AEO, the waiver beyond it. */
 		if (acct.balance + r->amount_due <= acct.ceiling) {
 			release = r->on_account = true;
 			release_reason = "green lane, duties and taxes debited to the deferred account";
+		} else if (acct.balance + r->amount_due <= acct.ceiling + waiver) {
+			release = r->on_account = r->aeo_waiver = true;
+			release_reason = "green lane, duties and taxes debited to the deferred account "
+					 "without guarantee (AEO waiver)";
 		} else {
 			r->over_ceiling = true;
 		}
