@@ -294,8 +294,8 @@ static void test_shipped_data(void **state)
 	assert_false(mlv_risk_goods_covers(goods, "NO"));
 
 	mlv_risk_rule_info info;
-	assert_int_equal(mlv_risk_profile_find(deflt, "R-AEO", &info), 0);
-	assert_true(info.weight < 0);
+	/* AEO trust is the factor of mlv_risk_input.aeo_status, not a rule */
+	assert_int_equal(mlv_risk_profile_find(deflt, "R-AEO", &info), MLV_ENOTFOUND);
 	assert_int_equal(mlv_risk_profile_find(deflt, "R-WATCH-SELLER", &info), 0);
 	assert_int_equal(info.lane, MLV_RISK_RED);
 	assert_int_equal(mlv_risk_profile_find(deflt, "nope", &info), MLV_ENOTFOUND);
@@ -2070,10 +2070,12 @@ static void test_default_profile_scenarios(void **state)
 	/* an AEO filer with a clean filing: trust lowers the score */
 	in = input();
 	in.aeo = 1;
+	mlv_risk_aeo aeo = {true, 50, "filer", "full", "FRAEOF0000123", "FR", "domestic"};
+	in.aeo_status = &aeo;
 	build(&f, NULL);
 	assess(&a, deflt, &f, &in);
-	assert_non_null(find_hit(&a, "R-AEO"));
-	assert_int_equal(a.score, 0);
+	assert_true(a.aeo);
+	assert_int_equal(a.score, a.score_before_aeo / 2);
 	assert_int_equal(a.lane, MLV_RISK_GREEN);
 	mlv_risk_assessment_clear(&a);
 	filing_free(&f);
