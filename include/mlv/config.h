@@ -18,6 +18,7 @@ typedef struct mlv_config {
 	unsigned port;
 	unsigned threads;
 	unsigned timeout_s;
+	unsigned header_timeout_s;
 	unsigned max_connections;
 	bool access_log;
 	unsigned session_hours;
@@ -37,6 +38,7 @@ typedef struct mlv_config {
 	unsigned retention_days;
 	/* [limits] */
 	size_t max_body;
+	size_t max_header;
 	size_t max_batch_body;
 	unsigned max_batch_lines;
 	unsigned max_page;

@@ -25,6 +25,8 @@ typedef struct mlv_server_opts {
 	size_t max_batch_lines;
 	unsigned max_page;        /* list page size bound */
 	unsigned timeout_s;       /* idle connection timeout */
+	unsigned header_timeout_s; /* request line and headers arrive within this; 0: none */
+	size_t max_header;        /* a connection's memory for request line and headers */
 	size_t max_connections;
 	size_t writer_batch;      /* filings per transaction at most */
 	size_t writer_queue;      /* jobs waiting at most before 503 */
@@ -48,7 +50,8 @@ typedef struct mlv_server_opts {
 	{ .address = "127.0.0.1", .port = 8080, .threads = 0,                          \
 	  .db_path = "var/mainlevee.db", .rd = NULL, .profiles = NULL, .validate = MLV_VALIDATE_OPTS_INIT, \
 	  .max_body = 1u << 20, .max_batch_body = 64u << 20, .max_batch_lines = 100000, \
-	  .max_page = 500, .timeout_s = 30, .max_connections = 4096,                  \
+	  .max_page = 500, .timeout_s = 30, .header_timeout_s = 10, .max_header = 32768, \
+	  .max_connections = 4096,                                                     \
 	  .writer_batch = 2048, .writer_queue = 20000, .synchronous_full = true,        \
 	  .access_log = false, .audit_sk = NULL, .audit_pk = NULL,                      \
 	  .sth_interval_ms = 10000, .rate_per_key = 0, .auth_max_failures = 10,          \

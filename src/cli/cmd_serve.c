@@ -205,6 +205,8 @@ int cmd_serve(int argc, char **argv, const mlv_config *cfg)
 	so.max_batch_lines = cfg->max_batch_lines;
 	so.max_page = cfg->max_page;
 	so.timeout_s = cfg->timeout_s;
+	so.header_timeout_s = cfg->header_timeout_s;
+	so.max_header = cfg->max_header;
 	so.max_connections = cfg->max_connections;
 	so.writer_batch = cfg->writer_batch;
 	so.writer_queue = cfg->writer_queue;

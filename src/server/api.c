@@ -364,10 +364,14 @@ static int metrics(mlv_server *s, mlv_resp *resp)
 			"# TYPE mlv_writer_failures_total counter\nmlv_writer_failures_total %llu\n"
 			"# HELP mlv_writer_queued_jobs Jobs waiting for the writer thread.\n"
 			"# TYPE mlv_writer_queued_jobs gauge\nmlv_writer_queued_jobs %zu\n"
+			"# HELP mlv_http_header_timeouts_total Connections closed because their headers "
+			"missed the deadline.\n"
+			"# TYPE mlv_http_header_timeouts_total counter\nmlv_http_header_timeouts_total %llu\n"
 			"# HELP mlv_uptime_seconds Seconds since the server started.\n"
 			"# TYPE mlv_uptime_seconds gauge\nmlv_uptime_seconds %lld\n",
 			(unsigned long long)ws.filings, (unsigned long long)ws.batches,
 			(unsigned long long)ws.failures, ws.queued,
+			(unsigned long long)mlv_http_header_timeouts(s->http),
 			(long long)((mlv_now_ms() - s->started_ms) / 1000));
 	if (rc != 0)
 		mlv_http_problem_err(resp, rc, NULL);
@@ -629,6 +633,8 @@ int mlv_server_start(mlv_server **out, const mlv_server_opts *opts, char *err, s
 		.max_body = opts->max_body,
 		.max_batch_body = opts->max_batch_body,
 		.timeout_s = opts->timeout_s,
+		.header_timeout_s = opts->header_timeout_s,
+		.max_header = opts->max_header,
 		.max_connections = opts->max_connections,
 		.handler = handle,
 		.app = s,

@@ -4,16 +4,30 @@
  * request body is collected into a bounded buffer; a declared
  * Content-Length over the limit is refused before any byte of the body is
  * read.  Asynchronous answers suspend the connection first and only then
- * start their work, so a resume can never come before its suspend. */
+ * start their work, so a resume can never come before its suspend.
+ *
+ * Slow clients: libmicrohttpd closes a connection idle for timeout_s, but a
+ * client that trickles its headers a byte at a time is never idle.  A
+ * watchdog thread gives each request a deadline instead: the request line
+ * and headers must arrive within header_timeout_s of the connection's start
+ * (first request) or of the request line (later requests on a kept-alive
+ * connection); past it, the socket is shut down and libmicrohttpd closes
+ * the connection.  A slot holds each connection's socket and deadline; it
+ * is released on libmicrohttpd's close notification, which comes before the
+ * socket is closed, under the same lock the watchdog holds while it shuts a
+ * socket down: a socket number is never shut down after its reuse. */
 #include "http.h"
 
 #include <arpa/inet.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 
 enum { ST_NEW = 0, ST_WAITING, ST_READY, ST_DONE };
@@ -24,12 +38,125 @@ enum { ST_NEW = 0, ST_WAITING, ST_READY, ST_DONE };
  * SO_REUSEPORT: the kernel spreads connections over them.  (One daemon
  * with a thread pool lets the first thread to wake accept a whole burst of
  * connections, which then share one core.) */
+/* A connection watched for its header deadline. */
+struct watch {
+	int fd;			   /* -1: free slot */
+	_Atomic int64_t deadline;  /* monotonic ms; 0: not armed */
+};
+
 struct mlv_http {
 	struct MHD_Daemon *d[DAEMONS_MAX];
 	unsigned nd;
 	mlv_http_opts opts;
 	unsigned port;
+	/* the header deadlines (0 slots when header_timeout_s is 0) */
+	pthread_mutex_t watch_lock;
+	pthread_cond_t watch_cond;
+	struct watch *slots;
+	size_t nslots, *free_slots, nfree;
+	pthread_t watchdog;
+	bool watchdog_running, stopping;
+	_Atomic uint64_t timed_out; /* connections closed by the deadline */
 };
+
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The watch slot of a connection (its socket context), or NULL. */
+static struct watch *slot_of(mlv_http *h, struct MHD_Connection *conn)
+{
+	if (h->slots == NULL)
+		return NULL;
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	uintptr_t v = ci != NULL ? (uintptr_t)ci->socket_context : 0;
+	return v > 0 && v <= h->nslots ? &h->slots[v - 1] : NULL;
+}
+
+/* Arms the deadline unless one is armed already (the earliest holds). */
+static void arm(mlv_http *h, struct watch *w)
+{
+	int64_t none = 0;
+	if (w != NULL)
+		atomic_compare_exchange_strong(&w->deadline, &none,
+					       mono_ms() + (int64_t)h->opts.header_timeout_s * 1000);
+}
+
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+			  enum MHD_ConnectionNotificationCode toe)
+{
+	mlv_http *h = cls;
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+		const union MHD_ConnectionInfo *ci =
+			MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+		pthread_mutex_lock(&h->watch_lock);
+		if (ci != NULL && h->nfree > 0) {
+			size_t i = h->free_slots[--h->nfree];
+			h->slots[i].fd = ci->connect_fd;
+			atomic_store(&h->slots[i].deadline, 0);
+			*socket_context = (void *)(uintptr_t)(i + 1);
+		}
+		pthread_mutex_unlock(&h->watch_lock);
+		arm(h, slot_of(h, conn));
+		return;
+	}
+	uintptr_t v = (uintptr_t)*socket_context;
+	if (v == 0 || v > h->nslots)
+		return;
+	pthread_mutex_lock(&h->watch_lock);
+	h->slots[v - 1].fd = -1;
+	atomic_store(&h->slots[v - 1].deadline, 0);
+	h->free_slots[h->nfree++] = v - 1;
+	pthread_mutex_unlock(&h->watch_lock);
+	*socket_context = NULL;
+}
+
+/* The request line of a request has come: its headers now have a deadline
+ * (a kept-alive connection's later requests). */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+	(void)uri;
+	mlv_http *h = cls;
+	arm(h, slot_of(h, conn));
+	return NULL;
+}
+
+static void *watchdog_main(void *arg)
+{
+	mlv_http *h = arg;
+	pthread_mutex_lock(&h->watch_lock);
+	while (!h->stopping) {
+		struct timespec until;
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_nsec += 250 * 1000000L;
+		if (until.tv_nsec >= 1000000000L) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000L;
+		}
+		pthread_cond_timedwait(&h->watch_cond, &h->watch_lock, &until);
+		int64_t now = mono_ms();
+		for (size_t i = 0; i < h->nslots; i++) {
+			struct watch *w = &h->slots[i];
+			int64_t d = atomic_load(&w->deadline);
+			if (w->fd < 0 || d == 0 || d > now)
+				continue;
+			atomic_store(&w->deadline, 0);
+			shutdown(w->fd, SHUT_RDWR); /* libmicrohttpd sees the end and closes */
+			atomic_fetch_add(&h->timed_out, 1);
+		}
+	}
+	pthread_mutex_unlock(&h->watch_lock);
+	return NULL;
+}
+
+uint64_t mlv_http_header_timeouts(const mlv_http *h)
+{
+	return atomic_load(&((mlv_http *)h)->timed_out);
+}
 
 struct conn_req {
 	mlv_req req;
@@ -122,6 +249,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	struct conn_req *r = *con_cls;
 	(void)version;
 	if (r == NULL) {
+		/* the headers are in: the deadline is met */
+		struct watch *w = slot_of(h, conn);
+		if (w != NULL)
+			atomic_store(&w->deadline, 0);
 		r = calloc(1, sizeof(*r));
 		if (r == NULL)
 			return MHD_NO;
@@ -250,13 +381,65 @@ const char *mlv_req_query(mlv_req *req, const char *name)
 
 static struct MHD_Daemon *start_one(mlv_http *h, const struct sockaddr *sa, unsigned flags)
 {
-	return MHD_start_daemon(flags, 0, NULL, NULL, on_request, h,
-				MHD_OPTION_SOCK_ADDR, sa,
+	struct MHD_OptionItem more[] = {
+		{h->opts.max_header ? MHD_OPTION_CONNECTION_MEMORY_LIMIT : MHD_OPTION_END,
+		 (intptr_t)h->opts.max_header, NULL},
+		{MHD_OPTION_END, 0, NULL},
+	};
+	if (h->slots == NULL)
+		return MHD_start_daemon(flags, 0, NULL, NULL, on_request, h, MHD_OPTION_SOCK_ADDR, sa,
+					MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)h->opts.timeout_s,
+					MHD_OPTION_CONNECTION_LIMIT, (unsigned)h->opts.max_connections,
+					MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+					MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1,
+					MHD_OPTION_ARRAY, more, MHD_OPTION_END);
+	return MHD_start_daemon(flags, 0, NULL, NULL, on_request, h, MHD_OPTION_SOCK_ADDR, sa,
 				MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)h->opts.timeout_s,
 				MHD_OPTION_CONNECTION_LIMIT, (unsigned)h->opts.max_connections,
 				MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+				MHD_OPTION_NOTIFY_CONNECTION, on_connection, h,
+				MHD_OPTION_URI_LOG_CALLBACK, on_uri, h,
 				MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1,
-				MHD_OPTION_END);
+				MHD_OPTION_ARRAY, more, MHD_OPTION_END);
+}
+
+/* The slots and the watchdog of the header deadlines. */
+static int watch_start(mlv_http *h)
+{
+	pthread_mutex_init(&h->watch_lock, NULL);
+	pthread_cond_init(&h->watch_cond, NULL);
+	if (h->opts.header_timeout_s == 0)
+		return 0;
+	/* every daemon accepts up to max_connections */
+	size_t n = h->opts.max_connections * (h->opts.threads ? h->opts.threads : 2);
+	h->slots = calloc(n, sizeof(*h->slots));
+	h->free_slots = calloc(n, sizeof(*h->free_slots));
+	if (h->slots == NULL || h->free_slots == NULL)
+		return MLV_ENOMEM;
+	h->nslots = n;
+	for (size_t i = 0; i < n; i++) {
+		h->slots[i].fd = -1;
+		h->free_slots[h->nfree++] = n - 1 - i;
+	}
+	if (pthread_create(&h->watchdog, NULL, watchdog_main, h) != 0)
+		return MLV_ENOMEM;
+	h->watchdog_running = true;
+	return 0;
+}
+
+static void watch_stop(mlv_http *h)
+{
+	if (h->watchdog_running) {
+		pthread_mutex_lock(&h->watch_lock);
+		h->stopping = true;
+		pthread_cond_signal(&h->watch_cond);
+		pthread_mutex_unlock(&h->watch_lock);
+		pthread_join(h->watchdog, NULL);
+	}
+	free(h->slots);
+	free(h->free_slots);
+	pthread_cond_destroy(&h->watch_cond);
+	pthread_mutex_destroy(&h->watch_lock);
 }
 
 int mlv_http_start(mlv_http **out, const mlv_http_opts *opts, char *err, size_t errlen)
@@ -289,6 +472,12 @@ int mlv_http_start(mlv_http **out, const mlv_http_opts *opts, char *err, size_t 
 	unsigned n = opts->threads ? opts->threads : 2;
 	if (n > DAEMONS_MAX)
 		n = DAEMONS_MAX;
+	h->opts.threads = n;
+	if (watch_start(h) != 0) {
+		snprintf(err, errlen, "cannot start the header deadline watchdog");
+		mlv_http_stop(h);
+		return MLV_ENOMEM;
+	}
 	for (unsigned i = 0; i < n; i++) {
 		h->d[i] = start_one(h, sa, flags);
 		if (h->d[i] == NULL) {
@@ -331,5 +520,6 @@ void mlv_http_stop(mlv_http *h)
 		MHD_quiesce_daemon(h->d[i]);
 	for (unsigned i = 0; i < h->nd; i++)
 		MHD_stop_daemon(h->d[i]);
+	watch_stop(h);
 	free(h);
 }

@@ -53,6 +53,9 @@ typedef struct mlv_http_opts {
 	size_t max_body;         /* bytes; larger bodies answer 413 */
 	size_t max_batch_body;   /* for paths ending in ":batch" */
 	unsigned timeout_s;      /* idle connection timeout */
+	unsigned header_timeout_s; /* a request line and headers arrive within this; 0: none */
+	size_t max_header;       /* memory for one connection's request line and headers
+				  * (larger answers 431); 0: libmicrohttpd's default */
 	size_t max_connections;
 	mlv_http_handler handler;
 	void *app;
@@ -61,6 +64,8 @@ typedef struct mlv_http_opts {
 } mlv_http_opts;
 
 int mlv_http_start(mlv_http **out, const mlv_http_opts *opts, char *err, size_t errlen);
+/* Connections closed because their headers missed the deadline. */
+uint64_t mlv_http_header_timeouts(const mlv_http *h);
 /* The port actually bound (useful with port 0). */
 unsigned mlv_http_port(const mlv_http *h);
 void mlv_http_stop(mlv_http *h);
