@@ -14,7 +14,15 @@ typedef struct http_res {
 	char allow[64];
 	char www_authenticate[128];
 	char retry_after[16];
+	char etag[32];
 } http_res;
+
+/* More of a request: one extra header line ("If-Match: \"2\""), and the
+ * local address to send from ("127.0.0.2": another client). */
+typedef struct http_extra {
+	const char *header;
+	const char *from;
+} http_extra;
 
 void http_res_init(http_res *r);
 void http_res_free(http_res *r);
@@ -23,5 +31,8 @@ void http_res_free(http_res *r);
  * ctype NULL (no Content-Type).  Returns 0 when a response came. */
 int http_call(const char *base, const char *method, const char *path, const char *token,
 	      const char *ctype, const char *body, size_t len, http_res *out);
+int http_call_extra(const char *base, const char *method, const char *path, const char *token,
+		    const char *ctype, const char *body, size_t len, const http_extra *x,
+		    http_res *out);
 
 #endif

@@ -18,6 +18,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+
 #include "client.h"
 #include "mlv/audit.h"
 #include "mlv/profile.h"
@@ -34,6 +39,15 @@ static char base[64];
 static char dir[64] = "/tmp/mlv-api-XXXXXX";
 static char db[128];
 static char key_a[96], key_b[96], key_c[96], key_expired[96], key_officer[96];
+/* Every other role of issue 7, and filers of the registry's tests: market-p acts
+ * for the platform IE1234567X, aeo-fr for a French AEO, aeo-cn for a Chinese
+ * one (with a deferred account), plain-filer for no operator. */
+static char key_admin[96], key_analyst[96], key_supervisor[96], key_auditor[96], key_agency[96],
+	key_partner[96], key_party[96], key_aeo_fr[96], key_aeo_cn[96], key_plain[96];
+#define CONSOLE_USER "locked-officer"
+#define CONSOLE_PASSWORD "correct horse battery staple"
+/* The AEO guarantee waiver of the test server: EUR 10.00. */
+#define AEO_WAIVER 1000
 static char *fixture;
 static uint8_t audit_pk[MLV_AUDIT_PK_LEN], audit_sk[MLV_AUDIT_SK_LEN];
 static mlv_profiles *profiles;
@@ -121,6 +135,30 @@ static int setup_all(void **state)
 	    mlv_store_key_create_role(st, off, "test", 0, "officer", key_officer,
 				      sizeof(key_officer)) != 0)
 		return -1;
+	const struct {
+		const char *filer, *role;
+		char *key;
+	} more[] = {
+		{"admin-root", "admin", key_admin},	    {"analyst-ana", "analyst", key_analyst},
+		{"supervisor-sam", "supervisor", key_supervisor},
+		{"auditor-aude", "auditor", key_auditor}, {"agency-dgccrf", "agency", key_agency},
+		{"partner-cn", "partner", key_partner},   {"market-p", "filer", key_party},
+		{"aeo-fr", "filer", key_aeo_fr},	    {"aeo-cn", "filer", key_aeo_cn},
+		{"plain-filer", "filer", key_plain},
+	};
+	for (size_t i = 0; i < MLV_ARRAY_LEN(more); i++) {
+		int64_t id;
+		if (mlv_store_filer_ensure(st, more[i].filer, &id) != 0 ||
+		    mlv_store_key_create_role(st, id, "test", 0, more[i].role, more[i].key, 96) != 0)
+			return -1;
+		/* the Chinese AEO defers on an account with a EUR 100.00 guarantee */
+		if (strcmp(more[i].filer, "aeo-cn") == 0 &&
+		    mlv_store_account_open(st, id, "EUR", 10000, 1, &acct) != 0)
+			return -1;
+	}
+	if (mlv_store_user_set(st, CONSOLE_USER, "Locked Officer", CONSOLE_PASSWORD, "officer", 0) !=
+	    0)
+		return -1;
 	mlv_store_close(st);
 
 	mlv_server_opts o = MLV_SERVER_OPTS_INIT;
@@ -153,6 +191,7 @@ static int setup_all(void **state)
 	o.validate.risk = risk_profile;
 	o.validate.goods = risk_goods;
 	o.validate.country = "FR";
+	o.aeo_guarantee_waiver = AEO_WAIVER;
 	if (mlv_server_start(&server, &o, err, sizeof(err)) != 0) {
 		fprintf(stderr, "server: %s\n", err);
 		return -1;
@@ -221,6 +260,16 @@ static const char *str(const cJSON *j, const char *name)
 	const char *s = cJSON_GetStringValue(cJSON_GetObjectItem(j, name));
 	assert_non_null(s);
 	return s;
+}
+
+/* tmpl with its "{}" replaced by id. */
+static void fill(char *out, size_t n, const char *tmpl, long long id)
+{
+	const char *at = strstr(tmpl, "{}");
+	if (at == NULL)
+		snprintf(out, n, "%s", tmpl);
+	else
+		snprintf(out, n, "%.*s%lld%s", (int)(at - tmpl), tmpl, id, at + 2);
 }
 
 /* ---- tests ---------------------------------------------------------------------- */
@@ -750,23 +799,30 @@ static void test_audit_log(void **state)
 }
 
 /* A second server on the same store, with tight limits. */
+/* A second server on the same store with opts (port, store and reference
+ * data filled in). */
+static mlv_server *limited_opts(mlv_server_opts *o, char *url, size_t n)
+{
+	char err[256];
+	o->port = 0;
+	o->threads = 1;
+	o->db_path = db;
+	o->rd = rd;
+	o->synchronous_full = false;
+	mlv_server *srv = NULL;
+	assert_int_equal(mlv_server_start(&srv, o, err, sizeof(err)), 0);
+	snprintf(url, n, "http://127.0.0.1:%u", mlv_server_port(srv));
+	return srv;
+}
+
 static mlv_server *limited(unsigned rate, unsigned failures, char *url, size_t n)
 {
 	mlv_server_opts o = MLV_SERVER_OPTS_INIT;
-	char err[256];
-	o.port = 0;
-	o.threads = 1;
-	o.db_path = db;
-	o.rd = rd;
-	o.synchronous_full = false;
 	o.rate_per_key = rate;
 	o.auth_max_failures = failures;
 	o.auth_window_s = 60;
 	o.public_rate = rate;
-	mlv_server *srv = NULL;
-	assert_int_equal(mlv_server_start(&srv, &o, err, sizeof(err)), 0);
-	snprintf(url, n, "http://127.0.0.1:%u", mlv_server_port(srv));
-	return srv;
+	return limited_opts(&o, url, n);
 }
 
 static long status_of(const char *url, const char *token, char *retry_after, size_t n)
@@ -1254,15 +1310,6 @@ static void test_mass_assignment(void **state)
  * key, nobody), and the lists: more than 10,000 requests, none of which
  * may answer with A's data or change A's consignments.  A server of its
  * own without the lock-out, which the failed keys would trip. */
-/* tmpl with its "{}" replaced by id. */
-static void fill(char *out, size_t n, const char *tmpl, long long id)
-{
-	const char *at = strstr(tmpl, "{}");
-	if (at == NULL)
-		snprintf(out, n, "%s", tmpl);
-	else
-		snprintf(out, n, "%.*s%lld%s", (int)(at - tmpl), tmpl, id, at + 2);
-}
 
 static void test_authorization_matrix(void **state)
 {
@@ -1549,6 +1596,746 @@ static void test_split_detection(void **state)
 	cJSON_Delete(o);
 }
 
+/* ---- the registry of operators, AEO and MRAs ------------------------------------------ */
+
+/* A JSON call with one more header (If-Match), answering the ETag too. */
+static cJSON *call_json_x(const char *method, const char *path, const char *token,
+			  const char *body, long expect_status, const char *header, char *etag,
+			  size_t etag_size)
+{
+	http_res r;
+	http_res_init(&r);
+	http_extra x = {header, NULL};
+	assert_int_equal(http_call_extra(base, method, path, token,
+					 body ? "application/json" : NULL, body,
+					 body ? strlen(body) : 0, &x, &r),
+			 0);
+	if (r.status != expect_status)
+		fprintf(stderr, "%s %s -> %ld: %s\n", method, path, r.status,
+			r.body.data ? r.body.data : "");
+	assert_int_equal(r.status, expect_status);
+	if (etag != NULL)
+		snprintf(etag, etag_size, "%s", r.etag);
+	cJSON *j = cJSON_Parse(r.body.data ? r.body.data : "");
+	assert_non_null(j);
+	http_res_free(&r);
+	return j;
+}
+
+/* POST /v1/operators as the administrator: the new id. */
+static long long create_operator(const char *json)
+{
+	cJSON *j = call_json("POST", "/v1/operators", key_admin, json, 201);
+	long long id = num(j, "id");
+	assert_int_equal(num(j, "version"), 1);
+	cJSON_Delete(j);
+	return id;
+}
+
+/* Whether a list answer's items hold an operator with this id. */
+static bool lists(const cJSON *list, long long id)
+{
+	const cJSON *e;
+	cJSON_ArrayForEach(e, cJSON_GetObjectItem(list, "items"))
+		if (num(e, "id") == id)
+			return true;
+	return false;
+}
+
+static const char market_json[] =
+	"{\"kind\":\"platform\",\"name\":\"ExampleMarket Ltd\",\"country\":\"IE\","
+	"\"identifiers\":[{\"type\":\"vat\",\"value\":\"IE1234567X\"}],"
+	"\"contacts\":[{\"name\":\"Aoife Byrne\",\"function\":\"customs compliance\","
+	"\"email\":\"aoife.byrne@examplemarket.example\",\"phone\":\"+35315550100\"}],"
+	"\"addresses\":[{\"type\":\"registered\",\"street\":\"1 Dock Road\",\"city\":\"Dublin\","
+	"\"country\":\"IE\"}],"
+	"\"aeo\":{\"type\":\"full\",\"issuing_country\":\"IE\",\"certificate\":\"IEAEOF00001\","
+	"\"valid_from\":\"2024-01-01\"},"
+	"\"filers\":[\"market-p\"]}";
+
+static long long market_id;
+
+/* The registry: create, read by every role (each its view or 404), list with
+ * filters and pages, strict writes, If-Match, changes kept in the history. */
+static void test_operator_registry(void **state)
+{
+	(void)state;
+	char etag[32];
+	cJSON *c = call_json_x("POST", "/v1/operators", key_admin, market_json, 201, NULL, etag,
+			       sizeof(etag));
+	market_id = num(c, "id");
+	assert_string_equal(etag, "\"1\"");
+	cJSON *rec = cJSON_GetObjectItem(c, "aeo_recognition");
+	/* issued by IE, a member of the EU like this administration (FR) */
+	assert_true(cJSON_IsTrue(cJSON_GetObjectItem(rec, "recognised")));
+	assert_string_equal(str(rec, "basis"), "union");
+	assert_string_equal(str(cJSON_GetArrayItem(cJSON_GetObjectItem(c, "identifiers"), 0), "value"),
+			    "IE1234567X");
+	cJSON_Delete(c);
+	char path[96];
+	snprintf(path, sizeof(path), "/v1/operators/%lld", market_id);
+
+	/* Each role its view: staff and the operator itself in full, the
+	 * partner without contacts, others nothing (404, never 403). */
+	const char *full[] = {key_admin, key_officer, key_analyst, key_supervisor, key_auditor,
+			      key_party};
+	for (size_t i = 0; i < MLV_ARRAY_LEN(full); i++) {
+		cJSON *g = call_json("GET", path, full[i], NULL, 200);
+		assert_non_null(cJSON_GetObjectItem(g, "contacts"));
+		assert_string_equal(str(g, "name"), "ExampleMarket Ltd");
+		cJSON_Delete(g);
+	}
+	http_res r;
+	http_res_init(&r);
+	assert_int_equal(http_call(base, "GET", path, key_partner, NULL, NULL, 0, &r), 0);
+	assert_int_equal(r.status, 200);
+	assert_null(strstr(r.body.data, "aoife"));
+	assert_null(strstr(r.body.data, "Dock Road"));
+	assert_null(strstr(r.body.data, "\"filers\""));
+	assert_non_null(strstr(r.body.data, "IEAEOF00001"));
+	http_res_free(&r);
+	const char *none[] = {key_a, key_b, key_agency, key_plain};
+	for (size_t i = 0; i < MLV_ARRAY_LEN(none); i++)
+		cJSON_Delete(call_json("GET", path, none[i], NULL, 404));
+	cJSON_Delete(call_json("GET", path, NULL, NULL, 401));
+	cJSON_Delete(call_json("GET", "/v1/operators/999999", key_admin, NULL, 404));
+
+	/* Lists and their filters. */
+	static const struct {
+		const char *query;
+		bool has;
+	} filters[] = {
+		{"/v1/operators?kind=platform", true},
+		{"/v1/operators?kind=seller", false},
+		{"/v1/operators?identifier=ie-1234567x", true},
+		{"/v1/operators?identifier=IE0000000X", false},
+		{"/v1/operators?name=examplemarket", true},
+		{"/v1/operators?country=IE&aeo=true", true},
+		{"/v1/operators?aeo=false", false},
+		{"/v1/operators?country=FR", false},
+		{"/v1/operators?filer=market-p", true},
+		{"/v1/operators?filer=platform-a", false},
+	};
+	for (size_t i = 0; i < MLV_ARRAY_LEN(filters); i++) {
+		cJSON *l = call_json("GET", filters[i].query, key_officer, NULL, 200);
+		if (lists(l, market_id) != filters[i].has)
+			fail_msg("%s: %s", filters[i].query, filters[i].has ? "missing" : "listed");
+		cJSON_Delete(l);
+	}
+	const char *bad[] = {"/v1/operators?kind=bank", "/v1/operators?country=XX",
+			     "/v1/operators?aeo=maybe", "/v1/operators?limit=0",
+			     "/v1/operators?limit=501", "/v1/operators?cursor=-1",
+			     "/v1/operators?name=x"};
+	for (size_t i = 0; i < MLV_ARRAY_LEN(bad); i++)
+		cJSON_Delete(call_json("GET", bad[i], key_officer, NULL, 400));
+	/* a filer lists its own operator only; an agency acting for none, nothing */
+	cJSON *own = call_json("GET", "/v1/operators", key_party, NULL, 200);
+	assert_true(lists(own, market_id));
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(own, "items")), 1);
+	cJSON_Delete(own);
+	own = call_json("GET", "/v1/operators", key_agency, NULL, 200);
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(own, "items")), 0);
+	cJSON_Delete(own);
+
+	/* Pages of 2 cover five sellers exactly once, newest first. */
+	long long sellers[5];
+	for (int i = 0; i < 5; i++) {
+		char json[256];
+		snprintf(json, sizeof(json),
+			 "{\"kind\":\"seller\",\"name\":\"Page Seller %d\",\"country\":\"CN\","
+			 "\"identifiers\":[{\"type\":\"tin\",\"value\":\"PAGE%04d\"}]}",
+			 i, i);
+		sellers[i] = create_operator(json);
+	}
+	char page[160] = "/v1/operators?kind=seller&name=page+seller&limit=2";
+	int seen = 0, pages = 0;
+	long long last = INT64_MAX;
+	for (;;) {
+		cJSON *l = call_json("GET", page, key_auditor, NULL, 200);
+		const cJSON *e;
+		cJSON_ArrayForEach(e, cJSON_GetObjectItem(l, "items")) {
+			assert_true(num(e, "id") < last);
+			last = num(e, "id");
+			seen++;
+		}
+		pages++;
+		const cJSON *next = cJSON_GetObjectItem(l, "next_cursor");
+		if (cJSON_IsNull(next)) {
+			cJSON_Delete(l);
+			break;
+		}
+		snprintf(page, sizeof(page),
+			 "/v1/operators?kind=seller&name=page+seller&limit=2&cursor=%s",
+			 cJSON_GetStringValue(next));
+		cJSON_Delete(l);
+		assert_true(pages < 5);
+	}
+	assert_int_equal(seen, 5);
+	assert_int_equal(pages, 3);
+	assert_int_equal(last, sellers[0]);
+
+	/* Strict writes. */
+	cJSON *p = call_json("POST", "/v1/operators", key_admin,
+			     "{\"kind\":\"broker\",\"name\":\"B\",\"country\":\"FR\",\"id\":9,"
+			     "\"colour\":\"red\",\"identifiers\":[{\"type\":\"eori\",\"value\":\"QQ1\"}]}",
+			     422);
+	assert_true(has_error(p, "/id", "read_only"));
+	assert_true(has_error(p, "/colour", "unknown_field"));
+	assert_true(has_error(p, "/identifiers/0/value", "format"));
+	cJSON_Delete(p);
+	/* an identifier belongs to one operator, a filer acts for one */
+	p = call_json("POST", "/v1/operators", key_admin,
+		      "{\"kind\":\"platform\",\"name\":\"Copycat\",\"country\":\"IE\","
+		      "\"identifiers\":[{\"type\":\"vat\",\"value\":\"IE 1234567 X\"}]}",
+		      409);
+	assert_non_null(strstr(str(p, "detail"), "IE1234567X"));
+	cJSON_Delete(p);
+	cJSON_Delete(call_json("POST", "/v1/operators", key_admin,
+			       "{\"kind\":\"platform\",\"name\":\"Copycat\",\"country\":\"IE\","
+			       "\"filers\":[\"market-p\"]}",
+			       409));
+	p = call_json("POST", "/v1/operators", key_admin,
+		      "{\"kind\":\"platform\",\"name\":\"Copycat\",\"country\":\"IE\","
+		      "\"filers\":[\"nobody-of-that-name\"]}",
+		      422);
+	assert_true(has_error(p, "/filers", "filer_unknown"));
+	cJSON_Delete(p);
+	cJSON_Delete(call_json("POST", "/v1/operators", key_admin, "{\"kind\":", 400));
+	/* only administrators write */
+	cJSON_Delete(call_json("POST", "/v1/operators", key_officer, market_json, 403));
+	cJSON_Delete(call_json("PATCH", path, key_party, "{\"name\":\"Mine now\"}", 403));
+	cJSON_Delete(call_json("PATCH", path, key_supervisor, "{\"name\":\"Mine now\"}", 403));
+
+	/* Changes: If-Match guards against lost updates; an unchanged patch is
+	 * not a version; the history keeps each with actor and members. */
+	cJSON_Delete(call_json_x("PATCH", path, key_admin, "{\"name\":\"ExampleMarket Europe Ltd\"}",
+				 412, "If-Match: \"9\"", NULL, 0));
+	cJSON_Delete(call_json_x("PATCH", path, key_admin, "{\"name\":\"x\"}", 400,
+				 "If-Match: soon", NULL, 0));
+	cJSON *u = call_json_x("PATCH", path, key_admin, "{\"name\":\"ExampleMarket Europe Ltd\"}",
+			       200, "If-Match: \"1\"", etag, sizeof(etag));
+	assert_int_equal(num(u, "version"), 2);
+	assert_string_equal(etag, "\"2\"");
+	cJSON_Delete(u);
+	u = call_json("PATCH", path, key_admin, "{\"name\":\"ExampleMarket Europe Ltd\"}", 200);
+	assert_int_equal(num(u, "version"), 2);
+	cJSON_Delete(u);
+	u = call_json("PATCH", path, key_admin, "{\"aeo\":null,\"colour\":1}", 422);
+	cJSON_Delete(u);
+	u = call_json("PATCH", path, key_admin, "{\"aeo\":null}", 200);
+	assert_int_equal(num(u, "version"), 3);
+	assert_true(cJSON_IsNull(cJSON_GetObjectItem(u, "aeo")));
+	assert_true(cJSON_IsFalse(
+		cJSON_GetObjectItem(cJSON_GetObjectItem(u, "aeo_recognition"), "recognised")));
+	cJSON_Delete(u);
+	/* not an AEO any more: out of the partner's sight */
+	cJSON_Delete(call_json("GET", path, key_partner, NULL, 404));
+	cJSON_Delete(call_json("PATCH", "/v1/operators/999999", key_admin, "{\"name\":\"x\"}", 404));
+	snprintf(path, sizeof(path), "/v1/operators/%lld/history", market_id);
+	cJSON *h = call_json("GET", path, key_auditor, NULL, 200);
+	cJSON *ch = cJSON_GetObjectItem(h, "changes");
+	assert_int_equal(cJSON_GetArraySize(ch), 3);
+	cJSON *first = cJSON_GetArrayItem(ch, 0), *second = cJSON_GetArrayItem(ch, 1),
+	      *third = cJSON_GetArrayItem(ch, 2);
+	assert_string_equal(str(first, "change"), "created");
+	assert_string_equal(str(first, "actor"), "admin:admin-root");
+	assert_string_equal(str(cJSON_GetObjectItem(first, "record"), "name"), "ExampleMarket Ltd");
+	assert_string_equal(str(second, "change"), "updated");
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(second, "changed")), 1);
+	assert_string_equal(cJSON_GetStringValue(cJSON_GetArrayItem(
+				    cJSON_GetObjectItem(second, "changed"), 0)),
+			    "name");
+	assert_string_equal(
+		cJSON_GetStringValue(cJSON_GetArrayItem(cJSON_GetObjectItem(third, "changed"), 0)),
+		"aeo");
+	assert_int_equal(num(third, "version"), 3);
+	assert_non_null(cJSON_GetObjectItem(first, "at"));
+	cJSON_Delete(h);
+	cJSON_Delete(call_json("GET", path, key_admin, NULL, 200));
+	cJSON_Delete(call_json("GET", path, key_officer, NULL, 403));
+	cJSON_Delete(call_json("GET", path, key_party, NULL, 403));
+	cJSON_Delete(call_json("GET", "/v1/operators/999999/history", key_admin, NULL, 404));
+}
+
+/* A party to a consignment: the operator whose identifier it names (the
+ * platform IE1234567X, acting through market-p) reads it, never acts on it;
+ * nobody else does. */
+static void test_party_access(void **state)
+{
+	(void)state;
+	char *body = consignment("API-PARTY-1", NULL);
+	cJSON *f = call_json("POST", "/v1/consignments", key_a, body, 201);
+	long long id = num(f, "id");
+	cJSON_Delete(f);
+	free(body);
+	char path[96];
+	const char *reads[] = {"/v1/consignments/{}", "/v1/consignments/{}/events",
+			       "/v1/consignments/{}/versions/1"};
+	for (size_t i = 0; i < MLV_ARRAY_LEN(reads); i++) {
+		fill(path, sizeof(path), reads[i], id);
+		http_res r;
+		http_res_init(&r);
+		assert_int_equal(http_call(base, "GET", path, key_party, NULL, NULL, 0, &r), 0);
+		assert_int_equal(r.status, 200);
+		http_res_free(&r);
+		cJSON_Delete(call_json("GET", path, key_b, NULL, 404));
+	}
+	snprintf(path, sizeof(path), "/v1/consignments/%lld", id);
+	cJSON *g = call_json("GET", path, key_party, NULL, 200);
+	assert_string_equal(str(g, "lrn"), "API-PARTY-1");
+	cJSON_Delete(g);
+	cJSON *l = call_json("GET", "/v1/consignments?party=true&lrn=API-PARTY-1", key_party, NULL,
+			     200);
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(l, "items")), 1);
+	cJSON_Delete(l);
+	l = call_json("GET", "/v1/consignments?lrn=API-PARTY-1", key_party, NULL, 200);
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(l, "items")), 0); /* not its own */
+	cJSON_Delete(l);
+	l = call_json("GET", "/v1/consignments?party=true", key_b, NULL, 200);
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(l, "items")), 0);
+	cJSON_Delete(l);
+	cJSON_Delete(call_json("GET", "/v1/consignments?party=maybe", key_party, NULL, 400));
+	/* a party reads; it does not act */
+	snprintf(path, sizeof(path), "/v1/consignments/%lld/arrival", id);
+	cJSON_Delete(call_json("POST", path, key_party, "{}", 404));
+	snprintf(path, sizeof(path), "/v1/consignments/%lld/refund", id);
+	cJSON_Delete(call_json("POST", path, key_party, "{\"return_lrn\":\"X\"}", 404));
+	snprintf(path, sizeof(path), "/v1/consignments/%lld/events", id);
+	cJSON *ev = call_json("GET", path, key_a, NULL, 200);
+	long long event = num(cJSON_GetArrayItem(cJSON_GetObjectItem(ev, "events"), 0), "id");
+	cJSON_Delete(ev);
+	snprintf(path, sizeof(path), "/v1/audit/proof/inclusion?event=%lld", event);
+	cJSON_Delete(call_json("GET", path, key_party, NULL, 404));
+	/* a platform not registered: no party */
+	cJSON *c = cJSON_Parse(fixture);
+	cJSON_ReplaceItemInObject(c, "lrn", cJSON_CreateString("API-PARTY-2"));
+	cJSON_ReplaceItemInObject(cJSON_GetObjectItem(c, "platform"), "identifier",
+				  cJSON_CreateString("IE7654321X"));
+	char *other = cJSON_PrintUnformatted(c);
+	f = call_json("POST", "/v1/consignments", key_a, other, 201);
+	snprintf(path, sizeof(path), "/v1/consignments/%lld", (long long)num(f, "id"));
+	cJSON_Delete(f);
+	cJSON_Delete(call_json("GET", path, key_party, NULL, 404));
+	free(other);
+	cJSON_Delete(c);
+}
+
+/* The fixture with its LRN and item 0's value: 3 makes the earphones
+ * implausibly cheap (R-VAL-ELEC-CHEAP, 35: yellow). */
+static cJSON *file_as(const char *token, const char *lrn, const char *value0)
+{
+	char *body = consignment(lrn, value0);
+	cJSON *f = call_json("POST", "/v1/consignments", token, body, 201);
+	free(body);
+	return f;
+}
+
+static const char *lane_of(const cJSON *view)
+{
+	return str(cJSON_GetObjectItem(view, "risk"), "lane");
+}
+
+/* AEO and MRA status change the risk and the payment of the same
+ * consignment: a French AEO's filing is lowered by the factor and released
+ * on arrival without guarantee up to the waiver; a Chinese AEO's is lowered
+ * only while an MRA with China is in force; a filer that is no AEO gets
+ * neither. */
+static void test_aeo_risk_and_payment(void **state)
+{
+	(void)state;
+	create_operator("{\"kind\":\"express_carrier\",\"name\":\"Rapide Colis SAS\","
+			"\"country\":\"FR\",\"identifiers\":[{\"type\":\"eori\","
+			"\"value\":\"FR12345678901234\"}],\"aeo\":{\"type\":\"full\","
+			"\"issuing_country\":\"FR\",\"certificate\":\"FR-AEOF-123\","
+			"\"valid_from\":\"2024-01-01\",\"valid_to\":\"2099-12-31\"},"
+			"\"filers\":[\"aeo-fr\"]}");
+	create_operator("{\"kind\":\"express_carrier\",\"name\":\"Shenzhen Swift Express\","
+			"\"country\":\"CN\",\"identifiers\":[{\"type\":\"tin\","
+			"\"value\":\"91440300MA5SWIFT\"}],\"aeo\":{\"type\":\"full\","
+			"\"issuing_country\":\"CN\",\"certificate\":\"CNAEO4403001\","
+			"\"valid_from\":\"2023-01-01\"},\"filers\":[\"aeo-cn\"]}");
+
+	/* Risk: the same yellow consignment. */
+	cJSON *plain = file_as(key_plain, "API-AEO-R-PLAIN", "3");
+	assert_int_equal(num(cJSON_GetObjectItem(plain, "risk"), "score"), 35);
+	assert_string_equal(lane_of(plain), "yellow");
+	assert_null(cJSON_GetObjectItem(cJSON_GetObjectItem(plain, "risk"), "aeo"));
+	cJSON_Delete(plain);
+	cJSON *fr = file_as(key_aeo_fr, "API-AEO-R-FR", "3");
+	cJSON *risk = cJSON_GetObjectItem(fr, "risk");
+	assert_int_equal(num(risk, "score"), 17);
+	assert_string_equal(lane_of(fr), "green");
+	cJSON *aeo = cJSON_GetObjectItem(risk, "aeo");
+	assert_true(cJSON_IsTrue(cJSON_GetObjectItem(aeo, "applied")));
+	assert_string_equal(str(aeo, "factor"), "0.50");
+	assert_string_equal(str(aeo, "explanation"),
+			    "filer is AEO (full, FR-AEOF-123, issued by FR), recognised (domestic); "
+			    "risk \u00d70.50: score 35 \u2192 17");
+	cJSON_Delete(fr);
+	cJSON *cn = file_as(key_aeo_cn, "API-AEO-R-CN1", "3");
+	assert_string_equal(lane_of(cn), "yellow");
+	aeo = cJSON_GetObjectItem(cJSON_GetObjectItem(cn, "risk"), "aeo");
+	assert_true(cJSON_IsFalse(cJSON_GetObjectItem(aeo, "recognised")));
+	assert_non_null(strstr(str(aeo, "explanation"), "not recognised: no MRA with CN"));
+	long long cn1 = num(cn, "id");
+	cJSON_Delete(cn);
+
+	/* Payment: the fixture is green and owes EUR 6.00 before release. */
+	cJSON *pf = file_as(key_plain, "API-AEO-P-PLAIN", NULL);
+	cJSON *a = post_arrival(num(pf, "id"), key_plain, 200);
+	assert_true(cJSON_IsFalse(cJSON_GetObjectItem(a, "released")));
+	assert_string_equal(str(a, "reason"), "duties or taxes are due before release");
+	cJSON_Delete(a);
+	cJSON_Delete(pf);
+	cJSON *ff = file_as(key_aeo_fr, "API-AEO-P-FR1", NULL);
+	a = post_arrival(num(ff, "id"), key_aeo_fr, 200);
+	assert_true(cJSON_IsTrue(cJSON_GetObjectItem(a, "released")));
+	assert_non_null(strstr(str(a, "reason"), "without guarantee (AEO waiver)"));
+	cJSON_Delete(a);
+	cJSON_Delete(ff);
+	/* the account opened for it: no guarantee, EUR 6.00 owed */
+	bool found = false;
+	for (int i = 1; i < 20 && !found; i++) {
+		char path[64];
+		snprintf(path, sizeof(path), "/v1/accounts/%d", i);
+		http_res r;
+		http_res_init(&r);
+		assert_int_equal(http_call(base, "GET", path, key_aeo_fr, NULL, NULL, 0, &r), 0);
+		if (r.status == 200) {
+			cJSON *acct = cJSON_Parse(r.body.data);
+			assert_string_equal(str(acct, "guarantee_ceiling"), "0.00");
+			assert_string_equal(str(acct, "balance"), "6.00");
+			cJSON_Delete(acct);
+			found = true;
+		}
+		http_res_free(&r);
+	}
+	assert_true(found);
+	/* the waiver is EUR 10.00: a second EUR 6.00 waits */
+	ff = file_as(key_aeo_fr, "API-AEO-P-FR2", NULL);
+	a = post_arrival(num(ff, "id"), key_aeo_fr, 200);
+	assert_true(cJSON_IsFalse(cJSON_GetObjectItem(a, "released")));
+	assert_non_null(strstr(str(a, "reason"), "ceiling"));
+	cJSON_Delete(a);
+	cJSON_Delete(ff);
+
+	/* The Chinese AEO's yellow consignment waits for an officer ... */
+	a = post_arrival(cn1, key_aeo_cn, 200);
+	assert_string_equal(str(a, "reason"), "selected for control: waits for an officer");
+	cJSON_Delete(a);
+	/* ... until an MRA between the EU and China is registered. */
+	cJSON_Delete(call_json("POST", "/v1/mras", NULL,
+			       "{\"reference\":\"x\",\"party_a\":\"EU\",\"party_b\":\"CN\","
+			       "\"valid_from\":\"2020-01-01\"}",
+			       401));
+	cJSON_Delete(call_json("POST", "/v1/mras", key_officer,
+			       "{\"reference\":\"x\",\"party_a\":\"EU\",\"party_b\":\"CN\","
+			       "\"valid_from\":\"2020-01-01\"}",
+			       403));
+	cJSON *m = call_json("POST", "/v1/mras", key_admin,
+			     "{\"reference\":\"EU-CN AEO mutual recognition (JCCC Decision 1/2014)\","
+			     "\"party_a\":\"EU\",\"party_b\":\"CN\",\"valid_from\":\"2020-01-01\"}",
+			     201);
+	long long mra = num(m, "id");
+	assert_true(cJSON_IsTrue(cJSON_GetObjectItem(m, "in_force")));
+	cJSON_Delete(m);
+	cn = file_as(key_aeo_cn, "API-AEO-R-CN2", "3");
+	risk = cJSON_GetObjectItem(cn, "risk");
+	assert_string_equal(lane_of(cn), "green");
+	assert_int_equal(num(risk, "score"), 17);
+	aeo = cJSON_GetObjectItem(risk, "aeo");
+	assert_true(cJSON_IsTrue(cJSON_GetObjectItem(aeo, "recognised")));
+	char want[64];
+	snprintf(want, sizeof(want), "recognised (MRA %lld: EU-CN", mra);
+	assert_non_null(strstr(str(aeo, "explanation"), want));
+	a = post_arrival(num(cn, "id"), key_aeo_cn, 200);
+	assert_true(cJSON_IsTrue(cJSON_GetObjectItem(a, "released")));
+	/* a foreign AEO defers within its own guarantee: no waiver */
+	assert_string_equal(str(a, "reason"),
+			    "green lane: released, duties and taxes debited to the deferred account");
+	cJSON_Delete(a);
+	cJSON_Delete(cn);
+
+	/* MRAs are public, filtered by party and force. */
+	cJSON *l = call_json("GET", "/v1/mras?party=CN&in_force=true", NULL, NULL, 200);
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(l, "items")), 1);
+	cJSON_Delete(l);
+	l = call_json("GET", "/v1/mras?in_force=false", NULL, NULL, 200);
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(l, "items")), 0);
+	cJSON_Delete(l);
+	cJSON_Delete(call_json("GET", "/v1/mras?party=XX", NULL, NULL, 400));
+	char path[64];
+	snprintf(path, sizeof(path), "/v1/mras/%lld", mra);
+	cJSON_Delete(call_json("GET", path, NULL, NULL, 200));
+	cJSON_Delete(call_json("GET", "/v1/mras/99999", NULL, NULL, 404));
+	/* the MRA ends: the same consignment is yellow again */
+	cJSON_Delete(call_json("PATCH", path, key_aeo_cn, "{\"valid_to\":\"2020-12-31\"}", 403));
+	cJSON_Delete(call_json("PATCH", path, key_admin, "{\"party_b\":\"JP\"}", 422));
+	m = call_json_x("PATCH", path, key_admin, "{\"valid_to\":\"2021-12-31\"}", 200,
+			"If-Match: \"1\"", NULL, 0);
+	assert_int_equal(num(m, "version"), 2);
+	assert_true(cJSON_IsFalse(cJSON_GetObjectItem(m, "in_force")));
+	cJSON_Delete(m);
+	cn = file_as(key_aeo_cn, "API-AEO-R-CN3", "3");
+	assert_string_equal(lane_of(cn), "yellow");
+	cJSON_Delete(cn);
+}
+
+/* API keys for administrators: created (shown once), listed (never the
+ * key), rotated, revoked at once. */
+static void test_keys_api(void **state)
+{
+	(void)state;
+	cJSON *k1 = call_json("POST", "/v1/keys", key_admin,
+			      "{\"filer\":\"rotating-filer\",\"role\":\"filer\",\"label\":\"v1\","
+			      "\"expires_days\":30}",
+			      201);
+	char key1[96], prefix1[16];
+	snprintf(key1, sizeof(key1), "%s", str(k1, "key"));
+	snprintf(prefix1, sizeof(prefix1), "%s", str(k1, "prefix"));
+	assert_int_equal(strncmp(key1, prefix1, 12), 0);
+	cJSON_Delete(k1);
+	cJSON_Delete(call_json("GET", "/v1/consignments?limit=1", key1, NULL, 200));
+	http_res r;
+	http_res_init(&r);
+	assert_int_equal(http_call(base, "GET", "/v1/keys?filer=rotating-filer", key_admin, NULL,
+				   NULL, 0, &r), 0);
+	assert_int_equal(r.status, 200);
+	assert_null(strstr(r.body.data, key1)); /* never the key */
+	cJSON *l = cJSON_Parse(r.body.data);
+	http_res_free(&r);
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(l, "items")), 1);
+	cJSON *item = cJSON_GetArrayItem(cJSON_GetObjectItem(l, "items"), 0);
+	assert_string_equal(str(item, "prefix"), prefix1);
+	assert_string_equal(str(item, "state"), "active");
+	assert_string_equal(str(item, "label"), "v1");
+	assert_non_null(cJSON_GetStringValue(cJSON_GetObjectItem(item, "expires_at")));
+	cJSON_Delete(l);
+
+	/* rotation: the new key first, then the old one revoked */
+	cJSON *k2 = call_json("POST", "/v1/keys", key_admin,
+			      "{\"filer\":\"rotating-filer\",\"role\":\"filer\",\"label\":\"v2\"}", 201);
+	char key2[96];
+	snprintf(key2, sizeof(key2), "%s", str(k2, "key"));
+	cJSON_Delete(k2);
+	char path[64];
+	snprintf(path, sizeof(path), "/v1/keys/%s", prefix1);
+	cJSON_Delete(call_json("DELETE", path, key_a, NULL, 403));
+	cJSON_Delete(call_json("DELETE", path, key_officer, NULL, 403));
+	cJSON *d = call_json("DELETE", path, key_admin, NULL, 200);
+	assert_string_equal(str(d, "state"), "revoked");
+	cJSON_Delete(d);
+	/* at once, although the key was in the server's cache */
+	cJSON_Delete(call_json("GET", "/v1/consignments?limit=1", key1, NULL, 401));
+	cJSON_Delete(call_json("GET", "/v1/consignments?limit=1", key2, NULL, 200));
+	cJSON_Delete(call_json("DELETE", path, key_admin, NULL, 404));
+	cJSON_Delete(call_json("DELETE", "/v1/keys/nonsense", key_admin, NULL, 404));
+	l = call_json("GET", "/v1/keys?filer=rotating-filer", key_admin, NULL, 200);
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(l, "items")), 2);
+	assert_string_equal(str(cJSON_GetArrayItem(cJSON_GetObjectItem(l, "items"), 1), "state"),
+			    "revoked");
+	cJSON_Delete(l);
+	/* administrators only, strict members */
+	cJSON_Delete(call_json("GET", "/v1/keys", key_supervisor, NULL, 403));
+	cJSON_Delete(call_json("POST", "/v1/keys", key_a, "{\"filer\":\"x\",\"role\":\"admin\"}",
+			       403));
+	cJSON *p = call_json("POST", "/v1/keys", key_admin,
+			     "{\"filer\":\"x\",\"role\":\"root\",\"expires_days\":0,\"key\":\"mine\","
+			     "\"colour\":\"red\"}",
+			     422);
+	assert_true(has_error(p, "/role", "enum"));
+	assert_true(has_error(p, "/expires_days", "range"));
+	assert_true(has_error(p, "/key", "read_only"));
+	assert_true(has_error(p, "/colour", "unknown_field"));
+	cJSON_Delete(p);
+}
+
+/* ---- limits, each of issue 7 ------------------------------------------------------------- */
+
+/* The value of the first metric sample of url/metrics that starts with
+ * prefix; -1 when none. */
+static double scrape_url(const char *url, const char *prefix)
+{
+	http_res r;
+	http_res_init(&r);
+	assert_int_equal(http_call(url, "GET", "/metrics", NULL, NULL, NULL, 0, &r), 0);
+	assert_int_equal(r.status, 200);
+	double v = -1;
+	for (const char *line = r.body.data; line != NULL && *line;) {
+		if (strncmp(line, prefix, strlen(prefix)) == 0) {
+			v = strtod(line + strlen(prefix), NULL);
+			break;
+		}
+		line = strchr(line, '\n');
+		line = line ? line + 1 : NULL;
+	}
+	http_res_free(&r);
+	return v;
+}
+
+/* Sends raw bytes to url's port and reads until the server closes or
+ * `wait_ms` passes; the answer in out[size], the time it took in *ms. */
+static size_t raw_exchange(const char *url, const char *bytes, size_t n, int wait_ms,
+			   bool trickle, char *out, size_t size, long *ms)
+{
+	const char *colon = strrchr(url, ':');
+	int port = atoi(colon + 1);
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	assert_true(fd >= 0);
+	struct sockaddr_in sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_port = htons((uint16_t)port);
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	size_t sent = trickle ? 0 : n, got = 0;
+	if (!trickle)
+		assert_int_equal(send(fd, bytes, n, MSG_NOSIGNAL), (ssize_t)n);
+	for (;;) {
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		long el = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+		if (el >= wait_ms)
+			break;
+		/* a slow client: one byte every 100 ms, never idle */
+		if (trickle && send(fd, bytes + sent % n, 1, MSG_NOSIGNAL) == 1)
+			sent++;
+		struct pollfd p = {fd, POLLIN, 0};
+		if (poll(&p, 1, trickle ? 100 : 50) > 0) {
+			ssize_t k = recv(fd, out + got, size - 1 - got, 0);
+			if (k <= 0)
+				break; /* closed by the server */
+			got += (size_t)k;
+		}
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	*ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+	out[got] = '\0';
+	close(fd);
+	return got;
+}
+
+/* 413 before the body is read: a declared length over the limit is
+ * answered at once, though not one byte of the body was sent; 431 for a
+ * header block over the bound; a client that trickles its headers is cut
+ * off at the header deadline, one that stops sending at the idle timeout. */
+static void test_limits_wire(void **state)
+{
+	(void)state;
+	char url[64], out[4096], req[512];
+	long ms;
+	mlv_server_opts o = MLV_SERVER_OPTS_INIT;
+	o.max_body = MAX_BODY;
+	o.header_timeout_s = 1;
+	o.timeout_s = 2;
+	mlv_server *srv = limited_opts(&o, url, sizeof(url));
+	snprintf(req, sizeof(req),
+		 "POST /v1/consignments HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer %s\r\n"
+		 "Content-Type: application/json\r\nContent-Length: 100000000\r\n\r\n{",
+		 key_a);
+	raw_exchange(url, req, strlen(req), 3000, false, out, sizeof(out), &ms);
+	assert_non_null(strstr(out, "HTTP/1.1 413"));
+	assert_non_null(strstr(out, "larger than"));
+	assert_true(ms < 2500); /* answered, not waiting for 100 MB */
+
+	size_t big = 48 * 1024;
+	char *huge = malloc(big + 128);
+	int n = snprintf(huge, 128, "GET /healthz HTTP/1.1\r\nHost: t\r\nX-Padding: ");
+	memset(huge + n, 'a', big);
+	memcpy(huge + n + big, "\r\n\r\n", 4);
+	raw_exchange(url, huge, (size_t)n + big + 4, 3000, false, out, sizeof(out), &ms);
+	assert_non_null(strstr(out, "HTTP/1.1 431"));
+	free(huge);
+
+	static const char slow[] = "GET /healthz HTTP/1.1\r\nHost: t\r\nX-Slow: ";
+	raw_exchange(url, slow, strlen(slow), 6000, true, out, sizeof(out), &ms);
+	assert_true(ms >= 900 && ms < 4000); /* cut at the 1 s deadline, though never idle */
+	assert_null(strstr(out, "HTTP/1.1 200"));
+	raw_exchange(url, slow, strlen(slow), 6000, false, out, sizeof(out), &ms);
+	assert_true(ms < 4000); /* a silent client: closed too */
+	assert_true(scrape_url(url, "mlv_http_header_timeouts_total") >= 1);
+	/* a normal request is unaffected */
+	assert_int_equal(status_of(url, key_a, NULL, 0), 200);
+	mlv_server_stop(srv);
+}
+
+/* Item count and depth caps of a filing. */
+static void test_limits_items(void **state)
+{
+	(void)state;
+	mlv_buf b = MLV_BUF_INIT(1 << 20);
+	mlv_buf_adds(&b, "{\"lrn\":\"API-ITEMS-1\",\"items\":[");
+	for (int i = 0; i < 1000; i++)
+		mlv_buf_adds(&b, i ? ",{}" : "{}");
+	mlv_buf_adds(&b, "]}");
+	cJSON *j = call_json("POST", "/v1/consignments", key_a, b.data, 422);
+	assert_true(has_error(j, "/items", "too_many"));
+	cJSON_Delete(j);
+	mlv_buf_free(&b);
+}
+
+/* Brute force on keys with the default settings: 10 failures in 15
+ * minutes lock the address out for the rest of the window. */
+static void test_lockout_defaults(void **state)
+{
+	(void)state;
+	char url[64], ra[16];
+	mlv_server_opts o = MLV_SERVER_OPTS_INIT;
+	assert_int_equal(o.auth_max_failures, 10);
+	assert_int_equal(o.auth_window_s, 900);
+	mlv_server *srv = limited_opts(&o, url, sizeof(url));
+	for (int i = 0; i < 10; i++)
+		assert_int_equal(status_of(url, "mlv_guessing-at-keys-0000000000", NULL, 0), 401);
+	assert_int_equal(status_of(url, "mlv_guessing-at-keys-0000000000", ra, sizeof(ra)), 429);
+	assert_true(atoi(ra) > 800 && atoi(ra) <= 900);
+	assert_int_equal(status_of(url, key_a, NULL, 0), 429);
+	mlv_server_stop(srv);
+}
+
+static long login(const char *url, const char *user, const char *password, const char *from,
+		  char *retry_after, size_t n)
+{
+	char body[256];
+	snprintf(body, sizeof(body), "username=%s&password=%s&next=%%2Fconsole", user, password);
+	for (char *p = body; *p; p++)
+		if (*p == ' ')
+			*p = '+';
+	http_res r;
+	http_res_init(&r);
+	http_extra x = {NULL, from};
+	assert_int_equal(http_call_extra(url, "POST", "/console/login", NULL,
+					 "application/x-www-form-urlencoded", body, strlen(body), &x,
+					 &r),
+			 0);
+	long st = r.status;
+	if (retry_after != NULL)
+		snprintf(retry_after, n, "%s", r.retry_after);
+	http_res_free(&r);
+	return st;
+}
+
+/* Brute force on a console password: 10 failures in 15 minutes lock the
+ * address and the username out, even with the right password; another
+ * address is locked out for that username, not for others. */
+static void test_console_lockout(void **state)
+{
+	(void)state;
+	char url[64], ra[16];
+	mlv_server_opts o = MLV_SERVER_OPTS_INIT;
+	mlv_server *srv = limited_opts(&o, url, sizeof(url));
+	assert_int_equal(login(url, CONSOLE_USER, CONSOLE_PASSWORD, NULL, NULL, 0), 303);
+	for (int i = 0; i < 10; i++)
+		assert_int_equal(login(url, CONSOLE_USER, "wrong password guess", NULL, NULL, 0), 401);
+	assert_int_equal(login(url, CONSOLE_USER, CONSOLE_PASSWORD, NULL, ra, sizeof(ra)), 429);
+	assert_true(atoi(ra) > 800 && atoi(ra) <= 900);
+	/* from another address: the username is locked, other names are not */
+	assert_int_equal(login(url, CONSOLE_USER, CONSOLE_PASSWORD, "127.0.0.2", NULL, 0), 429);
+	assert_int_equal(login(url, "somebody-else", "wrong password guess", "127.0.0.2", NULL, 0),
+			 401);
+	mlv_server_stop(srv);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1573,6 +2360,14 @@ int main(void)
 		cmocka_unit_test(test_deferred_account),
 		cmocka_unit_test(test_officer_flow),
 		cmocka_unit_test(test_split_detection),
+		cmocka_unit_test(test_operator_registry),
+		cmocka_unit_test(test_party_access),
+		cmocka_unit_test(test_aeo_risk_and_payment),
+		cmocka_unit_test(test_keys_api),
+		cmocka_unit_test(test_limits_wire),
+		cmocka_unit_test(test_limits_items),
+		cmocka_unit_test(test_lockout_defaults),
+		cmocka_unit_test(test_console_lockout),
 		cmocka_unit_test(test_mass_assignment),
 		cmocka_unit_test(test_authorization_matrix),
 		cmocka_unit_test(test_metrics),
