@@ -85,7 +85,12 @@ MLV_SERVER_PORT=7777 "$bin" config show --port 7778 | grep -q '^port = 7778$' &&
 # --- keys
 token=$("$bin" key create --filer cli-test --label ci 2>/dev/null)
 [[ "$token" =~ ^mlv_[A-Za-z0-9_-]{32}$ ]] && ok "key create prints a key" || not_ok "key create prints a key" "$token"
+list=$("$bin" key list --filer cli-test 2>&1)
+[[ "$list" == *"${token:0:12}"*active* && "$list" != *"$token"* ]] \
+  && ok "key list shows the prefix and state, never the key" || not_ok "key list" "$list"
 "$bin" key revoke --prefix "${token:0:12}" && ok "key revoke" || not_ok "key revoke"
+"$bin" key list | grep "${token:0:12}" | grep -q revoked && ok "key list shows it revoked" \
+  || not_ok "key list shows it revoked"
 "$bin" key revoke --prefix "${token:0:12}" 2>/dev/null; [ $? -eq 1 ] && ok "revoking twice fails" || not_ok "revoking twice fails"
 
 # --- serve: starts, answers, stops cleanly on SIGTERM
