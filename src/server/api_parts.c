@@ -475,10 +475,13 @@ static int part_head(mlv_buf *b, const mlv_part *p)
 	if (rc == 0 && p->consignment_id == 0)
 		rc = mlv_buf_adds(b, "null");
 	else if (rc == 0)
-		rc = mlv_buf_printf(b, "{\"id\":%lld,\"status\":\"%s\",\"lead\":%s%s%lld%s}",
-				    (long long)p->consignment_id, p->status, p->lead ? "true" : "false",
-				    p->lead ? ",\"links\":{\"self\":\"/v1/consignments/" : "",
-				    p->lead ? (long long)p->consignment_id : 0LL, p->lead ? "\"}" : "");
+		rc = mlv_buf_printf(b, "{\"id\":%lld,\"status\":\"%s\",\"lead\":%s",
+				    (long long)p->consignment_id, p->status, p->lead ? "true" : "false");
+	if (rc == 0 && p->consignment_id && p->lead)
+		rc = mlv_buf_printf(b, ",\"links\":{\"self\":\"/v1/consignments/%lld\"}",
+				    (long long)p->consignment_id);
+	if (rc == 0 && p->consignment_id)
+		rc = mlv_buf_addc(b, '}');
 	return rc;
 }
 
