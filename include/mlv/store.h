@@ -613,9 +613,10 @@ int mlv_store_release_times(mlv_store *s, int64_t from_ms, int64_t to_ms,
 
 /* Removes the personal elements (docs/dataset.md, "personal") from every
  * stored version of the consignments filed before filed_before_ms, keeping
- * everything else; audit proofs stay valid (leaves hold hashes).  Counts
- * what was (or, with dry_run, would be) purged; versions that no longer
- * decode are skipped and counted. */
+ * everything else; audit proofs stay valid (leaves hold hashes).  The
+ * parts of multi-party filings sent before then are purged too, each
+ * counted as a version.  Counts what was (or, with dry_run, would be)
+ * purged; versions that no longer decode are skipped and counted. */
 int mlv_store_purge(mlv_store *s, const mlv_refdata *rd, int64_t filed_before_ms,
 		    bool dry_run, uint64_t *consignments, uint64_t *versions, uint64_t *skipped);
 

@@ -255,6 +255,7 @@ static const char *const migrations[] = {
 	"  data TEXT NOT NULL,"
 	"  filed_at INTEGER NOT NULL,"
 	"  updated_at INTEGER NOT NULL,"
+	"  purged_at INTEGER,"
 	"  UNIQUE (link_id, role)) STRICT;"
 	"CREATE INDEX parts_by_filer ON parts(filer_id, id);"
 	"CREATE TABLE notifications ("

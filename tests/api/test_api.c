@@ -33,7 +33,7 @@ static mlv_server *server;
 static char base[64];
 static char dir[64] = "/tmp/mlv-api-XXXXXX";
 static char db[128];
-static char key_a[96], key_b[96], key_c[96], key_expired[96], key_officer[96];
+static char key_a[96], key_b[96], key_c[96], key_expired[96], key_officer[96], key_agency[96];
 static char *fixture;
 static uint8_t audit_pk[MLV_AUDIT_PK_LEN], audit_sk[MLV_AUDIT_SK_LEN];
 static mlv_profiles *profiles;
@@ -120,6 +120,11 @@ static int setup_all(void **state)
 	if (mlv_store_filer_ensure(st, "officer-dupont", &off) != 0 ||
 	    mlv_store_key_create_role(st, off, "test", 0, "officer", key_officer,
 				      sizeof(key_officer)) != 0)
+		return -1;
+	int64_t agency;
+	if (mlv_store_filer_ensure(st, "agency-customs-lab", &agency) != 0 ||
+	    mlv_store_key_create_role(st, agency, "test", 0, "agency", key_agency,
+				      sizeof(key_agency)) != 0)
 		return -1;
 	mlv_store_close(st);
 
@@ -1285,60 +1290,147 @@ static void test_authorization_matrix(void **state)
 		events[i] = num(cJSON_GetArrayItem(cJSON_GetObjectItem(ev, "events"), 0), "id");
 		cJSON_Delete(ev);
 	}
+	/* A's referrals, parts and webhooks, each naming "API-AZ-" so that a
+	 * leak shows; on consignments of their own (the ones above must stay
+	 * unchanged). */
+	enum { NR = 8, NP = 8, NW = 5 };
+	long long refs[NR], parts[NP], hooks[NW];
+	for (int i = 0; i < NR; i++) {
+		char lrn[32];
+		snprintf(lrn, sizeof(lrn), "API-AZ-R-%03d", i);
+		char *body = consignment(lrn, NULL);
+		cJSON *f = call_json("POST", "/v1/consignments", key_a, body, 201);
+		fill(path, sizeof(path), "/v1/consignments/{}/referrals", num(f, "id"));
+		cJSON_Delete(f);
+		free(body);
+		cJSON *r = call_json("POST", path, key_officer,
+				     "{\"kind\":\"information\",\"reason\":\"send the invoice\"}", 201);
+		refs[i] = num(r, "id");
+		cJSON_Delete(r);
+	}
+	for (int i = 0; i < NP; i++) {
+		char body[256];
+		snprintf(body, sizeof(body),
+			 "{\"role\":\"platform\",\"tracking_number\":\"AZ-LINK-%03d\",\"data\":"
+			 "{\"lrn\":\"API-AZ-P-%03d\",\"channel\":\"post\"}}", i, i);
+		cJSON *p = call_json("POST", "/v1/parts", key_a, body, 201);
+		parts[i] = num(cJSON_GetObjectItem(p, "part"), "id");
+		cJSON_Delete(p);
+	}
+	for (int i = 0; i < NW; i++) {
+		char body[128];
+		snprintf(body, sizeof(body), "{\"url\":\"http://127.0.0.1:9/API-AZ-hook-%d\"}", i);
+		cJSON *w = call_json("POST", "/v1/webhooks", key_a, body, 201);
+		hooks[i] = num(w, "id");
+		cJSON_Delete(w);
+	}
+	enum kind { K_CONS, K_EVENT, K_REF, K_PART, K_HOOK, K_LIST };
 	struct ep {
 		const char *method, *fmt, *body;
-		bool officer_only; /* else filer-only */
-		bool by_event;
+		bool officer_sees; /* officers may (or only they may): not tried as a stranger */
+		enum kind kind;
 	};
 	static const struct ep eps[] = {
-		{"GET", "/v1/consignments/{}", NULL, false, false},
-		{"GET", "/v1/consignments/{}/versions/1", NULL, false, false},
-		{"GET", "/v1/consignments/{}/events", NULL, false, false},
-		{"POST", "/v1/consignments/{}/arrival", "{}", false, false},
-		{"POST", "/v1/consignments/{}/refund", "{\"return_lrn\":\"API-AZ-R\"}", false, false},
-		{"GET", "/v1/accounts/{}", NULL, false, false},
-		{"GET", "/v1/accounts/{}/statement?month=2026-11", NULL, false, false},
-		{"GET", "/v1/audit/proof/inclusion?event={}", NULL, false, true},
-		{"GET", "/v1/officer/consignments/{}", NULL, true, false},
+		{"GET", "/v1/consignments/{}", NULL, false, K_CONS},
+		{"GET", "/v1/consignments/{}/versions/1", NULL, false, K_CONS},
+		{"GET", "/v1/consignments/{}/events", NULL, false, K_CONS},
+		{"POST", "/v1/consignments/{}/arrival", "{}", false, K_CONS},
+		{"POST", "/v1/consignments/{}/exit", "{}", false, K_CONS},
+		{"POST", "/v1/consignments/{}/refund", "{\"return_lrn\":\"API-AZ-R\"}", false, K_CONS},
+		{"GET", "/v1/accounts/{}", NULL, false, K_CONS},
+		{"GET", "/v1/accounts/{}/statement?month=2026-11", NULL, false, K_CONS},
+		{"GET", "/v1/audit/proof/inclusion?event={}", NULL, false, K_EVENT},
+		{"GET", "/v1/officer/consignments/{}", NULL, true, K_CONS},
+		{"GET", "/v1/officer/consignments/{}/events", NULL, true, K_CONS},
+		{"GET", "/v1/officer/consignments/{}/parts", NULL, true, K_CONS},
 		{"POST", "/v1/consignments/{}/actions",
-		 "{\"action\":\"release\",\"reason\":\"authorization matrix\"}", true, false},
-		{"GET", "/v1/queue?limit=100", NULL, true, false},
-		{"GET", "/v1/rules/R-VAL-UNDER-ANY/performance", NULL, true, false},
-		{"GET", "/v1/consignments?limit=100", NULL, false, false},
+		 "{\"action\":\"release\",\"reason\":\"authorization matrix\"}", true, K_CONS},
+		{"POST", "/v1/consignments/{}/referrals",
+		 "{\"kind\":\"information\",\"reason\":\"authorization matrix\"}", true, K_CONS},
+		{"GET", "/v1/referrals/{}", NULL, true, K_REF},
+		{"POST", "/v1/referrals/{}/answer", "{\"text\":\"authorization matrix\"}", false, K_REF},
+		{"POST", "/v1/referrals/{}/close",
+		 "{\"outcome\":\"withdrawn\",\"reason\":\"authorization matrix\"}", true, K_REF},
+		{"GET", "/v1/referrals/{}/documents/1", NULL, true, K_REF},
+		{"GET", "/v1/parts/{}", NULL, false, K_PART},
+		{"GET", "/v1/webhooks/{}", NULL, false, K_HOOK},
+		{"DELETE", "/v1/webhooks/{}", NULL, false, K_HOOK},
+		{"GET", "/v1/queue?limit=100", NULL, true, K_LIST},
+		{"GET", "/v1/rules/R-VAL-UNDER-ANY/performance", NULL, true, K_LIST},
+		{"GET", "/v1/consignments?limit=100", NULL, false, K_LIST},
+		{"GET", "/v1/referrals?limit=100", NULL, true, K_LIST},
+		{"GET", "/v1/parts?limit=100", NULL, false, K_LIST},
+		{"GET", "/v1/notifications?limit=100", NULL, false, K_LIST},
+		{"GET", "/v1/webhooks", NULL, false, K_LIST},
 	};
-	const char *filers[] = {key_b, key_c};
+	const char *filers[] = {key_b, key_c, key_agency};
 	const char *strangers[] = {key_expired, "mlv_not-a-key-at-all-0000000000", NULL};
 	size_t requests = 0;
 	for (int i = 0; i < N; i++) {
 		for (size_t e = 0; e < MLV_ARRAY_LEN(eps); e++) {
-			fill(path, sizeof(path), eps[e].fmt, eps[e].by_event ? events[i] : ids[i]);
-			const char *who[6];
+			const struct ep *ep = &eps[e];
+			long long obj = 0;
+			switch (ep->kind) {
+			case K_CONS: obj = ids[i]; break;
+			case K_EVENT: obj = events[i]; break;
+			case K_REF: obj = i < NR ? refs[i] : 0; break;
+			case K_PART: obj = i < NP ? parts[i] : 0; break;
+			case K_HOOK: obj = i < NW ? hooks[i] : 0; break;
+			case K_LIST: obj = i < 10 ? 1 : 0; break;
+			}
+			if (obj == 0)
+				continue;
+			fill(path, sizeof(path), ep->fmt, obj);
+			const char *who[8];
 			size_t nwho = 0;
 			for (size_t k = 0; k < MLV_ARRAY_LEN(strangers); k++)
 				who[nwho++] = strangers[k];
 			for (size_t k = 0; k < MLV_ARRAY_LEN(filers); k++)
 				who[nwho++] = filers[k];
-			if (!eps[e].officer_only)
+			if (!ep->officer_sees)
 				who[nwho++] = key_officer;
 			for (size_t k = 0; k < nwho; k++) {
 				http_res r;
 				http_res_init(&r);
-				const char *b = eps[e].body;
-				assert_int_equal(http_call(url, eps[e].method, path, who[k],
+				const char *b = ep->body;
+				assert_int_equal(http_call(url, ep->method, path, who[k],
 							   b ? "application/json" : NULL, b,
 							   b ? strlen(b) : 0, &r),
 						 0);
 				requests++;
 				const char *text = r.body.data ? r.body.data : "";
-				bool own_list = r.status == 200 && strstr(eps[e].fmt, "{}") == NULL &&
-						(who[k] == key_b || who[k] == key_c);
+				bool own_list = r.status == 200 && ep->kind == K_LIST &&
+						(who[k] == key_b || who[k] == key_c || who[k] == key_agency);
 				if ((r.status != 401 && r.status != 403 && r.status != 404 && !own_list) ||
 				    strstr(text, "API-AZ-") != NULL)
-					fail_msg("%s %s as role %zu -> %ld: %.300s", eps[e].method, path, k,
+					fail_msg("%s %s as role %zu -> %ld: %.300s", ep->method, path, k,
 						 r.status, text);
 				http_res_free(&r);
 			}
 		}
+	}
+	/* A's referrals, parts and webhooks are as they were */
+	for (int i = 0; i < NR; i++) {
+		fill(path, sizeof(path), "/v1/referrals/{}", refs[i]);
+		cJSON *g = call_json("GET", path, key_officer, NULL, 200);
+		assert_string_equal(str(g, "status"), "open");
+		assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(g, "answers")), 0);
+		cJSON_Delete(g);
+	}
+	for (int i = 0; i < NP; i++) {
+		fill(path, sizeof(path), "/v1/parts/{}", parts[i]);
+		cJSON *g = call_json("GET", path, key_a, NULL, 200);
+		assert_int_equal(num(g, "version"), 1);
+		cJSON_Delete(g);
+	}
+	for (int i = 0; i < NW; i++) {
+		fill(path, sizeof(path), "/v1/webhooks/{}", hooks[i]);
+		cJSON_Delete(call_json("GET", path, key_a, NULL, 200));
+		http_res r;
+		http_res_init(&r);
+		assert_int_equal(http_call(base, "DELETE", path, key_a, NULL, NULL, 0, &r), 0);
+		assert_int_equal(r.status, 204);
+		http_res_free(&r);
 	}
 	print_message("authorization matrix: %zu requests, no foreign data\n", requests);
 	assert_true(requests >= 10000);
