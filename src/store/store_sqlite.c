@@ -285,8 +285,8 @@ static const char *const migrations[] = {
 };
 
 static const char *const statements[ST_COUNT_] = {
-	[ST_FIND] = "SELECT id, version, digest, status FROM consignments WHERE filer_id = ?1"
-		    " AND lrn = ?2",
+	[ST_FIND] = "SELECT id, version, digest, status, arrived_at FROM consignments"
+		    " WHERE filer_id = ?1 AND lrn = ?2",
 	[ST_INSERT] = "INSERT INTO consignments (filer_id, lrn, version, status, declaration_type,"
 		      " category, channel, business_model, departure_country, tracking_number,"
 		      " expected_arrival, currency, invoice_total, goods_value, item_count,"
@@ -863,12 +863,15 @@ int mlv_sqlite_file_one(mlv_store *s, mlv_filing *f)
 		bool same = d != NULL && sqlite3_column_bytes(st, 2) == (int)sizeof(f->digest) &&
 			    memcmp(d, f->digest, sizeof(f->digest)) == 0;
 		mlv_state state = mlv_state_from_name((const char *)sqlite3_column_text(st, 3));
+		bool arrived = sqlite3_column_type(st, 4) != SQLITE_NULL;
 		sqlite3_reset(st);
 		if (same) {
 			f->outcome = MLV_OUTCOME_UNCHANGED;
 			return 0;
 		}
-		if (state != MLV_ST_FILED && state != MLV_ST_ASSESSED && state != MLV_ST_REFERRED) {
+		/* Referred after (or while) the goods arrived is at the border too. */
+		if ((state != MLV_ST_FILED && state != MLV_ST_ASSESSED && state != MLV_ST_REFERRED) ||
+		    (state == MLV_ST_REFERRED && arrived)) {
 			/* The goods are at the border: the data can no longer change.
 			 * Not a store failure: this filing alone is refused. */
 			f->store_rc = MLV_ECONFLICT;
