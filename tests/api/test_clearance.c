@@ -453,7 +453,7 @@ static void test_red_path(void **state)
 	/* a filer never holds, and referrals are not actions */
 	cJSON_Delete(post_id("/v1/consignments/%lld/actions", id, key_a,
 			     "{\"action\":\"hold\",\"reason\":\"self\"}", 403));
-	cJSON_Delete(act(id, "{\"action\":\"refer\",\"reason\":\"not here\"}", 422));
+	cJSON_Delete(act(id, "{\"action\":\"resolve\",\"reason\":\"not here\"}", 422));
 	cJSON_Delete(act(id, "{\"action\":\"hold\",\"reason\":\"x\"}", 422));
 	cJSON_Delete(act(id, "{\"action\":\"hold\",\"reason\":\"vape ban\",\"notes\":\"n\"}", 422));
 	cJSON *h = act(id, "{\"action\":\"hold\",\"reason\":\"prohibited goods suspected\"}", 200);
@@ -793,6 +793,15 @@ static void test_referral_agency(void **state)
 			    "{\"outcome\":\"withdrawn\",\"reason\":\"seller known\"}", 200);
 	assert_string_equal(str(c2, "consignment_state"), "assessed");
 	cJSON_Delete(c2);
+	/* `refer` among the actions (the console's button): a request for
+	 * information to the filer, with the default deadline */
+	cJSON *rf = act(id, "{\"action\":\"refer\",\"reason\":\"which courier?\"}", 200);
+	assert_string_equal(str(rf, "state"), "referred");
+	cJSON *r3 = get_id("/v1/referrals/%lld", num(rf, "referral"), key_a, 200);
+	assert_string_equal(str(r3, "kind"), "information");
+	assert_string_equal(str(r3, "to"), "filer");
+	cJSON_Delete(r3);
+	cJSON_Delete(rf);
 }
 
 /* ---- multi-party filing ------------------------------------------------------------------ */
