@@ -34,9 +34,10 @@ int mlv_sqlite_recipients(mlv_store *s, int64_t consignment_id, mlv_sqlite_recip
 	sqlite3_stmt *q = NULL;
 	*n = 0;
 	if (sqlite3_prepare_v2(s->db,
-			       "SELECT c.filer_id, 0, '' FROM consignments c WHERE c.id = ?1"
-			       " UNION ALL SELECT p.filer_id, p.id, p.role FROM parts p"
-			       " JOIN links l ON l.id = p.link_id WHERE l.consignment_id = ?1",
+			       "SELECT c.filer_id, 0, '', 1 FROM consignments c WHERE c.id = ?1"
+			       " UNION ALL SELECT p.filer_id, p.id, p.role, 0 FROM parts p"
+			       " JOIN links l ON l.id = p.link_id WHERE l.consignment_id = ?1"
+			       " ORDER BY 4 DESC, 2",
 			       -1, &q, NULL) != SQLITE_OK)
 		return MLV_EIO;
 	sqlite3_bind_int64(q, 1, consignment_id);
@@ -52,7 +53,7 @@ int mlv_sqlite_recipients(mlv_store *s, int64_t consignment_id, mlv_sqlite_recip
 		r->filer_id = filer;
 		r->part_id = sqlite3_column_int64(q, 1);
 		mlv_sqlite_copy_col(q, 2, r->role, sizeof(r->role));
-		r->owner = *n == 1; /* the first row is the owner's */
+		r->owner = sqlite3_column_int(q, 3) != 0; /* the owner's row comes first */
 	}
 	if (step != SQLITE_DONE)
 		rc = MLV_EIO;
