@@ -27,6 +27,12 @@
 int mlv_consignment_decode(mlv_consignment *out, const char *buf, size_t len,
 			   mlv_arena *arena, const mlv_refdata *rd, mlv_problems *probs);
 
+/* The same for one party's part of a multi-party filing (merge.h):
+ * every check but the required elements, which only the merged
+ * consignment must have.  An amount still needs its currency beside it. */
+int mlv_consignment_decode_part(mlv_consignment *out, const char *buf, size_t len,
+				mlv_arena *arena, const mlv_refdata *rd, mlv_problems *probs);
+
 /* Appends the canonical JSON of c to out. */
 int mlv_consignment_encode(const mlv_consignment *c, const mlv_refdata *rd, mlv_buf *out);
 

@@ -58,6 +58,15 @@ typedef struct mlv_config {
 	/* [audit] */
 	char audit_key_file[512];
 	unsigned sth_interval_s;
+	/* [webhooks] */
+	bool webhooks_enabled;
+	bool webhooks_allow_private;
+	unsigned webhooks_backoff_s;
+	unsigned webhooks_backoff_max_s;
+	unsigned webhooks_timeout_s;
+	unsigned webhooks_max_per_filer;
+	/* [referrals] */
+	size_t max_document;
 } mlv_config;
 
 /* Fills c with the defaults. */

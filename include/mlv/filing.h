@@ -28,6 +28,12 @@ typedef struct mlv_filing {
 	/* set by the caller */
 	int64_t filer_id;
 	int64_t received_ms; /* receipt time, ms since the epoch */
+	/* set by the caller of a merged multi-party consignment (merge.h): the
+	 * contradictions between the parties (MLV_RISK_MM_* bits, risk
+	 * criteria) and their explanation, a JSON object added to the risk
+	 * assessment as "party_mismatch" (borrowed) */
+	unsigned mismatch;
+	const char *mismatch_json;
 	/* set by mlv_filing_prepare */
 	mlv_arena *arena;
 	mlv_consignment c;

@@ -44,6 +44,14 @@ typedef struct mlv_server_opts {
 	bool secure_cookies;      /* Secure session cookies (behind TLS) */
 	unsigned aeo_factor_percent; /* share of its risk score a recognised AEO filer keeps */
 	int64_t aeo_guarantee_waiver; /* minor units an AEO may defer without guarantee */
+	bool webhooks;            /* run the webhook delivery thread (and the referral deadline sweep) */
+	bool webhook_allow_private; /* deliver to loopback and private addresses */
+	unsigned webhook_backoff_ms;  /* the first retry's delay; doubles up to the max */
+	unsigned webhook_backoff_max_s;
+	unsigned webhook_timeout_s;   /* one delivery's time limit */
+	unsigned webhook_poll_ms;     /* how often the delivery thread looks at the store */
+	unsigned max_webhooks;        /* per filer */
+	size_t max_document;          /* bytes of one document answering a referral */
 } mlv_server_opts;
 
 #define MLV_SERVER_OPTS_INIT                                                          \
@@ -57,7 +65,10 @@ typedef struct mlv_server_opts {
 	  .sth_interval_ms = 10000, .rate_per_key = 0, .auth_max_failures = 10,          \
 	  .auth_window_s = 900, .public_rate = 20, .return_window_days = 30,          \
 	  .session_s = 8 * 3600, .secure_cookies = false, .aeo_factor_percent = 50,     \
-	  .aeo_guarantee_waiver = 0 }
+	  .aeo_guarantee_waiver = 0, .webhooks = true,                                  \
+	  .webhook_allow_private = false, .webhook_backoff_ms = 2000,                   \
+	  .webhook_backoff_max_s = 3600, .webhook_timeout_s = 10,                       \
+	  .webhook_poll_ms = 1000, .max_webhooks = 5, .max_document = 512u << 10 }
 
 int mlv_server_start(mlv_server **out, const mlv_server_opts *opts, char *err, size_t errlen);
 unsigned mlv_server_port(const mlv_server *s);

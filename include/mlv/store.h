@@ -125,6 +125,7 @@ typedef struct mlv_record {
 				  * for an older version (assessed when filed) */
 	mlv_buf risk_json;    /* the risk assessment of the latest version */
 	unsigned char digest[32];
+	int64_t arrived_at_ms, released_at_ms; /* 0 when not (yet); latest version only */
 } mlv_record;
 
 void mlv_record_init(mlv_record *r);
@@ -172,13 +173,17 @@ typedef struct mlv_summary {
 int mlv_store_list(mlv_store *s, const mlv_list_query *q,
 		   int (*fn)(void *ctx, const mlv_summary *row), void *ctx, int64_t *next_cursor);
 
-/* The events of a consignment, oldest first. */
+/* The events of a consignment, oldest first (filer_id 0, for officers:
+ * any consignment's).  Lifecycle events carry their reason; a referral's
+ * own events its id. */
 typedef struct mlv_event {
 	int64_t id;
 	char type[24];
 	int version;
 	int64_t at_ms;
 	char actor[64];
+	char reason[512];    /* "" for filings */
+	int64_t referral_id; /* 0 for none */
 } mlv_event;
 /* The events of consignment id of filer_id (0, for officers: any filer's). */
 int mlv_store_events(mlv_store *s, int64_t filer_id, int64_t id,
@@ -257,6 +262,310 @@ typedef struct mlv_rule_counts {
 } mlv_rule_counts;
 int mlv_store_rule_counts(mlv_store *s, const char *rule_id, mlv_rule_counts *out);
 
+/* ---- decisions, the queue with filters (issue 5) ------------------------------------ */
+
+/* An officer's decision (hold, inspect, release, seize, return, exit) and,
+ * when it closes an inspection, its result, in one transaction; the
+ * result feeds the statistics of the rules that selected the
+ * consignment.  Errors as mlv_store_transition. */
+typedef struct mlv_decision {
+	int64_t id;
+	mlv_action action;
+	const char *actor;
+	const char *reason;        /* the decision's explanation, shown to the filer */
+	int64_t at_ms;
+	const char *result;        /* NULL, or nothing_found, irregularity, seizure */
+	int64_t revenue;           /* recovered, minor units */
+	const char *nii_reference; /* NULL, or the reference of the NII image */
+	const char *notes;         /* NULL, or officers' notes: never shown to the filer */
+	const char *const *rule_ids;
+	size_t nrules;
+} mlv_decision;
+int mlv_store_decide(mlv_store *s, const mlv_decision *d, mlv_transition_result *r);
+
+typedef struct mlv_queue_query {
+	int limit;              /* 1..MLV_LIST_MAX */
+	int offset;             /* rows skipped (pages) */
+	const char *state;      /* NULL: everything waiting (referred, arrived, held, inspected,
+				 * and assessed but not green: selected before arrival) */
+	const char *lane;       /* NULL: any */
+	unsigned channel, category; /* 0: any */
+	const char *departure_country;
+	int min_score;
+	bool overdue;           /* only those with an open referral past its deadline */
+	bool multi_party;       /* only consignments merged from several filers' parts */
+	int64_t now_ms;
+} mlv_queue_query;
+
+typedef struct mlv_queue_row {
+	mlv_summary c;
+	char lane[8];
+	int risk_score;
+	int64_t arrived_at_ms;    /* 0 when not arrived */
+	int open_referrals;
+	int64_t next_deadline_ms; /* the earliest deadline of an open referral, 0 when none */
+	bool overdue;
+	bool multi_party;
+} mlv_queue_row;
+
+/* What waits for an officer, highest risk first, then oldest; *total (may
+ * be NULL) counts every match. */
+int mlv_store_queue_list(mlv_store *s, const mlv_queue_query *q,
+			 int (*fn)(void *ctx, const mlv_queue_row *row), void *ctx, int64_t *total);
+
+/* ---- referrals (ICS2 style: information, screening, do not load) ------------------- */
+
+typedef struct mlv_referral {
+	int64_t id, consignment_id;
+	char kind[16];       /* information, screening, do_not_load */
+	char status[12];     /* open, answered, closed */
+	char to_role[20];    /* filer (the owner), a part's role, or agency */
+	int64_t filer_id;    /* the addressee filer; 0 for an agency */
+	int64_t agency_id;   /* the addressee agency; 0 for a filer */
+	char addressee[64];  /* its name */
+	int64_t owner_id;    /* the consignment's filer */
+	char lrn[36];        /* the consignment's LRN */
+	char reason[512];    /* why, shown to the addressee */
+	char request[512];   /* what is asked; "" */
+	int64_t deadline_ms, created_ms, answered_ms, overdue_ms, closed_ms; /* 0: not */
+	char created_by[80], closed_by[80];
+	char outcome[16];    /* when closed: satisfied, not_satisfied, withdrawn */
+	int answers;
+} mlv_referral;
+
+typedef struct mlv_referral_new {
+	int64_t consignment_id;
+	const char *kind;
+	const char *reason;
+	const char *request;  /* NULL */
+	int64_t deadline_ms;
+	const char *to;       /* NULL or "filer": the owner; a part's role: that party */
+	int64_t agency_id;    /* > 0: addressed to that agency instead */
+	const char *actor;
+	int64_t at_ms;
+} mlv_referral_new;
+
+/* The filer id of the agency named `name` (a filer with an agency key or
+ * person); MLV_ENOTFOUND when there is none. */
+int mlv_store_agency_find(mlv_store *s, const char *name, int64_t *id);
+
+/* Opens a referral: the consignment becomes referred (the `refer`
+ * event carries the referral's id) and the addressee is notified.
+ * MLV_ENOTFOUND, MLV_ECONFLICT with r->from when the state forbids it,
+ * MLV_EINVALID when `to` names no party of the consignment. */
+int mlv_store_referral_open(mlv_store *s, const mlv_referral_new *n, int64_t *id,
+			    mlv_transition_result *r);
+
+/* The reader decides what it sees: filer_id > 0 the referrals addressed
+ * to that filer, agency_id > 0 those addressed to that agency, both 0
+ * (officers) every one. */
+typedef struct mlv_referral_query {
+	int64_t filer_id, agency_id;
+	int64_t consignment_id; /* 0: any */
+	const char *status;     /* NULL: any */
+	bool overdue;           /* only open ones past their deadline */
+	int64_t now_ms;
+	int64_t after_id;       /* cursor: ids above this one, oldest first */
+	int limit;              /* 1..MLV_LIST_MAX */
+} mlv_referral_query;
+/* *next_cursor: the after_id of the next page, 0 after the last. */
+int mlv_store_referrals(mlv_store *s, const mlv_referral_query *q,
+			int (*fn)(void *ctx, const mlv_referral *r), void *ctx, int64_t *next_cursor);
+/* One referral the reader may see (as above); MLV_ENOTFOUND otherwise. */
+int mlv_store_referral_get(mlv_store *s, int64_t filer_id, int64_t agency_id, int64_t id,
+			   mlv_referral *out);
+
+#define MLV_REFERRAL_DOCS_MAX 5
+
+typedef struct mlv_referral_doc {
+	const char *type;       /* a document type of the dataset (invoice, permit ...) */
+	const char *reference;  /* its number */
+	const char *filename;   /* NULL */
+	const char *media_type; /* NULL */
+	const void *content;    /* NULL: a reference only */
+	size_t size;
+} mlv_referral_doc;
+
+typedef struct mlv_referral_answer {
+	int64_t referral_id;
+	int64_t filer_id, agency_id; /* the addressee answering (one of the two) */
+	const char *text;            /* NULL */
+	const char *data_json;       /* elements given, canonical JSON; NULL */
+	const mlv_referral_doc *docs;
+	size_t ndocs;
+	const char *actor;
+	int64_t at_ms;
+} mlv_referral_answer;
+/* Records an answer (the referral becomes answered), its documents and
+ * its event.  MLV_ENOTFOUND when not the addressee's, MLV_ECONFLICT when
+ * closed. */
+int mlv_store_referral_answer(mlv_store *s, const mlv_referral_answer *a, int64_t *answer_id);
+
+typedef struct mlv_referral_answer_row {
+	int64_t id;
+	char by[64];      /* the answering filer's or agency's name */
+	int64_t at_ms;
+	const char *text; /* NULL; borrowed for the call */
+	const char *data; /* NULL; borrowed for the call */
+} mlv_referral_answer_row;
+
+typedef struct mlv_referral_doc_row {
+	int64_t id, answer_id;
+	char type[24], reference[72], filename[128], media_type[80];
+	int64_t size;
+	char sha256[65]; /* hex, "" for a reference only */
+} mlv_referral_doc_row;
+
+int mlv_store_referral_answers(mlv_store *s, int64_t id,
+			       int (*fn)(void *ctx, const mlv_referral_answer_row *a), void *ctx);
+int mlv_store_referral_docs(mlv_store *s, int64_t id,
+			    int (*fn)(void *ctx, const mlv_referral_doc_row *d), void *ctx);
+/* A document's bytes; MLV_ENOTFOUND when none (or only a reference). */
+int mlv_store_referral_doc_content(mlv_store *s, int64_t id, int64_t doc_id,
+				   mlv_referral_doc_row *row, mlv_buf *content);
+/* The referral's own events, oldest first. */
+int mlv_store_referral_events(mlv_store *s, int64_t id,
+			      int (*fn)(void *ctx, const mlv_event *ev), void *ctx);
+
+/* Closes a referral (outcome satisfied, not_satisfied or withdrawn); when
+ * it was the last one open the consignment resolves back to where it was
+ * (*resolved, r).  MLV_ECONFLICT when already closed. */
+int mlv_store_referral_close(mlv_store *s, int64_t id, const char *outcome, const char *reason,
+			     const char *actor, int64_t at_ms, bool *resolved,
+			     mlv_transition_result *r);
+/* Marks the open referrals past their deadline (once each): an `overdue`
+ * event and a notification to the addressee. */
+int mlv_store_referrals_sweep(mlv_store *s, int64_t now_ms, size_t *marked);
+
+/* ---- multi-party filing (merge.h, docs/multi-party.md) -------------------------------- */
+
+typedef struct mlv_part {
+	int64_t id, link_id, filer_id;
+	char role[20];
+	char link_kind[16];      /* house_document, tracking_number */
+	char link[36];
+	int version;
+	unsigned char digest[32];
+	int64_t filed_ms, updated_ms;
+	int64_t consignment_id;  /* the merged consignment; 0 until complete */
+	char status[24];         /* its state, "" until complete */
+	bool lead;               /* this part's filer owns the consignment */
+	char roles[128];         /* the roles that sent parts of the link, space-separated */
+	char filer_name[64];
+	mlv_buf data;            /* the part's elements, canonical JSON */
+	mlv_buf missing;         /* the link's missing elements (merge.h JSON) */
+} mlv_part;
+
+void mlv_part_init(mlv_part *p);
+void mlv_part_free(mlv_part *p);
+
+/* The parts of a link, with their data, for the merge.  *consignment_id,
+ * *owner_id and lrn (36 bytes) say what the link was merged into (0, 0,
+ * "" when not yet). */
+int mlv_store_link_parts(mlv_store *s, const char *kind, const char *value,
+			 int (*fn)(void *ctx, const mlv_part *p), void *ctx,
+			 int64_t *consignment_id, int64_t *owner_id, char lrn[36]);
+
+typedef struct mlv_part_put {
+	int64_t filer_id;
+	const char *role, *link_kind, *link;
+	const char *data;              /* canonical JSON of the part */
+	const unsigned char *digest;   /* 32 bytes */
+	int64_t at_ms;
+	mlv_filing *merged;            /* prepared and ok when the merged view is complete, else NULL */
+	const char *missing_json;      /* what the merged view lacks */
+	const char *problems_json;     /* what else keeps it from being complete */
+	const char *report_json;       /* the merge report, for officers */
+} mlv_part_put;
+
+typedef struct mlv_part_outcome {
+	int64_t part_id;
+	int version;
+	mlv_outcome outcome;           /* created, amended or unchanged */
+	char conflict[64];             /* with MLV_ECONFLICT: role_taken, lrn_taken or the state */
+} mlv_part_outcome;
+
+/* Stores a part and, when complete, the merged consignment (created or
+ * amended, with its event) and the links of every part to it, in one
+ * transaction; every party hears of the merge.  MLV_ECONFLICT (see
+ * out->conflict) when the role is another filer's, the lead's LRN names
+ * another of its consignments, or the consignment can no longer change. */
+int mlv_store_part_put(mlv_store *s, const mlv_part_put *p, mlv_part_outcome *out);
+/* One part of filer_id (another filer's: MLV_ENOTFOUND). */
+int mlv_store_part_get(mlv_store *s, int64_t filer_id, int64_t id, mlv_part *out);
+/* The filer's parts, newest first (data left empty); cursor as mlv_store_list. */
+int mlv_store_parts(mlv_store *s, int64_t filer_id, int64_t after_id, int limit,
+		    int (*fn)(void *ctx, const mlv_part *p), void *ctx, int64_t *next_cursor);
+/* Officers: the parts a consignment was merged from (with data and filer
+ * names) and the merge report (JSON) into report.  MLV_ENOTFOUND when it
+ * was not merged from parts. */
+int mlv_store_consignment_parts(mlv_store *s, int64_t consignment_id,
+				int (*fn)(void *ctx, const mlv_part *p), void *ctx, mlv_buf *report);
+
+/* ---- notifications and webhooks (docs/notifications.md) -------------------------------- */
+
+typedef struct mlv_notification {
+	int64_t id;        /* the cursor: grows with every notification, never reused */
+	char type[16];     /* state, referral, merged */
+	int64_t consignment_id, referral_id;
+	int64_t at_ms;
+	const char *body;  /* the JSON object, without its id; borrowed for the call */
+} mlv_notification;
+
+/* The filer's notifications after the cursor `after`, oldest first, at
+ * most limit; *last is the id of the last one given (after when none). */
+int mlv_store_notifications(mlv_store *s, int64_t filer_id, int64_t after, int limit,
+			    int (*fn)(void *ctx, const mlv_notification *n), void *ctx,
+			    int64_t *last);
+/* The id of the filer's latest notification, 0 when none. */
+int mlv_store_notification_latest(mlv_store *s, int64_t filer_id, int64_t *id);
+
+#define MLV_WEBHOOK_URL_MAX 512
+
+typedef struct mlv_webhook {
+	int64_t id, filer_id;
+	char url[MLV_WEBHOOK_URL_MAX + 1];
+	char secret[64];
+	int64_t cursor;          /* the last notification delivered (acknowledged) */
+	int64_t delivered;       /* deliveries acknowledged */
+	int attempts;            /* failed attempts at the next notification */
+	int64_t next_attempt_ms; /* not before; 0 at once */
+	int64_t last_attempt_ms, created_ms;
+	int last_status;         /* HTTP status of the last attempt, 0 when none */
+	char last_error[200];
+	int64_t pending;         /* notifications waiting (lists and gets) */
+} mlv_webhook;
+
+/* Registers a webhook with a new random secret (out->secret); delivery
+ * starts after notification `after`, or after the filer's latest when
+ * after < 0.  MLV_ETOOBIG when the filer has `max` webhooks already. */
+int mlv_store_webhook_add(mlv_store *s, int64_t filer_id, const char *url, int64_t after,
+			  int max, int64_t now_ms, mlv_webhook *out);
+int mlv_store_webhooks(mlv_store *s, int64_t filer_id,
+		       int (*fn)(void *ctx, const mlv_webhook *w), void *ctx);
+int mlv_store_webhook_get(mlv_store *s, int64_t filer_id, int64_t id, mlv_webhook *out);
+int mlv_store_webhook_delete(mlv_store *s, int64_t filer_id, int64_t id, int64_t now_ms);
+/* Delivery: up to max webhooks due at now with a notification waiting. */
+int mlv_store_webhooks_due(mlv_store *s, int64_t now_ms, mlv_webhook *out, size_t max,
+			   size_t *n);
+/* Takes the delivery of a due webhook whose cursor is still `cursor`
+ * until until_ms, so that no other delivery thread (another server on the
+ * same store) sends the same notification; MLV_ENOTFOUND when another
+ * took it or it moved on. */
+int mlv_store_webhook_claim(mlv_store *s, int64_t id, int64_t cursor, int64_t now_ms,
+			    int64_t until_ms);
+/* The filer's first notification after `after`, as delivered (with its
+ * id); MLV_ENOTFOUND when none. */
+int mlv_store_notification_next(mlv_store *s, int64_t filer_id, int64_t after, int64_t *id,
+				mlv_buf *body);
+/* The delivery of notification_id was acknowledged: the cursor moves to it
+ * (only forward: a second acknowledgement changes nothing). */
+int mlv_store_webhook_delivered(mlv_store *s, int64_t id, int64_t notification_id, int status,
+				int64_t now_ms);
+/* An attempt failed: the next one not before next_attempt_ms. */
+int mlv_store_webhook_failed(mlv_store *s, int64_t id, int status, const char *error,
+			     int64_t now_ms, int64_t next_attempt_ms);
+
 /* ---- deferred payment accounts (FoS Standard 6) ------------------------------------ */
 
 typedef struct mlv_account {
@@ -323,9 +632,10 @@ int mlv_store_release_times(mlv_store *s, int64_t from_ms, int64_t to_ms,
 
 /* Removes the personal elements (docs/dataset.md, "personal") from every
  * stored version of the consignments filed before filed_before_ms, keeping
- * everything else; audit proofs stay valid (leaves hold hashes).  Counts
- * what was (or, with dry_run, would be) purged; versions that no longer
- * decode are skipped and counted. */
+ * everything else; audit proofs stay valid (leaves hold hashes).  The
+ * parts of multi-party filings sent before then are purged too, each
+ * counted as a version.  Counts what was (or, with dry_run, would be)
+ * purged; versions that no longer decode are skipped and counted. */
 int mlv_store_purge(mlv_store *s, const mlv_refdata *rd, int64_t filed_before_ms,
 		    bool dry_run, uint64_t *consignments, uint64_t *versions, uint64_t *skipped);
 

@@ -234,6 +234,13 @@ int cmd_serve(int argc, char **argv, const mlv_config *cfg)
 	so.audit_pk = audit_pk;
 	so.audit_sk = audit_sk;
 	so.sth_interval_ms = (int64_t)cfg->sth_interval_s * 1000;
+	so.webhooks = cfg->webhooks_enabled;
+	so.webhook_allow_private = cfg->webhooks_allow_private;
+	so.webhook_backoff_ms = cfg->webhooks_backoff_s * 1000u;
+	so.webhook_backoff_max_s = cfg->webhooks_backoff_max_s;
+	so.webhook_timeout_s = cfg->webhooks_timeout_s;
+	so.max_webhooks = cfg->webhooks_max_per_filer;
+	so.max_document = cfg->max_document;
 	mlv_server *server = NULL;
 	char err[512] = "";
 	if (mlv_server_start(&server, &so, err, sizeof(err)) != 0) {

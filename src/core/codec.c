@@ -28,6 +28,7 @@ struct ctx {
 	const mlv_refdata *rd;
 	mlv_problems *probs;
 	unsigned category; /* 0 when unknown */
+	bool partial;      /* one party's part: nothing is required (merge.h) */
 	mlv_path path;
 };
 
@@ -46,8 +47,11 @@ static void err(struct ctx *c, const char *code, const char *fmt, ...)
 	mlv_problems_add(c->probs, MLV_SEV_ERROR, ptr, code, "%s", msg);
 }
 
-static bool is_required(const mlv_field *f, unsigned category)
+static bool is_required(const struct ctx *c, const mlv_field *f)
 {
+	unsigned category = c->category;
+	if (c->partial)
+		return false;
 	if (category != 0)
 		return (f->required & MLV_REQ(category)) != 0;
 	return (f->required & MLV_REQ_ALL) == MLV_REQ_ALL;
@@ -525,7 +529,7 @@ static void decode_money(struct ctx *c, const mlv_field *f, const cJSON *v, void
 	size_t before = c->probs->errors;
 	decode_decimal(c, f, v, base, 4, "a decimal amount");
 	((mlv_num *)at(base, f->offset))->set = false;
-	if (c->probs->errors == before && cur[0] == '\0' && !is_required(cf, c->category))
+	if (c->probs->errors == before && cur[0] == '\0' && !is_required(c, cf))
 		err(c, "currency_missing", "needs a valid '%s' beside it", f->currency);
 }
 
@@ -679,7 +683,7 @@ static int decode_object(struct ctx *c, const mlv_schema *s, const cJSON *obj, v
 		int rc = 0;
 		mlv_path_push(&c->path, f->json);
 		if (v == NULL || cJSON_IsNull(v)) {
-			if (is_required(f, c->category))
+			if (is_required(c, f))
 				err(c, "required", "is required%s%s", c->category ? " for category " : "",
 				    c->category ? mlv_category_name(c->category) : "");
 		} else {
@@ -715,8 +719,8 @@ static void install_hooks(void)
 	cJSON_InitHooks(&h);
 }
 
-int mlv_consignment_decode(mlv_consignment *out, const char *buf, size_t len,
-			   mlv_arena *arena, const mlv_refdata *rd, mlv_problems *probs)
+static int decode(mlv_consignment *out, const char *buf, size_t len, mlv_arena *arena,
+		  const mlv_refdata *rd, mlv_problems *probs, bool partial)
 {
 	memset(out, 0, sizeof(*out));
 	if (mlv_json_depth(buf, len, MLV_MAX_DEPTH) > MLV_MAX_DEPTH) {
@@ -751,7 +755,7 @@ int mlv_consignment_decode(mlv_consignment *out, const char *buf, size_t len,
 		rc = MLV_EINVALID;
 		goto cleanup;
 	}
-	struct ctx c = {.arena = arena, .rd = rd, .probs = probs};
+	struct ctx c = {.arena = arena, .rd = rd, .probs = probs, .partial = partial};
 	const cJSON *cat = cJSON_GetObjectItemCaseSensitive(root, "category");
 	if (cJSON_IsString(cat))
 		c.category = mlv_enum_index("category", cat->valuestring);
@@ -761,6 +765,18 @@ cleanup:
 	cJSON_Delete(root);
 	json_arena = NULL;
 	return rc;
+}
+
+int mlv_consignment_decode(mlv_consignment *out, const char *buf, size_t len,
+			   mlv_arena *arena, const mlv_refdata *rd, mlv_problems *probs)
+{
+	return decode(out, buf, len, arena, rd, probs, false);
+}
+
+int mlv_consignment_decode_part(mlv_consignment *out, const char *buf, size_t len,
+				mlv_arena *arena, const mlv_refdata *rd, mlv_problems *probs)
+{
+	return decode(out, buf, len, arena, rd, probs, true);
 }
 
 /* ---- encoding ------------------------------------------------------------ */

@@ -321,6 +321,7 @@ static int risk(mlv_filing *f, const mlv_validate_opts *o, const mlv_refdata *rd
 	in.refvalues = o->refvalues;
 	in.random_key[0] = o->random_key[0];
 	in.random_key[1] = o->random_key[1];
+	in.mismatch = f->mismatch;
 	if (split_checked)
 		in.split = &split;
 	/* The filer's AEO status from the registry's snapshot (no store read). */
@@ -335,6 +336,10 @@ static int risk(mlv_filing *f, const mlv_validate_opts *o, const mlv_refdata *rd
 	int rc = mlv_risk_assess(&a, o->risk, &f->c, &in, rd);
 	if (rc == 0)
 		rc = mlv_risk_assessment_write_json(&b, &a);
+	if (rc == 0 && f->mismatch_json != NULL && b.len > 0 && b.data[b.len - 1] == '}') {
+		b.len--; /* the object stays open for one more member */
+		rc = mlv_buf_printf(&b, ",\"party_mismatch\":%s}", f->mismatch_json);
+	}
 	for (size_t i = 0; rc == 0 && i < a.hit_count; i++) {
 		bool seen = false;
 		for (size_t k = 0; k < f->hit_rule_count && !seen; k++)

@@ -230,6 +230,20 @@ enum route_id {
 	R_MRA,
 	R_KEYS,
 	R_KEY,
+	R_EXIT,
+	R_OFFICER_EVENTS,
+	R_OFFICER_PARTS,
+	R_REFER,
+	R_REFERRALS,
+	R_REFERRAL,
+	R_REFERRAL_ANSWER,
+	R_REFERRAL_CLOSE,
+	R_REFERRAL_DOC,
+	R_PARTS,
+	R_PART,
+	R_NOTIFICATIONS,
+	R_WEBHOOKS,
+	R_WEBHOOK,
 };
 
 /* Every role: a route open to each of them, with object-level checks in
@@ -282,6 +296,26 @@ static const struct route routes[] = {
 	{R_MRA, "/v1/mras/{}", "GET, PATCH", false, 0},
 	{R_KEYS, "/v1/keys", "GET, POST", true, ROLE_ADMIN},
 	{R_KEY, "/v1/keys/{s}", "DELETE", true, ROLE_ADMIN},
+	/* the lifecycle of issue 5 */
+	{R_EXIT, "/v1/consignments/{}/exit", "POST", true, ROLE_FILER},
+	{R_OFFICER_EVENTS, "/v1/officer/consignments/{}/events", "GET", true,
+	 ROLES_OFFICERS | ROLE_AUDITOR},
+	{R_OFFICER_PARTS, "/v1/officer/consignments/{}/parts", "GET", true,
+	 ROLES_OFFICERS | ROLE_AUDITOR},
+	{R_REFER, "/v1/consignments/{}/referrals", "POST", true, ROLES_OFFICERS},
+	{R_REFERRALS, "/v1/referrals", "GET", true,
+	 ROLE_FILER | ROLE_AGENCY | ROLES_OFFICERS | ROLE_AUDITOR},
+	{R_REFERRAL, "/v1/referrals/{}", "GET", true,
+	 ROLE_FILER | ROLE_AGENCY | ROLES_OFFICERS | ROLE_AUDITOR},
+	{R_REFERRAL_ANSWER, "/v1/referrals/{}/answer", "POST", true, ROLE_FILER | ROLE_AGENCY},
+	{R_REFERRAL_CLOSE, "/v1/referrals/{}/close", "POST", true, ROLES_OFFICERS},
+	{R_REFERRAL_DOC, "/v1/referrals/{}/documents/{}", "GET", true,
+	 ROLE_FILER | ROLE_AGENCY | ROLES_OFFICERS | ROLE_AUDITOR},
+	{R_PARTS, "/v1/parts", "GET, POST", true, ROLE_FILER},
+	{R_PART, "/v1/parts/{}", "GET", true, ROLE_FILER},
+	{R_NOTIFICATIONS, "/v1/notifications", "GET", true, ROLE_FILER | ROLE_AGENCY},
+	{R_WEBHOOKS, "/v1/webhooks", "GET, POST", true, ROLE_FILER | ROLE_AGENCY},
+	{R_WEBHOOK, "/v1/webhooks/{}", "GET, DELETE", true, ROLE_FILER | ROLE_AGENCY},
 };
 
 /* Matches path against pattern; integers of the {} segments go to args,
@@ -427,6 +461,14 @@ static int handle(mlv_req *req, mlv_resp *resp)
 		mlv_http_problem(resp, 403, "forbidden", NULL, detail, NULL);
 		goto done;
 	}
+	/* Filers and agencies reach their own objects only: a person of such a
+	 * role who acts for no operator reaches nothing (filer id 0 would read
+	 * as an officer's "any"). */
+	if (r->auth && (a.role_bit & (ROLE_FILER | ROLE_AGENCY)) && a.filer_id <= 0) {
+		mlv_http_problem(resp, 403, "forbidden", NULL,
+				 "this person acts for no operator: ask an administrator", NULL);
+		goto done;
+	}
 	bool post = strcmp(req->method, "POST") == 0;
 	bool write = post || strcmp(req->method, "PATCH") == 0;
 	/* Public reads with administrators' writes: authenticate the writes. */
@@ -547,6 +589,49 @@ static int handle(mlv_req *req, mlv_resp *resp)
 	case R_CONSOLE_CONSIGNMENT:
 		rc = api_console_consignment(s, req, resp, args[0]);
 		break;
+	case R_EXIT:
+		rc = api_exit(s, req, resp, &a, args[0]);
+		break;
+	case R_OFFICER_EVENTS:
+		rc = api_officer_events(s, resp, args[0]);
+		break;
+	case R_OFFICER_PARTS:
+		rc = api_officer_parts(s, resp, args[0]);
+		break;
+	case R_REFER:
+		rc = api_referral_create(s, req, resp, &a, args[0]);
+		break;
+	case R_REFERRALS:
+		rc = api_referrals_list(s, req, resp, &a);
+		break;
+	case R_REFERRAL:
+		rc = api_referral_get(s, resp, &a, args[0]);
+		break;
+	case R_REFERRAL_ANSWER:
+		rc = api_referral_answer(s, req, resp, &a, args[0]);
+		break;
+	case R_REFERRAL_CLOSE:
+		rc = api_referral_close(s, req, resp, &a, args[0]);
+		break;
+	case R_REFERRAL_DOC:
+		rc = api_referral_document(s, resp, &a, args[0], args[1]);
+		break;
+	case R_PARTS:
+		rc = post ? api_part_post(s, req, resp, &a) : api_parts_list(s, req, resp, &a);
+		break;
+	case R_PART:
+		rc = api_part_get(s, resp, &a, args[0]);
+		break;
+	case R_NOTIFICATIONS:
+		rc = api_notifications(s, req, resp, &a);
+		break;
+	case R_WEBHOOKS:
+		rc = post ? api_webhook_create(s, req, resp, &a) : api_webhooks_list(s, resp, &a);
+		break;
+	case R_WEBHOOK:
+		rc = strcmp(req->method, "DELETE") == 0 ? api_webhook_delete(s, resp, &a, args[0])
+							: api_webhook_get(s, resp, &a, args[0]);
+		break;
 	}
 done:
 	if (s->opts.access_log && rc != MLV_HTTP_ASYNC)
@@ -626,6 +711,20 @@ int mlv_server_start(mlv_server **out, const mlv_server_opts *opts, char *err, s
 		goto fail;
 	if ((rc = api_operators_start(s, err, errlen)) != 0)
 		goto fail;
+	if (opts->webhooks) {
+		mlv_webhooks_opts wo = {
+			.db_path = opts->db_path,
+			.synchronous_full = opts->synchronous_full,
+			.allow_private = opts->webhook_allow_private,
+			.backoff_ms = opts->webhook_backoff_ms,
+			.backoff_max_ms = (int64_t)opts->webhook_backoff_max_s * 1000,
+			.timeout_s = (long)opts->webhook_timeout_s,
+			.poll_ms = opts->webhook_poll_ms,
+			.log = opts->access_log,
+		};
+		if ((rc = mlv_webhooks_start(&s->webhooks, &wo, err, errlen)) != 0)
+			goto fail;
+	}
 	mlv_http_opts ho = {
 		.address = opts->address,
 		.port = opts->port,
@@ -662,6 +761,7 @@ void mlv_server_stop(mlv_server *s)
 	 * daemon can then stop with no connection left suspended. */
 	mlv_writer_stop(s->writer);
 	mlv_http_stop(s->http);
+	mlv_webhooks_stop(s->webhooks);
 	for (size_t i = 0; i < s->nreaders; i++)
 		mlv_store_close(s->readers[i]);
 	api_operators_stop(s);

@@ -297,6 +297,8 @@ int api_get_consignment(mlv_server *s, mlv_req *req, mlv_resp *resp, const struc
 		rc = api_write_view(&resp->body, r.id, r.lrn, r.version, r.status, NULL, r.filed_at_ms,
 				r.updated_at_ms, r.quality_json.data ? r.quality_json.data : "{}",
 				r.assessment_json.data, r.risk_json.data, canon.data, canon.len);
+	if (rc == 0 && version == 0)
+		rc = api_write_lifecycle(&resp->body, &r);
 	mlv_buf_free(&canon);
 	if (rc != 0)
 		mlv_http_problem_err(resp, rc, NULL);
@@ -429,14 +431,7 @@ struct events_ctx {
 static int event_row(void *ctx, const mlv_event *ev)
 {
 	struct events_ctx *ec = ctx;
-	char at[32];
-	api_ms_to_rfc3339(ev->at_ms, at);
-	int rc = mlv_buf_printf(ec->b, "%s{\"id\":%lld,\"type\":\"%s\",\"version\":%d,\"at\":\"%s\","
-				       "\"actor\":",
-				ec->n++ ? "," : "", (long long)ev->id, ev->type, ev->version, at);
-	if (rc == 0)
-		rc = mlv_buf_add_json_string(ec->b, ev->actor, strlen(ev->actor));
-	return rc ? rc : mlv_buf_addc(ec->b, '}');
+	return api_write_event(ec->b, ev, ec->n++ == 0);
 }
 
 int api_get_events(mlv_server *s, mlv_resp *resp, const struct auth *a, int64_t id)

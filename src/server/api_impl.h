@@ -14,6 +14,7 @@
 #include "mlv/lifecycle.h"
 #include "mlv/server.h"
 #include "mlv/store.h"
+#include "webhooks.h"
 #include "writer.h"
 
 #define READERS_MAX 16
@@ -42,6 +43,7 @@ struct mlv_server {
 	int64_t ops_checked_ms;	   /* when the store's generation was last compared */
 	mlv_aeo_union_member *unions; /* customs unions' members, from the profiles */
 	size_t nunions;
+	mlv_webhooks *webhooks;        /* delivery thread; NULL when turned off */
 };
 
 /* Roles (issue 7), as bits so that a route can admit several. */
@@ -189,5 +191,45 @@ int api_queue_list(mlv_server *s, mlv_req *req, mlv_resp *resp);
 int api_officer_action(mlv_server *s, mlv_req *req, mlv_resp *resp, const struct auth *a,
 			  int64_t id);
 int api_rule_performance(mlv_server *s, mlv_resp *resp, const char *rule);
+
+/* ---- the lifecycle of issue 5 (api_lifecycle.c, api_referrals.c, api_parts.c,
+ * api_notifications.c) ---- */
+
+/* 409 whose problem names the consignment's current state ("state"). */
+void api_conflict(mlv_resp *resp, mlv_state state, const char *detail);
+/* Copies problems with prefix before each pointer ("/data"). */
+void api_prefix_problems(const mlv_problems *in, const char *prefix, mlv_problems *out);
+/* Something was notified: the webhook thread looks now. */
+void api_notified(mlv_server *s);
+/* One event of a history as JSON: id, type, version, at, actor, reason
+ * (when there is one) and referral (when it is a referral's). */
+int api_write_event(mlv_buf *b, const mlv_event *ev, bool first);
+/* Adds "lifecycle" (state, arrival and release times, the seconds from
+ * filing and from arrival to release) to a consignment view just written. */
+int api_write_lifecycle(mlv_buf *b, const mlv_record *r);
+/* "officer:NAME" or "filer:ID" for events. */
+void api_actor(const struct auth *a, char *out, size_t n);
+int api_exit(mlv_server *s, const mlv_req *req, mlv_resp *resp, const struct auth *a,
+	     int64_t id);
+int api_officer_events(mlv_server *s, mlv_resp *resp, int64_t id);
+int api_officer_parts(mlv_server *s, mlv_resp *resp, int64_t id);
+int api_referral_create(mlv_server *s, mlv_req *req, mlv_resp *resp, const struct auth *a,
+			int64_t id);
+int api_referrals_list(mlv_server *s, mlv_req *req, mlv_resp *resp, const struct auth *a);
+int api_referral_get(mlv_server *s, mlv_resp *resp, const struct auth *a, int64_t id);
+int api_referral_answer(mlv_server *s, mlv_req *req, mlv_resp *resp, const struct auth *a,
+			int64_t id);
+int api_referral_close(mlv_server *s, mlv_req *req, mlv_resp *resp, const struct auth *a,
+		       int64_t id);
+int api_referral_document(mlv_server *s, mlv_resp *resp, const struct auth *a, int64_t id,
+			  int64_t doc);
+int api_part_post(mlv_server *s, mlv_req *req, mlv_resp *resp, const struct auth *a);
+int api_parts_list(mlv_server *s, mlv_req *req, mlv_resp *resp, const struct auth *a);
+int api_part_get(mlv_server *s, mlv_resp *resp, const struct auth *a, int64_t id);
+int api_notifications(mlv_server *s, mlv_req *req, mlv_resp *resp, const struct auth *a);
+int api_webhook_create(mlv_server *s, mlv_req *req, mlv_resp *resp, const struct auth *a);
+int api_webhooks_list(mlv_server *s, mlv_resp *resp, const struct auth *a);
+int api_webhook_get(mlv_server *s, mlv_resp *resp, const struct auth *a, int64_t id);
+int api_webhook_delete(mlv_server *s, mlv_resp *resp, const struct auth *a, int64_t id);
 
 #endif

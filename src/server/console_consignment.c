@@ -322,7 +322,7 @@ static int actions(mlv_buf *b, const struct auth *a, int64_t id, const char *sta
 	int shown = 0;
 	for (size_t i = 0; rc == 0 && i < MLV_ARRAY_LEN(buttons); i++) {
 		mlv_state to;
-		if (from == 0 || mlv_lifecycle_next(from, buttons[i].action, MLV_BY_OFFICER, &to) != 0)
+		if (from == 0 || mlv_lifecycle_next(from, buttons[i].action, MLV_BY_OFFICER, 0, &to) != 0)
 			continue;
 		shown++;
 		rc = mlv_buf_printf(b, "<button type=\"submit\" name=\"action\" value=\"%s\" "

@@ -48,6 +48,61 @@ static void strip(const mlv_schema *s, void *base)
 	}
 }
 
+/* The parts of multi-party filings (parts_sqlite.c) filed before the
+ * cut-off: the same elements removed from their canonical text, inside
+ * the caller's transaction.  Each counts as a version. */
+static int purge_parts(mlv_store *s, const mlv_refdata *rd, int64_t before, bool dry_run,
+		       uint64_t *versions, uint64_t *skipped)
+{
+	sqlite3_stmt *q = NULL, *u = NULL;
+	int rc = 0, step;
+	if (sqlite3_prepare_v2(s->db, "SELECT id, data FROM parts WHERE filed_at < ?1"
+				      " AND purged_at IS NULL ORDER BY id", -1, &q, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(s->db, "UPDATE parts SET data = ?2, purged_at = ?3 WHERE id = ?1", -1,
+			       &u, NULL) != SQLITE_OK) {
+		rc = MLV_EIO;
+		goto done;
+	}
+	sqlite3_bind_int64(q, 1, before);
+	mlv_arena *arena = mlv_arena_new(1 << 16);
+	mlv_buf canon = MLV_BUF_INIT((size_t)8 << 20);
+	while (rc == 0 && arena != NULL && (step = sqlite3_step(q)) == SQLITE_ROW) {
+		mlv_consignment c;
+		mlv_problems probs;
+		mlv_problems_init(&probs);
+		mlv_arena_reset(arena);
+		mlv_buf_reset(&canon);
+		int drc = mlv_consignment_decode_part(&c, (const char *)sqlite3_column_text(q, 1),
+						      (size_t)sqlite3_column_bytes(q, 1), arena, rd,
+						      &probs);
+		bool ok = drc == 0 && !mlv_problems_has_errors(&probs);
+		mlv_problems_clear(&probs);
+		if (!ok) {
+			(*skipped)++;
+			continue;
+		}
+		strip(&mlv_consignment_schema, &c);
+		if ((rc = mlv_consignment_encode(&c, rd, &canon)) != 0)
+			break;
+		(*versions)++;
+		if (!dry_run) {
+			sqlite3_bind_int64(u, 1, sqlite3_column_int64(q, 0));
+			sqlite3_bind_text(u, 2, canon.data, (int)canon.len, SQLITE_STATIC);
+			sqlite3_bind_int64(u, 3, mlv_now_ms());
+			rc = sqlite3_step(u) == SQLITE_DONE ? 0 : MLV_EIO;
+			sqlite3_reset(u);
+		}
+	}
+	if (arena == NULL)
+		rc = MLV_ENOMEM;
+	mlv_arena_free(arena);
+	mlv_buf_free(&canon);
+done:
+	sqlite3_finalize(q);
+	sqlite3_finalize(u);
+	return rc;
+}
+
 int mlv_store_purge(mlv_store *s, const mlv_refdata *rd, int64_t filed_before_ms,
 		    bool dry_run, uint64_t *consignments, uint64_t *versions, uint64_t *skipped)
 {
@@ -124,6 +179,8 @@ int mlv_store_purge(mlv_store *s, const mlv_refdata *rd, int64_t filed_before_ms
 	mlv_arena_free(arena);
 	mlv_buf_free(&text);
 	mlv_buf_free(&canon);
+	if (rc == 0)
+		rc = purge_parts(s, rd, filed_before_ms, dry_run, versions, skipped);
 	if (rc == 0 && !dry_run) {
 		sqlite3_bind_int64(m, 1, filed_before_ms);
 		sqlite3_bind_int64(m, 2, mlv_now_ms());

@@ -27,6 +27,8 @@ enum {
 	ST_RULE_BUMP,
 	ST_PARTY_PUT,   /* operators_sqlite.c: the registered parties of a filing */
 	ST_PARTY_CLEAR,
+	ST_ACTION_EVENT,
+	ST_NOTIFY,
 	ST_COUNT_
 };
 
@@ -61,6 +63,61 @@ int mlv_sqlite_exec(mlv_store *s, const char *sql);
 /* operators_sqlite.c: records the registered parties of a filing just
  * stored (f->id set); with amended, first forgets the earlier ones. */
 int mlv_sqlite_parties_put(mlv_store *s, const mlv_filing *f, bool amended);
+/* store_sqlite.c: an event's audit leaf text; the text of a stored
+ * (zstd) body; one filing inside the caller's transaction; a text column
+ * copied ("" when NULL). */
+int mlv_sqlite_event_leaf(mlv_buf *b, uint64_t event_id, const mlv_filing *f, const char *type,
+			  const char *actor);
+int mlv_sqlite_body_text(mlv_store *s, const void *z, size_t zn, mlv_buf *out);
+int mlv_sqlite_file_one(mlv_store *s, mlv_filing *f);
+void mlv_sqlite_copy_col(sqlite3_stmt *st, int i, char *dst, size_t n);
+/* Runs fn inside BEGIN IMMEDIATE ... COMMIT, with the audit tree synced
+ * first; rolls back (and reloads the tree) when fn or the commit fails. */
+int mlv_sqlite_write(mlv_store *s, int (*fn)(mlv_store *s, void *ctx), void *ctx);
+
+/* lifecycle_sqlite.c: one lifecycle event (what happened, by whom, when,
+ * why; referral_id 0 for none) and its audit leaf, inside the caller's
+ * transaction. */
+int mlv_sqlite_action_event(mlv_store *s, int64_t id, int64_t filer_id, const char *lrn,
+			    int version, const char *type, const char *actor, const char *reason,
+			    int64_t referral_id, int64_t at_ms, int64_t *event_id);
+
+/* One step of the lifecycle inside the caller's transaction (see
+ * mlv_store_transition); its events reach the notifications. */
+typedef struct mlv_sqlite_step {
+	int64_t filer_id; /* the filer asking: its own or its carrier part's; 0 for any */
+	int64_t id;
+	mlv_action action;
+	unsigned by;
+	const char *actor, *reason;
+	int64_t at_ms;
+	bool auto_release;
+	int64_t referral_id; /* the referral that opened or closed, 0 */
+	const mlv_release_terms *terms; /* an AEO's release terms; NULL for none */
+} mlv_sqlite_step;
+int mlv_sqlite_transition(mlv_store *s, const mlv_sqlite_step *t, mlv_transition_result *r);
+
+/* notify_sqlite.c: who hears of a consignment - its owner (everything) and
+ * each other filer with a part of it (the decisions only), once each. */
+typedef struct mlv_sqlite_recipient {
+	int64_t filer_id;
+	int64_t part_id; /* 0 for the owner */
+	char role[20];   /* the part's role, "" for the owner */
+	bool owner;
+} mlv_sqlite_recipient;
+#define MLV_SQLITE_RECIPIENTS 9
+int mlv_sqlite_recipients(mlv_store *s, int64_t consignment_id, mlv_sqlite_recipient *out,
+			  size_t *n);
+/* Notifies every recipient of a lifecycle event: the owner with the
+ * reason and actor, the other parties with the decision only. */
+int mlv_sqlite_notify_state(mlv_store *s, int64_t consignment_id, const char *lrn,
+			    int64_t event_id, const char *action, mlv_state from, mlv_state to,
+			    const char *actor, const char *reason, int64_t at_ms);
+/* Queues one notification (body: a JSON object without its id). */
+int mlv_sqlite_notify(mlv_store *s, int64_t filer_id, const char *type, int64_t consignment_id,
+		      int64_t referral_id, const char *body, int64_t at_ms);
+/* RFC 3339 with milliseconds, UTC. */
+void mlv_sqlite_time(int64_t ms, char out[32]);
 
 /* audit_sqlite.c: the audit tree's node storage over this handle. */
 void mlv_sqlite_audit_store(mlv_store *s, mlv_audit_store *out);

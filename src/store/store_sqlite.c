@@ -234,11 +234,116 @@ static const char *const migrations[] = {
 	"  role INTEGER NOT NULL,"
 	"  PRIMARY KEY (ident, consignment_id, role)) STRICT, WITHOUT ROWID;"
 	"CREATE INDEX consignment_parties_by_consignment ON consignment_parties(consignment_id);",
+	/* 16: the clearance lifecycle of issue 5.  Events carry their reason
+	 * and, for a referral's own events, its id.  Referrals (ICS2 style)
+	 * with their answers and documents.  Multi-party filing: links (house
+	 * document or tracking number) and the parts each filer sent.
+	 * Notifications: an outbox per recipient whose AUTOINCREMENT id is the
+	 * consumers' cursor (never reused, growing in commit order under
+	 * SQLite's single writer); webhooks with their own delivery cursor.
+	 * Inspection results keep an NII image reference and internal notes. */
+	"ALTER TABLE events ADD COLUMN reason TEXT;"
+	"ALTER TABLE events ADD COLUMN referral_id INTEGER;"
+	"CREATE INDEX events_by_referral ON events(referral_id, id) WHERE referral_id IS NOT NULL;"
+	"ALTER TABLE inspection_results ADD COLUMN nii_reference TEXT;"
+	"ALTER TABLE inspection_results ADD COLUMN notes TEXT;"
+	"CREATE TABLE referrals ("
+	"  id INTEGER PRIMARY KEY,"
+	"  consignment_id INTEGER NOT NULL REFERENCES consignments(id),"
+	"  kind TEXT NOT NULL CHECK (kind IN ('information', 'screening', 'do_not_load')),"
+	"  status TEXT NOT NULL CHECK (status IN ('open', 'answered', 'closed')),"
+	"  to_role TEXT NOT NULL,"
+	"  filer_id INTEGER REFERENCES filers(id),"
+	"  agency_id INTEGER REFERENCES filers(id),"
+	"  reason TEXT NOT NULL,"
+	"  request TEXT,"
+	"  deadline INTEGER NOT NULL,"
+	"  created_at INTEGER NOT NULL,"
+	"  created_by TEXT NOT NULL,"
+	"  answered_at INTEGER,"
+	"  overdue_at INTEGER,"
+	"  closed_at INTEGER,"
+	"  closed_by TEXT,"
+	"  outcome TEXT,"
+	"  CHECK ((filer_id IS NULL) <> (agency_id IS NULL))) STRICT;"
+	"CREATE INDEX referrals_by_consignment ON referrals(consignment_id, id);"
+	"CREATE INDEX referrals_by_filer ON referrals(filer_id, id) WHERE filer_id IS NOT NULL;"
+	"CREATE INDEX referrals_by_agency ON referrals(agency_id, id) WHERE agency_id IS NOT NULL;"
+	"CREATE INDEX referrals_open ON referrals(deadline) WHERE status <> 'closed';"
+	"CREATE TABLE referral_answers ("
+	"  id INTEGER PRIMARY KEY,"
+	"  referral_id INTEGER NOT NULL REFERENCES referrals(id),"
+	"  filer_id INTEGER NOT NULL REFERENCES filers(id),"
+	"  text TEXT,"
+	"  data TEXT,"
+	"  at INTEGER NOT NULL) STRICT;"
+	"CREATE INDEX referral_answers_by_referral ON referral_answers(referral_id, id);"
+	"CREATE TABLE referral_documents ("
+	"  id INTEGER PRIMARY KEY,"
+	"  referral_id INTEGER NOT NULL REFERENCES referrals(id),"
+	"  answer_id INTEGER NOT NULL REFERENCES referral_answers(id),"
+	"  type TEXT NOT NULL,"
+	"  reference TEXT NOT NULL,"
+	"  filename TEXT,"
+	"  media_type TEXT,"
+	"  size INTEGER NOT NULL,"
+	"  sha256 BLOB,"
+	"  content BLOB) STRICT;"
+	"CREATE INDEX referral_documents_by_referral ON referral_documents(referral_id, id);"
+	"CREATE TABLE links ("
+	"  id INTEGER PRIMARY KEY,"
+	"  kind TEXT NOT NULL CHECK (kind IN ('house_document', 'tracking_number')),"
+	"  value TEXT NOT NULL,"
+	"  consignment_id INTEGER UNIQUE REFERENCES consignments(id),"
+	"  missing TEXT NOT NULL DEFAULT '[]',"
+	"  problems TEXT NOT NULL DEFAULT '[]',"
+	"  report TEXT,"
+	"  created_at INTEGER NOT NULL,"
+	"  updated_at INTEGER NOT NULL,"
+	"  UNIQUE (kind, value)) STRICT;"
+	"CREATE TABLE parts ("
+	"  id INTEGER PRIMARY KEY,"
+	"  link_id INTEGER NOT NULL REFERENCES links(id),"
+	"  filer_id INTEGER NOT NULL REFERENCES filers(id),"
+	"  role TEXT NOT NULL CHECK (role IN ('platform', 'seller', 'broker', 'carrier',"
+	"    'payment_provider')),"
+	"  version INTEGER NOT NULL,"
+	"  digest BLOB NOT NULL,"
+	"  data TEXT NOT NULL,"
+	"  filed_at INTEGER NOT NULL,"
+	"  updated_at INTEGER NOT NULL,"
+	"  purged_at INTEGER,"
+	"  UNIQUE (link_id, role)) STRICT;"
+	"CREATE INDEX parts_by_filer ON parts(filer_id, id);"
+	"CREATE TABLE notifications ("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  filer_id INTEGER NOT NULL REFERENCES filers(id),"
+	"  type TEXT NOT NULL,"
+	"  consignment_id INTEGER REFERENCES consignments(id),"
+	"  referral_id INTEGER,"
+	"  body TEXT NOT NULL,"
+	"  at INTEGER NOT NULL) STRICT;"
+	"CREATE INDEX notifications_by_filer ON notifications(filer_id, id);"
+	"CREATE TABLE webhooks ("
+	"  id INTEGER PRIMARY KEY,"
+	"  filer_id INTEGER NOT NULL REFERENCES filers(id),"
+	"  url TEXT NOT NULL,"
+	"  secret TEXT NOT NULL,"
+	"  cursor INTEGER NOT NULL,"
+	"  delivered INTEGER NOT NULL DEFAULT 0,"
+	"  attempts INTEGER NOT NULL DEFAULT 0,"
+	"  next_attempt_at INTEGER NOT NULL DEFAULT 0,"
+	"  last_attempt_at INTEGER,"
+	"  last_status INTEGER,"
+	"  last_error TEXT,"
+	"  created_at INTEGER NOT NULL,"
+	"  deleted_at INTEGER) STRICT;"
+	"CREATE INDEX webhooks_by_filer ON webhooks(filer_id, id);",
 };
 
 static const char *const statements[ST_COUNT_] = {
-	[ST_FIND] = "SELECT id, version, digest, status FROM consignments WHERE filer_id = ?1"
-		    " AND lrn = ?2",
+	[ST_FIND] = "SELECT id, version, digest, status, arrived_at FROM consignments"
+		    " WHERE filer_id = ?1 AND lrn = ?2",
 	[ST_INSERT] = "INSERT INTO consignments (filer_id, lrn, version, status, declaration_type,"
 		      " category, channel, business_model, departure_country, tracking_number,"
 		      " expected_arrival, currency, invoice_total, goods_value, item_count,"
@@ -252,25 +357,27 @@ static const char *const statements[ST_COUNT_] = {
 		      " invoice_total = ?11, goods_value = ?12, item_count = ?13,"
 		      " quality_score = ?14, quality = ?15, digest = ?16, updated_at = ?17,"
 		      " assessment_z = ?18, assessment = NULL, amount_due = ?19, lane = ?20,"
-		      " risk_score = ?21, risk_z = ?22, status = ?23, buyer_key = ?24"
+		      " risk_score = ?21, risk_z = ?22, buyer_key = ?24,"
+		      /* an open referral stays open through an amendment */
+		      " status = CASE status WHEN 'referred' THEN status ELSE ?23 END"
 		      " WHERE id = ?1 AND filer_id = ?2",
 	[ST_EVENT] = "INSERT INTO events (id, consignment_id, type, version, at, actor, digest,"
 		     " body, leaf, leaf_hash) VALUES (?8, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?9, ?10)",
 	[ST_GET] = "SELECT c.id, c.filer_id, c.lrn, c.version, c.status, c.filed_at, c.updated_at,"
 		   " c.quality_score, c.quality, c.digest, e.body, c.assessment_z, c.assessment,"
-		   " c.risk_z FROM consignments c"
+		   " c.risk_z, c.arrived_at, c.released_at FROM consignments c"
 		   " JOIN events e ON e.consignment_id = c.id AND e.version = c.version"
 		   " AND e.body IS NOT NULL WHERE c.id = ?1 AND (?2 = 0 OR c.filer_id = ?2)",
 	[ST_GET_VERSION] = "SELECT c.id, c.filer_id, c.lrn, e.version, c.status, c.filed_at, e.at,"
-			   " c.quality_score, c.quality, e.digest, e.body, NULL, NULL, NULL"
+			   " c.quality_score, c.quality, e.digest, e.body, NULL, NULL, NULL, NULL, NULL"
 			   " FROM consignments c"
 			   " JOIN events e ON e.consignment_id = c.id AND e.version = ?3"
 			   " AND e.body IS NOT NULL WHERE c.id = ?1 AND c.filer_id = ?2",
 	[ST_BY_LRN] = "SELECT id FROM consignments WHERE filer_id = ?1 AND lrn = ?2",
 	[ST_KEY_CHECK] = "SELECT k.filer_id, f.name, k.expires_at, k.revoked_at, k.role FROM api_keys k"
 			 " JOIN filers f ON f.id = k.filer_id WHERE k.key_hash = ?1",
-	[ST_EVENTS] = "SELECT e.id, e.type, e.version, e.at, e.actor FROM events e"
-		      " JOIN consignments c ON c.id = e.consignment_id"
+	[ST_EVENTS] = "SELECT e.id, e.type, e.version, e.at, e.actor, e.reason, e.referral_id"
+		      " FROM events e JOIN consignments c ON c.id = e.consignment_id"
 		      " WHERE e.consignment_id = ?1 AND (?2 = 0 OR c.filer_id = ?2) ORDER BY e.id",
 	[ST_DICT_ADD] = "INSERT OR IGNORE INTO zstd_dictionaries (id, bytes, added_at)"
 			" VALUES (?1, ?2, unixepoch())",
@@ -291,6 +398,11 @@ static const char *const statements[ST_COUNT_] = {
 			 " revenue) VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (rule_id) DO"
 			 " UPDATE SET hits = hits + ?2, controls = controls + ?3,"
 			 " findings = findings + ?4, seizures = seizures + ?5, revenue = revenue + ?6",
+	[ST_ACTION_EVENT] = "INSERT INTO events (id, consignment_id, type, version, at, actor,"
+			    " leaf, leaf_hash, reason, referral_id)"
+			    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+	[ST_NOTIFY] = "INSERT INTO notifications (filer_id, type, consignment_id, referral_id, body,"
+		      " at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
 };
 
 static int fail(mlv_store *s, char *err, size_t errlen, const char *what)
@@ -303,6 +415,23 @@ static int fail(mlv_store *s, char *err, size_t errlen, const char *what)
 int mlv_sqlite_exec(mlv_store *s, const char *sql)
 {
 	return sqlite3_exec(s->db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : MLV_EIO;
+}
+
+int mlv_sqlite_write(mlv_store *s, int (*fn)(mlv_store *s, void *ctx), void *ctx)
+{
+	int rc = mlv_sqlite_exec(s, "BEGIN IMMEDIATE");
+	if (rc != 0)
+		return rc;
+	if ((rc = mlv_sqlite_audit_sync(s)) == 0)
+		rc = fn(s, ctx);
+	if (rc == 0 && mlv_sqlite_exec(s, "COMMIT") != 0)
+		rc = MLV_EIO;
+	if (rc != 0) {
+		mlv_sqlite_exec(s, "ROLLBACK");
+		memset(s->written, 0, sizeof(s->written)); /* dictionaries written were undone */
+		mlv_sqlite_audit_load(s);
+	}
+	return rc;
 }
 
 
@@ -637,8 +766,8 @@ static int add_str(mlv_buf *b, const char *name, const char *v)
 	return rc ? rc : mlv_buf_add_json_string(b, v, strlen(v));
 }
 
-static int event_leaf(mlv_buf *b, uint64_t event_id, const mlv_filing *f, const char *type,
-		      const char *actor)
+int mlv_sqlite_event_leaf(mlv_buf *b, uint64_t event_id, const mlv_filing *f, const char *type,
+			  const char *actor)
 {
 	/* Hex, as `b2sum -l 256` prints it, so anyone can check a text they
 	 * hold against the leaf. */
@@ -677,7 +806,7 @@ static int add_event(mlv_store *s, const mlv_filing *f, const char *type)
 	snprintf(actor, sizeof(actor), "filer:%lld", (long long)f->filer_id);
 	mlv_buf leaf = MLV_BUF_INIT(4096);
 	uint8_t leaf_hash[MLV_AUDIT_HASH_LEN];
-	int rc = event_leaf(&leaf, event_id, f, type, actor);
+	int rc = mlv_sqlite_event_leaf(&leaf, event_id, f, type, actor);
 	if (rc != 0) {
 		mlv_buf_free(&leaf);
 		return rc;
@@ -767,7 +896,7 @@ static int count_hits(mlv_store *s, const mlv_filing *f)
 }
 
 /* The text of a stored body, with its dictionary when it names one. */
-static int body_text(mlv_store *s, const void *z, size_t zn, mlv_buf *out)
+int mlv_sqlite_body_text(mlv_store *s, const void *z, size_t zn, mlv_buf *out)
 {
 	const mlv_zdict *d = NULL;
 	uint32_t dict_id = mlv_compressed_dict_id(z, zn);
@@ -775,7 +904,7 @@ static int body_text(mlv_store *s, const void *z, size_t zn, mlv_buf *out)
 	return rc ? rc : mlv_decompress(d, z, zn, out->max, out);
 }
 
-static int file_one(mlv_store *s, mlv_filing *f)
+int mlv_sqlite_file_one(mlv_store *s, mlv_filing *f)
 {
 	const mlv_zdict *dicts[2] = {f->dict, f->assessment_dict};
 	for (int i = 0; i < 2; i++) {
@@ -794,12 +923,15 @@ static int file_one(mlv_store *s, mlv_filing *f)
 		bool same = d != NULL && sqlite3_column_bytes(st, 2) == (int)sizeof(f->digest) &&
 			    memcmp(d, f->digest, sizeof(f->digest)) == 0;
 		mlv_state state = mlv_state_from_name((const char *)sqlite3_column_text(st, 3));
+		bool arrived = sqlite3_column_type(st, 4) != SQLITE_NULL;
 		sqlite3_reset(st);
 		if (same) {
 			f->outcome = MLV_OUTCOME_UNCHANGED;
 			return 0;
 		}
-		if (state != MLV_ST_FILED && state != MLV_ST_ASSESSED && state != MLV_ST_REFERRED) {
+		/* Referred after (or while) the goods arrived is at the border too. */
+		if ((state != MLV_ST_FILED && state != MLV_ST_ASSESSED && state != MLV_ST_REFERRED) ||
+		    (state == MLV_ST_REFERRED && arrived)) {
 			/* The goods are at the border: the data can no longer change.
 			 * Not a store failure: this filing alone is refused. */
 			f->store_rc = MLV_ECONFLICT;
@@ -856,7 +988,7 @@ int mlv_store_file(mlv_store *s, mlv_filing *const *filings, size_t n)
 		f->conflict_state[0] = '\0';
 		if (!f->ok)
 			continue;
-		rc = file_one(s, f);
+		rc = mlv_sqlite_file_one(s, f);
 	}
 	if (rc == 0 && mlv_sqlite_exec(s, "COMMIT") != 0)
 		rc = MLV_EIO;
@@ -894,7 +1026,7 @@ void mlv_record_free(mlv_record *r)
 	mlv_buf_free(&r->risk_json);
 }
 
-static void copy_col(sqlite3_stmt *st, int i, char *dst, size_t n)
+void mlv_sqlite_copy_col(sqlite3_stmt *st, int i, char *dst, size_t n)
 {
 	const unsigned char *t = sqlite3_column_text(st, i);
 	snprintf(dst, n, "%s", t ? (const char *)t : "");
@@ -915,9 +1047,9 @@ int mlv_store_get(mlv_store *s, int64_t filer_id, int64_t id, int version, mlv_r
 	}
 	r->id = sqlite3_column_int64(st, 0);
 	r->filer_id = sqlite3_column_int64(st, 1);
-	copy_col(st, 2, r->lrn, sizeof(r->lrn));
+	mlv_sqlite_copy_col(st, 2, r->lrn, sizeof(r->lrn));
 	r->version = sqlite3_column_int(st, 3);
-	copy_col(st, 4, r->status, sizeof(r->status));
+	mlv_sqlite_copy_col(st, 4, r->status, sizeof(r->status));
 	r->filed_at_ms = sqlite3_column_int64(st, 5);
 	r->updated_at_ms = sqlite3_column_int64(st, 6);
 	r->quality_score = sqlite3_column_int(st, 7);
@@ -926,19 +1058,21 @@ int mlv_store_get(mlv_store *s, int64_t filer_id, int64_t id, int version, mlv_r
 			 (size_t)sqlite3_column_bytes(st, 8));
 	mlv_buf_reset(&r->assessment_json);
 	if (rc == 0 && sqlite3_column_type(st, 11) == SQLITE_BLOB)
-		rc = body_text(s, sqlite3_column_blob(st, 11), (size_t)sqlite3_column_bytes(st, 11),
+		rc = mlv_sqlite_body_text(s, sqlite3_column_blob(st, 11), (size_t)sqlite3_column_bytes(st, 11),
 			       &r->assessment_json);
 	else if (rc == 0 && sqlite3_column_type(st, 12) == SQLITE_TEXT)
 		rc = mlv_buf_add(&r->assessment_json, sqlite3_column_text(st, 12),
 				 (size_t)sqlite3_column_bytes(st, 12));
 	mlv_buf_reset(&r->risk_json);
 	if (rc == 0 && sqlite3_column_type(st, 13) == SQLITE_BLOB)
-		rc = body_text(s, sqlite3_column_blob(st, 13), (size_t)sqlite3_column_bytes(st, 13),
+		rc = mlv_sqlite_body_text(s, sqlite3_column_blob(st, 13), (size_t)sqlite3_column_bytes(st, 13),
 			       &r->risk_json);
+	r->arrived_at_ms = sqlite3_column_int64(st, 14);
+	r->released_at_ms = sqlite3_column_int64(st, 15);
 	if (rc == 0 && sqlite3_column_bytes(st, 9) == (int)sizeof(r->digest))
 		memcpy(r->digest, sqlite3_column_blob(st, 9), sizeof(r->digest));
 	if (rc == 0)
-		rc = body_text(s, sqlite3_column_blob(st, 10), (size_t)sqlite3_column_bytes(st, 10),
+		rc = mlv_sqlite_body_text(s, sqlite3_column_blob(st, 10), (size_t)sqlite3_column_bytes(st, 10),
 			       &r->body);
 cleanup:
 	sqlite3_reset(st);
@@ -1016,15 +1150,15 @@ int mlv_store_list(mlv_store *s, const mlv_list_query *q,
 			*next_cursor = r.id + 1; /* the next page starts at this row */
 			break;
 		}
-		copy_col(st, 1, r.lrn, sizeof(r.lrn));
+		mlv_sqlite_copy_col(st, 1, r.lrn, sizeof(r.lrn));
 		r.version = sqlite3_column_int(st, 2);
-		copy_col(st, 3, r.status, sizeof(r.status));
+		mlv_sqlite_copy_col(st, 3, r.status, sizeof(r.status));
 		r.category = (unsigned)sqlite3_column_int(st, 4);
 		r.channel = (unsigned)sqlite3_column_int(st, 5);
 		r.declaration_type = (unsigned)sqlite3_column_int(st, 6);
-		copy_col(st, 7, r.departure_country, sizeof(r.departure_country));
-		copy_col(st, 8, r.tracking_number, sizeof(r.tracking_number));
-		copy_col(st, 9, r.currency, sizeof(r.currency));
+		mlv_sqlite_copy_col(st, 7, r.departure_country, sizeof(r.departure_country));
+		mlv_sqlite_copy_col(st, 8, r.tracking_number, sizeof(r.tracking_number));
+		mlv_sqlite_copy_col(st, 9, r.currency, sizeof(r.currency));
 		r.invoice_total = sqlite3_column_type(st, 10) == SQLITE_NULL
 					  ? -1
 					  : sqlite3_column_int64(st, 10);
@@ -1052,10 +1186,12 @@ int mlv_store_events(mlv_store *s, int64_t filer_id, int64_t id,
 	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
 		mlv_event ev;
 		ev.id = sqlite3_column_int64(st, 0);
-		copy_col(st, 1, ev.type, sizeof(ev.type));
+		mlv_sqlite_copy_col(st, 1, ev.type, sizeof(ev.type));
 		ev.version = sqlite3_column_int(st, 2);
 		ev.at_ms = sqlite3_column_int64(st, 3);
-		copy_col(st, 4, ev.actor, sizeof(ev.actor));
+		mlv_sqlite_copy_col(st, 4, ev.actor, sizeof(ev.actor));
+		mlv_sqlite_copy_col(st, 5, ev.reason, sizeof(ev.reason));
+		ev.referral_id = sqlite3_column_int64(st, 6);
 		if ((rc = fn(ctx, &ev)) != 0)
 			break;
 	}
@@ -1121,7 +1257,7 @@ static int audit_backfill(mlv_store *s)
 		f.c.lrn = (const char *)sqlite3_column_text(q, 3);
 		f.version = sqlite3_column_int(q, 5);
 		f.received_ms = sqlite3_column_int64(q, 6);
-		rc = body_text(s, sqlite3_column_blob(q, 7), (size_t)sqlite3_column_bytes(q, 7), &text);
+		rc = mlv_sqlite_body_text(s, sqlite3_column_blob(q, 7), (size_t)sqlite3_column_bytes(q, 7), &text);
 		if (rc != 0)
 			break;
 		crypto_generichash(f.content_hash, sizeof(f.content_hash),
@@ -1130,7 +1266,7 @@ static int audit_backfill(mlv_store *s)
 		snprintf(actor, sizeof(actor), "filer:%lld", (long long)f.filer_id);
 		mlv_buf_reset(&leaf);
 		uint8_t h[MLV_AUDIT_HASH_LEN];
-		if ((rc = event_leaf(&leaf, event_id, &f, (const char *)sqlite3_column_text(q, 4),
+		if ((rc = mlv_sqlite_event_leaf(&leaf, event_id, &f, (const char *)sqlite3_column_text(q, 4),
 				     actor)) != 0)
 			break;
 		mlv_audit_leaf_hash(h, leaf.data, leaf.len);
@@ -1173,7 +1309,7 @@ int mlv_store_scan(mlv_store *s, int (*fn)(void *ctx, int64_t id, const mlv_buf 
 	mlv_buf text = MLV_BUF_INIT((size_t)64 << 20);
 	int rc = 0, step;
 	while (rc == 0 && (step = sqlite3_step(q)) == SQLITE_ROW) {
-		rc = body_text(s, sqlite3_column_blob(q, 1), (size_t)sqlite3_column_bytes(q, 1), &text);
+		rc = mlv_sqlite_body_text(s, sqlite3_column_blob(q, 1), (size_t)sqlite3_column_bytes(q, 1), &text);
 		if (rc == 0)
 			rc = fn(ctx, sqlite3_column_int64(q, 0), &text);
 	}
@@ -1181,178 +1317,6 @@ int mlv_store_scan(mlv_store *s, int (*fn)(void *ctx, int64_t id, const mlv_buf 
 		rc = MLV_EIO;
 	mlv_buf_free(&text);
 	sqlite3_finalize(q);
-	return rc;
-}
-
-/* ---- the lifecycle --------------------------------------------------------------------- */
-
-/* One lifecycle event and its leaf: what happened, by whom, when; the
- * leaf hashes the reason text instead of holding it. */
-static int add_action_event(mlv_store *s, int64_t id, int64_t filer_id, const char *lrn,
-			    int version, const char *type, const char *actor, const char *reason,
-			    int64_t at_ms, int64_t *event_id)
-{
-	mlv_filing f;
-	memset(&f, 0, sizeof(f));
-	f.id = id;
-	f.filer_id = filer_id;
-	f.c.lrn = lrn;
-	f.version = version;
-	f.received_ms = at_ms;
-	crypto_generichash(f.content_hash, sizeof(f.content_hash), (const unsigned char *)reason,
-			   strlen(reason), NULL, 0);
-	uint64_t eid = s->audit_size + 1;
-	mlv_buf leaf = MLV_BUF_INIT(4096);
-	uint8_t h[MLV_AUDIT_HASH_LEN];
-	int rc = event_leaf(&leaf, eid, &f, type, actor);
-	if (rc == 0) {
-		mlv_audit_leaf_hash(h, leaf.data, leaf.len);
-		sqlite3_stmt *st = mlv_sqlite_stmt(s, ST_EVENT);
-		sqlite3_bind_int64(st, 1, id);
-		sqlite3_bind_text(st, 2, type, -1, SQLITE_STATIC);
-		sqlite3_bind_int(st, 3, version);
-		sqlite3_bind_int64(st, 4, at_ms);
-		sqlite3_bind_text(st, 5, actor, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 8, (int64_t)eid);
-		sqlite3_bind_text(st, 9, leaf.data, (int)leaf.len, SQLITE_STATIC);
-		sqlite3_bind_blob(st, 10, h, sizeof(h), SQLITE_STATIC);
-		rc = sqlite3_step(st) == SQLITE_DONE ? 0 : MLV_EIO;
-		sqlite3_reset(st);
-	}
-	mlv_buf_free(&leaf);
-	mlv_audit_store as;
-	mlv_sqlite_audit_store(s, &as);
-	if (rc == 0)
-		rc = mlv_audit_append(&as, s->audit_size, h);
-	if (rc == 0) {
-		s->audit_size++;
-		*event_id = (int64_t)eid;
-	}
-	return rc;
-}
-
-int mlv_store_transition(mlv_store *s, int64_t filer_id, int64_t id, mlv_action action,
-			 unsigned by, const char *actor, const char *reason, int64_t at_ms,
-			 bool auto_release, mlv_transition_result *r)
-{
-	return mlv_store_transition_terms(s, filer_id, id, action, by, actor, reason, at_ms,
-					  auto_release, NULL, r);
-}
-
-int mlv_store_transition_terms(mlv_store *s, int64_t filer_id, int64_t id, mlv_action action,
-			       unsigned by, const char *actor, const char *reason, int64_t at_ms,
-			       bool auto_release, const mlv_release_terms *terms,
-			       mlv_transition_result *r)
-{
-	sqlite3_stmt *q = NULL, *u = NULL;
-	memset(r, 0, sizeof(*r));
-	r->amount_due = -1;
-	int rc = mlv_sqlite_exec(s, "BEGIN IMMEDIATE");
-	if (rc != 0)
-		return rc;
-	if ((rc = mlv_sqlite_audit_sync(s)) != 0) {
-		mlv_sqlite_exec(s, "ROLLBACK");
-		return rc;
-	}
-	if (sqlite3_prepare_v2(s->db,
-			       "SELECT status, filer_id, lrn, version, lane, amount_due, filed_at,"
-			       " arrived_at, released_at FROM consignments"
-			       " WHERE id = ?1 AND (?2 = 0 OR filer_id = ?2)",
-			       -1, &q, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(s->db,
-			       "UPDATE consignments SET status = ?2, updated_at = ?3,"
-			       " arrived_at = coalesce(arrived_at, ?4),"
-			       " released_at = coalesce(released_at, ?5) WHERE id = ?1",
-			       -1, &u, NULL) != SQLITE_OK) {
-		rc = MLV_EIO;
-		goto done;
-	}
-	sqlite3_bind_int64(q, 1, id);
-	sqlite3_bind_int64(q, 2, filer_id);
-	int step = sqlite3_step(q);
-	if (step != SQLITE_ROW) {
-		rc = step == SQLITE_DONE ? MLV_ENOTFOUND : MLV_EIO;
-		goto done;
-	}
-	r->from = mlv_state_from_name((const char *)sqlite3_column_text(q, 0));
-	int64_t owner = sqlite3_column_int64(q, 1);
-	char lrn[40];
-	snprintf(lrn, sizeof(lrn), "%s", (const char *)sqlite3_column_text(q, 2));
-	int version = sqlite3_column_int(q, 3);
-	if (sqlite3_column_type(q, 4) != SQLITE_NULL)
-		snprintf(r->lane, sizeof(r->lane), "%s", (const char *)sqlite3_column_text(q, 4));
-	if (sqlite3_column_type(q, 5) != SQLITE_NULL)
-		r->amount_due = sqlite3_column_int64(q, 5);
-	r->filed_at_ms = sqlite3_column_int64(q, 6);
-	r->arrived_at_ms = sqlite3_column_int64(q, 7);
-	r->released_at_ms = sqlite3_column_int64(q, 8);
-	rc = mlv_lifecycle_next(r->from, action, by, &r->to);
-	if (rc != 0)
-		goto done;
-	if (action == MLV_ACT_ARRIVE && r->arrived_at_ms == 0)
-		r->arrived_at_ms = at_ms;
-	/* Immediate release (FoS Standard 6): green, and nothing to pay before
-	 * release.  Anything else waits for an officer. */
-	bool green = strcmp(r->lane, "green") == 0;
-	bool release = auto_release && action == MLV_ACT_ARRIVE && green && r->amount_due == 0;
-	mlv_account acct;
-	const char *release_reason = "green lane, nothing due before release";
-	int64_t waiver = terms != NULL && terms->guarantee_waiver > 0 ? terms->guarantee_waiver : 0;
-	bool account = false;
-	if (auto_release && action == MLV_ACT_ARRIVE && green && r->amount_due > 0) {
-		account = mlv_store_account_get(s, owner, 0, &acct) == 0;
-		/* An AEO without an account: one opens, with no guarantee, when
-		 * the amount fits in the waiver. */
-		if (!account && terms != NULL && r->amount_due <= waiver && terms->currency != NULL)
-			account = mlv_store_account_open(s, owner, terms->currency, 0, at_ms, &acct) == 0;
-	}
-	if (account) {
-		/* What is due goes on the deferred account, within its guarantee
-		 * and, for an AEO, the waiver beyond it. */
-		if (acct.balance + r->amount_due <= acct.ceiling) {
-			release = r->on_account = true;
-			release_reason = "green lane, duties and taxes debited to the deferred account";
-		} else if (acct.balance + r->amount_due <= acct.ceiling + waiver) {
-			release = r->on_account = r->aeo_waiver = true;
-			release_reason = "green lane, duties and taxes debited to the deferred account "
-					 "without guarantee (AEO waiver)";
-		} else {
-			r->over_ceiling = true;
-		}
-	}
-	if ((rc = add_action_event(s, id, owner, lrn, version, mlv_action_name(action), actor,
-				   reason, at_ms, &r->event_id)) != 0)
-		goto done;
-	if (release) {
-		mlv_state to;
-		if ((rc = mlv_lifecycle_next(r->to, MLV_ACT_RELEASE, MLV_BY_SYSTEM, &to)) != 0 ||
-		    (r->on_account &&
-		     (rc = mlv_store_account_entry(s, acct.id, id, "debit", r->amount_due, at_ms,
-						   "duties and taxes at release")) != 0) ||
-		    (rc = add_action_event(s, id, owner, lrn, version, "release", "system",
-					   release_reason, at_ms, &r->event_id)) != 0)
-			goto done;
-		r->to = to;
-	}
-	if (r->to == MLV_ST_RELEASED && r->released_at_ms == 0)
-		r->released_at_ms = at_ms;
-	sqlite3_bind_int64(u, 1, id);
-	sqlite3_bind_text(u, 2, mlv_state_name(r->to), -1, SQLITE_STATIC);
-	sqlite3_bind_int64(u, 3, at_ms);
-	if (r->arrived_at_ms)
-		sqlite3_bind_int64(u, 4, r->arrived_at_ms);
-	if (r->released_at_ms)
-		sqlite3_bind_int64(u, 5, r->released_at_ms);
-	rc = sqlite3_step(u) == SQLITE_DONE ? 0 : MLV_EIO;
-done:
-	sqlite3_finalize(q);
-	sqlite3_finalize(u);
-	if (rc == 0 && mlv_sqlite_exec(s, "COMMIT") != 0)
-		rc = MLV_EIO;
-	if (rc != 0) {
-		mlv_sqlite_exec(s, "ROLLBACK");
-		mlv_sqlite_audit_load(s);
-	}
 	return rc;
 }
 
@@ -1421,8 +1385,8 @@ int mlv_store_refund(mlv_store *s, int64_t filer_id, int64_t id, const char *ret
 	if (debited > 0 &&
 	    (rc = mlv_store_account_entry(s, account, id, "refund", debited, at_ms, reason)) != 0)
 		goto done;
-	if ((rc = add_action_event(s, id, filer_id, lrn, version, "refund", actor, reason, at_ms,
-				   &event_id)) != 0)
+	if ((rc = mlv_sqlite_action_event(s, id, filer_id, lrn, version, "refund", actor, reason, 0,
+					  at_ms, &event_id)) != 0)
 		goto done;
 	*refunded = debited;
 done:

@@ -1460,6 +1460,44 @@ static void test_authorization_matrix(void **state)
 	char prefix_a[16];
 	snprintf(prefix_a, sizeof(prefix_a), "%.12s", key_a);
 
+	/* A's referrals, parts and webhooks, each naming "API-AZ-" so that a
+	 * leak shows; on consignments of their own (the ones above must stay
+	 * unchanged). */
+	enum { NR = 8, NP = 8, NW = 5 };
+	long long refs[NR], parts[NP], hooks[NW];
+	for (int i = 0; i < NR; i++) {
+		char lrn[32];
+		snprintf(lrn, sizeof(lrn), "API-AZ-R-%03d", i);
+		char *body = consignment(lrn, NULL);
+		/* a platform no registered operator holds: nobody is a party */
+		char *platform = strstr(body, "IE1234567X");
+		if (platform != NULL)
+			memcpy(platform, "IE7654321X", 10);
+		cJSON *f = call_json("POST", "/v1/consignments", key_a, body, 201);
+		fill(path, sizeof(path), "/v1/consignments/{}/referrals", num(f, "id"));
+		cJSON_Delete(f);
+		free(body);
+		cJSON *r = call_json("POST", path, key_officer,
+				     "{\"kind\":\"information\",\"reason\":\"send the invoice\"}", 201);
+		refs[i] = num(r, "id");
+		cJSON_Delete(r);
+	}
+	for (int i = 0; i < NP; i++) {
+		char body[256];
+		snprintf(body, sizeof(body),
+			 "{\"role\":\"platform\",\"tracking_number\":\"AZ-LINK-%03d\",\"data\":"
+			 "{\"lrn\":\"API-AZ-P-%03d\",\"channel\":\"post\"}}", i, i);
+		cJSON *p = call_json("POST", "/v1/parts", key_a, body, 201);
+		parts[i] = num(cJSON_GetObjectItem(p, "part"), "id");
+		cJSON_Delete(p);
+	}
+	for (int i = 0; i < NW; i++) {
+		char body[128];
+		snprintf(body, sizeof(body), "{\"url\":\"http://127.0.0.1:9/API-AZ-hook-%d\"}", i);
+		cJSON *w = call_json("POST", "/v1/webhooks", key_a, body, 201);
+		hooks[i] = num(w, "id");
+		cJSON_Delete(w);
+	}
 	/* Who asks: everyone but A. */
 	const struct {
 		const char *key;
@@ -1479,7 +1517,7 @@ static void test_authorization_matrix(void **state)
 		{key_partner, W_PARTNER},
 		{key_admin, W_ADMIN},
 	};
-	enum { CONSIGNMENT, EVENT, OPERATOR };
+	enum { CONSIGNMENT, EVENT, OPERATOR, REFERRAL, PART, WEBHOOK };
 	struct ep {
 		const char *method, *fmt, *body;
 		int object;
@@ -1503,6 +1541,31 @@ static void test_authorization_matrix(void **state)
 		{"GET", "/v1/consignments?limit=100", NULL, CONSIGNMENT, 0, true},
 		{"GET", "/v1/consignments?party=true&limit=100", NULL, CONSIGNMENT, 0, true},
 		{"GET", "/v1/queue?limit=100", NULL, CONSIGNMENT, W_OFFICER | W_SUPERVISOR, true},
+		/* the lifecycle of issue 5: referrals, parts, notifications, webhooks */
+		{"POST", "/v1/consignments/{}/exit", "{}", CONSIGNMENT, 0, false},
+		{"GET", "/v1/officer/consignments/{}/events", NULL, CONSIGNMENT,
+		 W_OFFICER | W_SUPERVISOR | W_AUDITOR, false},
+		{"GET", "/v1/officer/consignments/{}/parts", NULL, CONSIGNMENT,
+		 W_OFFICER | W_SUPERVISOR | W_AUDITOR, false},
+		{"POST", "/v1/consignments/{}/referrals",
+		 "{\"kind\":\"information\",\"reason\":\"authorization matrix\"}", CONSIGNMENT,
+		 W_OFFICER | W_SUPERVISOR, false},
+		{"GET", "/v1/referrals/{}", NULL, REFERRAL, W_OFFICER | W_SUPERVISOR | W_AUDITOR, false},
+		{"POST", "/v1/referrals/{}/answer", "{\"text\":\"authorization matrix\"}", REFERRAL, 0,
+		 false},
+		{"POST", "/v1/referrals/{}/close",
+		 "{\"outcome\":\"withdrawn\",\"reason\":\"authorization matrix\"}", REFERRAL,
+		 W_OFFICER | W_SUPERVISOR, false},
+		{"GET", "/v1/referrals/{}/documents/1", NULL, REFERRAL,
+		 W_OFFICER | W_SUPERVISOR | W_AUDITOR, false},
+		{"GET", "/v1/parts/{}", NULL, PART, 0, false},
+		{"GET", "/v1/webhooks/{}", NULL, WEBHOOK, 0, false},
+		{"DELETE", "/v1/webhooks/{}", NULL, WEBHOOK, 0, false},
+		{"GET", "/v1/referrals?limit=100", NULL, CONSIGNMENT, W_OFFICER | W_SUPERVISOR | W_AUDITOR,
+		 true},
+		{"GET", "/v1/parts?limit=100", NULL, CONSIGNMENT, 0, true},
+		{"GET", "/v1/notifications?limit=100", NULL, CONSIGNMENT, 0, true},
+		{"GET", "/v1/webhooks", NULL, CONSIGNMENT, 0, true},
 		{"GET", "/v1/audit/proof/inclusion?event={}", NULL, EVENT, 0, false},
 		{"GET", "/v1/operators/{}", NULL, OPERATOR, W_STAFF | W_ADMIN, false},
 		{"PATCH", "/v1/operators/{}", "{\"name\":\"hijacked\"}", OPERATOR, W_ADMIN, false},
@@ -1521,13 +1584,20 @@ static void test_authorization_matrix(void **state)
 		 OPERATOR, W_ADMIN, false},
 	};
 	/* What must never come back to them. */
-	const char *marks[] = {"API-AZ-", "AZ-OP-", "az-op-", "AZOP", prefix_a};
+	const char *marks[] = {"API-AZ-", "AZ-OP-", "az-op-", "AZOP", "AZ-LINK-", prefix_a};
 	size_t requests = 0;
 	for (size_t e = 0; e < MLV_ARRAY_LEN(eps); e++) {
-		size_t nobj = eps[e].object == OPERATOR ? M : N;
+		size_t nobj = eps[e].object == OPERATOR	  ? M
+			      : eps[e].object == REFERRAL ? NR
+			      : eps[e].object == PART	  ? NP
+			      : eps[e].object == WEBHOOK  ? NW
+							  : N;
 		for (size_t i = 0; i < nobj; i++) {
 			long long id = eps[e].object == EVENT	   ? events[i]
 				       : eps[e].object == OPERATOR ? ops[i]
+				       : eps[e].object == REFERRAL ? refs[i]
+				       : eps[e].object == PART	   ? parts[i]
+				       : eps[e].object == WEBHOOK  ? hooks[i]
 								   : ids[i];
 			fill(path, sizeof(path), eps[e].fmt, id);
 			char *k = strstr(path, "%KEY%"), *mr = strstr(path, "%MRA%");
@@ -1558,6 +1628,29 @@ static void test_authorization_matrix(void **state)
 				http_res_free(&r);
 			}
 		}
+	}
+	/* A's referrals, parts and webhooks are as they were */
+	for (int i = 0; i < NR; i++) {
+		fill(path, sizeof(path), "/v1/referrals/{}", refs[i]);
+		cJSON *g = call_json("GET", path, key_officer, NULL, 200);
+		assert_string_equal(str(g, "status"), "open");
+		assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(g, "answers")), 0);
+		cJSON_Delete(g);
+	}
+	for (int i = 0; i < NP; i++) {
+		fill(path, sizeof(path), "/v1/parts/{}", parts[i]);
+		cJSON *g = call_json("GET", path, key_a, NULL, 200);
+		assert_int_equal(num(g, "version"), 1);
+		cJSON_Delete(g);
+	}
+	for (int i = 0; i < NW; i++) {
+		fill(path, sizeof(path), "/v1/webhooks/{}", hooks[i]);
+		cJSON_Delete(call_json("GET", path, key_a, NULL, 200));
+		http_res r;
+		http_res_init(&r);
+		assert_int_equal(http_call(base, "DELETE", path, key_a, NULL, NULL, 0, &r), 0);
+		assert_int_equal(r.status, 204);
+		http_res_free(&r);
 	}
 	print_message("authorization matrix: %zu requests, no foreign data\n", requests);
 	assert_true(requests >= 10000);

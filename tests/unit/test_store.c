@@ -813,6 +813,40 @@ static void test_purge_personal_data(void **state)
 	assert_int_equal(cons, 0);
 }
 
+/* A multi-party part (parts_sqlite.c) is purged like a version: the
+ * buyer's name leaves it, its country stays. */
+static void test_purge_parts(void **state)
+{
+	fixture *fx = *state;
+	int64_t a = filer(fx->s, "ExampleMarket");
+	const char *data = "{\"buyer\":{\"name\":\"Camille Martin\",\"address\":{\"city\":\"Lyon\","
+			   "\"country\":\"FR\"}}}";
+	unsigned char digest[32] = {1};
+	mlv_part_put put = {.filer_id = a, .role = "platform", .link_kind = "tracking_number",
+			    .link = "LX1", .data = data, .digest = digest, .at_ms = RECEIVED_MS};
+	mlv_part_outcome out;
+	assert_int_equal(mlv_store_part_put(fx->s, &put, &out), 0);
+	assert_int_equal(out.outcome, MLV_OUTCOME_CREATED);
+	uint64_t cons = 0, vers = 0, skipped = 0;
+	assert_int_equal(mlv_store_purge(fx->s, rd, RECEIVED_MS - 1, false, &cons, &vers, &skipped),
+			 0);
+	assert_int_equal(vers, 0);
+	assert_int_equal(mlv_store_purge(fx->s, rd, RECEIVED_MS + 1, false, &cons, &vers, &skipped),
+			 0);
+	assert_int_equal(vers, 1);
+	mlv_part p;
+	mlv_part_init(&p);
+	assert_int_equal(mlv_store_part_get(fx->s, a, out.part_id, &p), 0);
+	assert_null(strstr(p.data.data, "Camille"));
+	assert_null(strstr(p.data.data, "Lyon"));
+	assert_non_null(strstr(p.data.data, "\"country\":\"FR\""));
+	mlv_part_free(&p);
+	assert_int_equal(mlv_store_part_get(fx->s, a + 1, out.part_id, &p), MLV_ENOTFOUND);
+	assert_int_equal(mlv_store_purge(fx->s, rd, RECEIVED_MS + 1, false, &cons, &vers, &skipped),
+			 0);
+	assert_int_equal(vers, 0);
+}
+
 static void test_list_callback_stops(void **state)
 {
 	fixture *fx = *state;
@@ -893,6 +927,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_list_callback_stops, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dictionary_bodies, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_purge_personal_data, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_purge_parts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_people_and_sessions, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, refdata_group_setup, refdata_group_teardown);
