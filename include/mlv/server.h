@@ -40,6 +40,19 @@ typedef struct mlv_server_opts {
 	unsigned return_window_days; /* refunds of returned goods within this */
 	unsigned session_s;       /* a console session's lifetime */
 	bool secure_cookies;      /* Secure session cookies (behind TLS) */
+	/* The risk engine: validate.risk is the configured profile (NULL: no
+	 * risk assessment).  The newest version stored replaces it at start;
+	 * with none stored, it is stored as the first.  Reference values and
+	 * operator scores are built from the store at start (validate.refvalues,
+	 * when given, is used instead of the first build) and rebuilt every
+	 * refresh_s seconds (0: never). */
+	const char *risk_source;  /* where the configured profile comes from */
+	unsigned refresh_s;
+	size_t refvalues_min_samples;
+	unsigned opscore_half_life_days;
+	unsigned opscore_prior_controls;
+	unsigned review_min_controls; /* rule performance: advice from this many controls */
+	double review_below;      /* ... and a review flag when precision stays below */
 } mlv_server_opts;
 
 #define MLV_SERVER_OPTS_INIT                                                          \
@@ -51,7 +64,9 @@ typedef struct mlv_server_opts {
 	  .access_log = false, .audit_sk = NULL, .audit_pk = NULL,                      \
 	  .sth_interval_ms = 10000, .rate_per_key = 0, .auth_max_failures = 10,          \
 	  .auth_window_s = 900, .public_rate = 20, .return_window_days = 30,          \
-	  .session_s = 8 * 3600, .secure_cookies = false }
+	  .session_s = 8 * 3600, .secure_cookies = false, .risk_source = "the configured file", \
+	  .refresh_s = 0, .refvalues_min_samples = 20, .opscore_half_life_days = 180,   \
+	  .opscore_prior_controls = 10, .review_min_controls = 30, .review_below = 0.05 }
 
 int mlv_server_start(mlv_server **out, const mlv_server_opts *opts, char *err, size_t errlen);
 unsigned mlv_server_port(const mlv_server *s);

@@ -27,6 +27,7 @@ struct mlv_profile;
 struct mlv_risk_profile;
 struct mlv_risk_goods;
 struct mlv_risk_watchlist;
+struct mlv_risk_opscores;
 
 /* The administration's settings that filings are checked and assessed
  * against. */
@@ -49,10 +50,12 @@ typedef struct mlv_validate_opts {
 		      const char *lrn, int64_t *values, int64_t *times, size_t max, size_t *n);
 	void *recent_ctx;
 	int64_t split_window_s;    /* sliding window of the split check */
+	const struct mlv_risk_opscores *opscores; /* operator scores; NULL: none */
 } mlv_validate_opts;
 
 #define MLV_VALIDATE_OPTS_INIT                                                           \
-	{ "EUR", 15000, 0, 24, NULL, "FR", NULL, NULL, NULL, NULL, {0, 0}, NULL, NULL, 72 * 3600 }
+	{ "EUR", 15000, 0, 24, NULL, "FR", NULL, NULL, NULL, NULL, {0, 0}, NULL, NULL, 72 * 3600, \
+	  NULL }
 
 typedef struct mlv_quality {
 	int score;        /* 0..100 */

@@ -110,8 +110,12 @@ int api_post_consignment(mlv_server *s, mlv_req *req, mlv_resp *resp, const stru
 		return 0;
 	}
 	f->filer_id = a->filer_id;
+	mlv_risk_snapshot snap;
+	mlv_validate_opts vo;
+	api_risk_begin(s, &snap, &vo); /* the rules in force now, for this filing */
 	int rc = mlv_filing_prepare(f, req->body.data ? req->body.data : "", req->body.len,
-				    s->opts.rd, &s->opts.validate);
+				    s->opts.rd, &vo);
+	api_risk_end(s, &snap);
 	if (rc != 0 || !f->ok) {
 		if (rc != 0)
 			mlv_http_problem_err(resp, rc, NULL);
@@ -194,6 +198,9 @@ int api_post_batch(mlv_server *s, mlv_req *req, mlv_resp *resp, const struct aut
 	}
 	size_t nall = 0, nok = 0, lineno = 0;
 	int rc = 0;
+	mlv_risk_snapshot snap;
+	mlv_validate_opts vo;
+	api_risk_begin(s, &snap, &vo); /* one version of the rules for the whole batch */
 	while (p < end && rc == 0) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		const char *le = nl ? nl : end;
@@ -208,7 +215,7 @@ int api_post_batch(mlv_server *s, mlv_req *req, mlv_resp *resp, const struct aut
 				break;
 			}
 			f->filer_id = a->filer_id;
-			rc = mlv_filing_prepare(f, p, (size_t)(le - p), s->opts.rd, &s->opts.validate);
+			rc = mlv_filing_prepare(f, p, (size_t)(le - p), s->opts.rd, &vo);
 			all[nall] = f;
 			nums[nall++] = lineno;
 			if (f->ok)
@@ -216,6 +223,7 @@ int api_post_batch(mlv_server *s, mlv_req *req, mlv_resp *resp, const struct aut
 		}
 		p = nl ? nl + 1 : end;
 	}
+	api_risk_end(s, &snap);
 	bt->all = all;
 	bt->all_lines = nums;
 	bt->count = nall;

@@ -177,6 +177,37 @@ static const char *const migrations[] = {
 	 * console's query repeats this WHERE so that the index serves it) */
 	"CREATE INDEX consignments_waiting ON consignments(risk_score DESC, id)"
 	"  WHERE " MLV_STORE_WAITING_SQL ";",
+	/* 15: versions of the risk profile (rules_sqlite.c), each with an event
+	 * of the administration in the audit log: an event may now belong to
+	 * no consignment (consignment_id NULL), so the events table is rebuilt
+	 * with the same columns and ids (the leaves do not move). */
+	"CREATE TABLE events_14 ("
+	"  id INTEGER PRIMARY KEY,"
+	"  consignment_id INTEGER REFERENCES consignments(id),"
+	"  type TEXT NOT NULL,"
+	"  version INTEGER NOT NULL,"
+	"  at INTEGER NOT NULL,"
+	"  actor TEXT NOT NULL,"
+	"  digest BLOB,"
+	"  body BLOB,"
+	"  leaf TEXT,"
+	"  leaf_hash BLOB) STRICT;"
+	"INSERT INTO events_14 (id, consignment_id, type, version, at, actor, digest, body, leaf,"
+	"  leaf_hash) SELECT id, consignment_id, type, version, at, actor, digest, body, leaf,"
+	"  leaf_hash FROM events ORDER BY id;"
+	"DROP TABLE events;"
+	"ALTER TABLE events_14 RENAME TO events;"
+	"CREATE INDEX events_by_consignment ON events(consignment_id, id);"
+	"CREATE TABLE rule_versions ("
+	"  version INTEGER PRIMARY KEY,"
+	"  profile_id TEXT NOT NULL,"
+	"  text TEXT NOT NULL,"
+	"  digest BLOB NOT NULL,"
+	"  rules INTEGER NOT NULL,"
+	"  actor TEXT NOT NULL,"
+	"  created_at INTEGER NOT NULL,"
+	"  summary TEXT NOT NULL,"
+	"  event_id INTEGER) STRICT;",
 };
 
 static const char *const statements[ST_COUNT_] = {
@@ -713,6 +744,11 @@ static int body_text(mlv_store *s, const void *z, size_t zn, mlv_buf *out)
 	uint32_t dict_id = mlv_compressed_dict_id(z, zn);
 	int rc = dict_id != 0 ? find_dict(s, dict_id, &d) : 0;
 	return rc ? rc : mlv_decompress(d, z, zn, out->max, out);
+}
+
+int mlv_sqlite_body_text(mlv_store *s, const void *z, size_t zn, mlv_buf *out)
+{
+	return body_text(s, z, zn, out);
 }
 
 static int file_one(mlv_store *s, mlv_filing *f)
