@@ -51,6 +51,12 @@ typedef struct mlv_config {
 	char risk_goods_dir[512];
 	char risk_watchlist[512];
 	unsigned split_window_hours;
+	unsigned refresh_minutes;
+	unsigned refvalues_min_samples;
+	unsigned operator_half_life_days;
+	unsigned operator_prior_controls;
+	unsigned review_min_controls;
+	unsigned review_precision_percent;
 	/* [audit] */
 	char audit_key_file[512];
 	unsigned sth_interval_s;

@@ -25,6 +25,16 @@
 int mlv_riskstore_load_rules(mlv_store *st, const mlv_refdata *rd, mlv_risk_profile **out,
 			     mlv_rules_version *v, char *err, size_t errlen);
 
+/* The version in force: the newest stored, else `configured` (a profile
+ * read from a file, borrowed), which is then stored as the first version
+ * ("system", "first version, from <source>") so that every version that
+ * was ever in force stays readable.  *out is a new profile (the caller's),
+ * *seeded says whether the configured one was stored just now. */
+int mlv_riskstore_load_or_seed(mlv_store *st, const mlv_refdata *rd,
+			       const mlv_risk_profile *configured, const char *source,
+			       int64_t now_ms, mlv_risk_profile **out, mlv_rules_version *v,
+			       bool *seeded, char *err, size_t errlen);
+
 /* The number a new version takes: one above the newest stored and above
  * `live` (the version in force, which may come from a file). */
 int mlv_riskstore_next_version(mlv_store *st, int64_t live, int64_t *out);

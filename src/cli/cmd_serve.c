@@ -151,7 +151,8 @@ int cmd_serve(int argc, char **argv, const mlv_config *cfg)
 		return 1;
 	}
 	cli_risk risk;
-	if (cli_load_risk(cfg, rd, &risk) != 0 || cli_load_refvalues(cfg, rd, &risk) != 0) {
+	/* the reference values and operator scores: built by the server */
+	if (cli_load_risk(cfg, rd, &risk) != 0) {
 		cli_risk_free(&risk);
 		mlv_profiles_free(profiles);
 		mlv_refdata_free(rd);
@@ -219,6 +220,13 @@ int cmd_serve(int argc, char **argv, const mlv_config *cfg)
 	so.audit_pk = audit_pk;
 	so.audit_sk = audit_sk;
 	so.sth_interval_ms = (int64_t)cfg->sth_interval_s * 1000;
+	so.risk_source = risk.source;
+	so.refresh_s = cfg->refresh_minutes * 60u;
+	so.refvalues_min_samples = cfg->refvalues_min_samples;
+	so.opscore_half_life_days = cfg->operator_half_life_days;
+	so.opscore_prior_controls = cfg->operator_prior_controls;
+	so.review_min_controls = cfg->review_min_controls;
+	so.review_below = cfg->review_precision_percent / 100.0;
 	mlv_server *server = NULL;
 	char err[512] = "";
 	if (mlv_server_start(&server, &so, err, sizeof(err)) != 0) {

@@ -40,24 +40,11 @@ static int load_rules(mlv_server *s, char *err, size_t errlen)
 	mlv_risk_profile *p = NULL;
 	mlv_rules_version v;
 	char e[512] = "";
-	const char *from = "store";
+	bool seeded = false;
 	pthread_mutex_lock(&s->actions_lock);
-	int rc = mlv_riskstore_load_rules(s->actions, s->opts.rd, &p, &v, e, sizeof(e));
-	if (rc == MLV_ENOTFOUND) {
-		size_t len = 0;
-		const char *text = mlv_risk_profile_text(s->opts.validate.risk, &len);
-		rc = mlv_risk_profile_parse(&p, text, len, s->opts.risk_source, s->opts.rd, e,
+	int rc = mlv_riskstore_load_or_seed(s->actions, s->opts.rd, s->opts.validate.risk,
+					    s->opts.risk_source, mlv_now_ms(), &p, &v, &seeded, e,
 					    sizeof(e));
-		if (rc == 0) {
-			char summary[256];
-			snprintf(summary, sizeof(summary), "first version, from %.200s",
-				 s->opts.risk_source);
-			int64_t version = mlv_risk_profile_version(p);
-			rc = mlv_riskstore_save_rules(s->actions, p, version > 0 ? version : 1,
-						      "system", summary, mlv_now_ms(), &v);
-			from = "configured";
-		}
-	}
 	pthread_mutex_unlock(&s->actions_lock);
 	if (rc == 0)
 		rc = mlv_risk_live_publish_profile(s->live, p, true);
@@ -70,7 +57,7 @@ static int load_rules(mlv_server *s, char *err, size_t errlen)
 		return rc;
 	}
 	mlv_log(MLV_LOG_INFO, "risk rules", "version=%lld rules=%lld from=%s actor=\"%s\"",
-		(long long)v.version, (long long)v.rules, from, v.actor);
+		(long long)v.version, (long long)v.rules, seeded ? "configured" : "store", v.actor);
 	return 0;
 }
 

@@ -42,6 +42,34 @@ int mlv_riskstore_load_rules(mlv_store *st, const mlv_refdata *rd, mlv_risk_prof
 	return rc;
 }
 
+int mlv_riskstore_load_or_seed(mlv_store *st, const mlv_refdata *rd,
+			       const mlv_risk_profile *configured, const char *source,
+			       int64_t now_ms, mlv_risk_profile **out, mlv_rules_version *v,
+			       bool *seeded, char *err, size_t errlen)
+{
+	*seeded = false;
+	int rc = mlv_riskstore_load_rules(st, rd, out, v, err, errlen);
+	if (rc != MLV_ENOTFOUND)
+		return rc;
+	size_t len = 0;
+	const char *text = mlv_risk_profile_text(configured, &len);
+	rc = mlv_risk_profile_parse(out, text, len, source, rd, err, errlen);
+	if (rc == 0) {
+		char summary[256];
+		snprintf(summary, sizeof(summary), "first version, from %.200s", source);
+		int64_t version = mlv_risk_profile_version(*out);
+		rc = mlv_riskstore_save_rules(st, *out, version > 0 ? version : 1, "system", summary,
+					      now_ms, v);
+	}
+	if (rc != 0) {
+		mlv_risk_profile_free(*out);
+		*out = NULL;
+		return rc;
+	}
+	*seeded = true;
+	return 0;
+}
+
 int mlv_riskstore_next_version(mlv_store *st, int64_t live, int64_t *out)
 {
 	mlv_rules_version v;
