@@ -416,8 +416,9 @@ void mlv_risk_parties_of(mlv_risk_parties *out, const mlv_consignment *c, const 
  * spaces ignored, when there is one; else the folded name), built from
  * the results of past controls, then read-only and safe to share between
  * threads.  A prior_rate below 0 in the options means "the share of all
- * the controls added that found something" (an empirical prior; 0.05
- * when there are none). */
+ * the controls added that found something", itself shrunk toward 5% by
+ * 100 pseudo-controls (an empirical prior that a few results cannot
+ * swing). */
 typedef struct mlv_risk_opscores mlv_risk_opscores;
 
 int mlv_risk_opscores_new(mlv_risk_opscores **out, const mlv_risk_opscore_opts *opts);

@@ -610,8 +610,11 @@ int mlv_risk_opscores_finish(mlv_risk_opscores *t)
 		return MLV_ECONFLICT;
 	t->prior = t->opts.prior_rate;
 	if (t->prior < 0) {
+		/* The share of all controls that found something, itself shrunk
+		 * toward 5% by 100 pseudo-controls: a handful of results must not
+		 * make every operator look risky (or clean). */
 		double wf = t->wf > t->wc ? t->wc : t->wf;
-		t->prior = t->wc > 0 ? wf / t->wc : 0.05;
+		t->prior = (wf + 0.05 * 100) / (t->wc + 100);
 	}
 	for (size_t i = 0; i < t->n; i++) {
 		mlv_risk_opscore *s = &t->v[i].score;

@@ -48,11 +48,19 @@ static size_t on_header(char *p, size_t size, size_t n, void *ud)
 	header_value(p, len, "Allow", r->allow, sizeof(r->allow));
 	header_value(p, len, "WWW-Authenticate", r->www_authenticate, sizeof(r->www_authenticate));
 	header_value(p, len, "Retry-After", r->retry_after, sizeof(r->retry_after));
+	header_value(p, len, "ETag", r->etag, sizeof(r->etag));
 	return len;
 }
 
 int http_call(const char *base, const char *method, const char *path, const char *token,
 	      const char *ctype, const char *body, size_t len, http_res *out)
+{
+	return http_call_h(base, method, path, token, ctype, body, len, NULL, out);
+}
+
+int http_call_h(const char *base, const char *method, const char *path, const char *token,
+		const char *ctype, const char *body, size_t len, const char *header,
+		http_res *out)
 {
 	CURL *c = curl_easy_init();
 	if (c == NULL)
@@ -79,6 +87,8 @@ int http_call(const char *base, const char *method, const char *path, const char
 		h = curl_slist_append(h, "Content-Type:");
 	}
 	h = curl_slist_append(h, "Expect:");
+	if (header != NULL)
+		h = curl_slist_append(h, header);
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
 	if (body != NULL) {
 		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);

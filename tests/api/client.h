@@ -14,6 +14,7 @@ typedef struct http_res {
 	char allow[64];
 	char www_authenticate[128];
 	char retry_after[16];
+	char etag[64];
 } http_res;
 
 void http_res_init(http_res *r);
@@ -23,5 +24,9 @@ void http_res_free(http_res *r);
  * ctype NULL (no Content-Type).  Returns 0 when a response came. */
 int http_call(const char *base, const char *method, const char *path, const char *token,
 	      const char *ctype, const char *body, size_t len, http_res *out);
+/* The same with one more request header ("If-Match: \"3\""); NULL none. */
+int http_call_h(const char *base, const char *method, const char *path, const char *token,
+		const char *ctype, const char *body, size_t len, const char *header,
+		http_res *out);
 
 #endif
