@@ -187,6 +187,8 @@ struct mlv_risk_profile {
 	char *text;		/* the text it was parsed from, NUL-terminated */
 	size_t text_len;
 	risk_rule_src *src;	/* per rule */
+	mlv_arena *src_arena;	/* criteria as written: apart from the rules' own
+				 * arrays, which assessments read and keep dense */
 	risk_set set;
 };
 

@@ -420,6 +420,7 @@ typedef struct parser {
 	size_t sect_off, sect_end; /* the current section's, header to last key */
 	vec kvs;		   /* risk_kv of the current rule */
 	vec srcs;		   /* risk_rule_src per rule */
+	mlv_arena *src_arena;	   /* where they live (the profile's) */
 
 	/* Listing every problem (mlv_risk_profile_check) instead of the first. */
 	bool collect;
@@ -1209,8 +1210,11 @@ static int keep_source(parser *p)
 		p->prof->uses_opscore = true;
 	risk_rule_src src = {p->sect_off, p->sect_end - p->sect_off, p->first_line, NULL, 0};
 	if (p->kvs.n > 0) {
-		if ((src.crit = arena_copy(p, &p->kvs)) == NULL)
+		risk_kv *crit = mlv_arena_alloc(p->src_arena, p->kvs.n * sizeof(risk_kv));
+		if (crit == NULL)
 			return MLV_ENOMEM;
+		memcpy(crit, p->kvs.p, p->kvs.n * sizeof(risk_kv));
+		src.crit = crit;
 		src.ncrit = p->kvs.n;
 	}
 	return vec_push(&p->srcs, &src);
@@ -1488,7 +1492,7 @@ static int do_line(parser *p, char *line)
 	risk_kv kv = {NULL, NULL};
 	if (p->mode == MODE_PROFILE && !is_attribute(k->id)) {
 		kv.key = k->name;
-		if ((kv.value = arena_str(p, v)) == NULL)
+		if ((kv.value = mlv_arena_strndup(p->src_arena, v, strlen(v))) == NULL)
 			return MLV_ENOMEM;
 	}
 	int rc = rule_key(p, k, v);
@@ -2030,6 +2034,10 @@ static int profile_parse(mlv_risk_profile **out, const char *text, size_t len, c
 		return MLV_ENOMEM;
 	if ((rc = set_init(&pr->set)) != 0)
 		goto cleanup;
+	if ((pr->src_arena = mlv_arena_new(1u << 14)) == NULL) {
+		rc = MLV_ENOMEM;
+		goto cleanup;
+	}
 	pr->version = 1;
 	pr->yellow = 30;
 	pr->red = 60;
@@ -2044,6 +2052,7 @@ static int profile_parse(mlv_risk_profile **out, const char *text, size_t len, c
 	p.set = &pr->set;
 	p.mode = MODE_PROFILE;
 	p.prof = pr;
+	p.src_arena = pr->src_arena;
 	p.collect = probs != NULL;
 	p.probs = probs;
 	p.maxprobs = maxprobs;
@@ -2117,6 +2126,7 @@ void mlv_risk_profile_free(mlv_risk_profile *p)
 	mlv_risk_set_free(&p->set);
 	free(p->text);
 	free(p->src);
+	mlv_arena_free(p->src_arena);
 	free(p);
 }
 
