@@ -16,10 +16,10 @@
  * rejects a rule that names one.  The buyer's pseudonymised key is only
  * for mlv_risk_split_check(), whose caller groups consignments by it.
  *
- * Lifetimes and threads: profiles, goods lists, watch lists and reference
- * value tables are built once, then read-only and safe to share between
- * threads; replace them (copy on write) rather than change them while
- * assessments run.  An assessment copies what it reports except the
+ * Lifetimes and threads: profiles, goods lists, watch lists, reference
+ * value tables and operator scores are built once, then read-only and safe
+ * to share between threads; replace them (copy on write, published through
+ * mlv_risk_live) rather than change them while assessments run.  An assessment copies what it reports except the
  * agency, permit and basis texts of goods-list hits, which are borrowed
  * from the goods list and live as long as it does.
  *

@@ -164,9 +164,6 @@ void api_risk_stop(mlv_server *s);
  * reference values and operator scores of a snapshot; release it after. */
 void api_risk_begin(mlv_server *s, mlv_risk_snapshot *snap, mlv_validate_opts *vo);
 void api_risk_end(mlv_server *s, mlv_risk_snapshot *snap);
-/* Rebuilds reference values and operator scores from the store, publishes
- * them and logs a line (`why`: start, refresh). */
-int api_risk_refresh(mlv_server *s, const char *why);
 
 /* The rules through the API (api_rules.c). */
 int api_rules_get(mlv_server *s, mlv_req *req, mlv_resp *resp);

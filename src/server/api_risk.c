@@ -114,11 +114,6 @@ static int refresh(mlv_server *s, const char *why, bool refvalues)
 	return 0;
 }
 
-int api_risk_refresh(mlv_server *s, const char *why)
-{
-	return s->analytics != NULL ? refresh(s, why, true) : 0;
-}
-
 static void *refresher(void *arg)
 {
 	mlv_server *s = arg;
