@@ -19,6 +19,28 @@
 #define VERSION_COLUMNS \
 	"version, profile_id, actor, created_at, summary, rules, digest, coalesce(event_id, 0)"
 
+/* Whether the table of versions exists: a store opened read-only is not
+ * migrated, and one made by an older program has no versions yet. */
+static bool have_versions(mlv_store *s)
+{
+	sqlite3_stmt *st = NULL;
+	bool yes = sqlite3_prepare_v2(s->db,
+				      "SELECT 1 FROM sqlite_master WHERE type = 'table'"
+				      " AND name = 'rule_versions'",
+				      -1, &st, NULL) == SQLITE_OK &&
+		   sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	return yes;
+}
+
+/* A statement over rule_versions: MLV_ENOTFOUND when there is no such table. */
+static int prepare(mlv_store *s, const char *sql, sqlite3_stmt **st)
+{
+	if (sqlite3_prepare_v2(s->db, sql, -1, st, NULL) == SQLITE_OK)
+		return 0;
+	return have_versions(s) ? MLV_EIO : MLV_ENOTFOUND;
+}
+
 static void read_version(sqlite3_stmt *st, mlv_rules_version *out)
 {
 	memset(out, 0, sizeof(*out));
@@ -44,11 +66,12 @@ static int get_version(mlv_store *s, int64_t version, mlv_rules_version *out, ml
 				    " ORDER BY version DESC LIMIT 1"
 				  : "SELECT " VERSION_COLUMNS ", text FROM rule_versions"
 				    " WHERE version = ?1";
-	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
-		return MLV_EIO;
+	int rc = prepare(s, sql, &st);
+	if (rc != 0)
+		return rc;
 	if (version != 0)
 		sqlite3_bind_int64(st, 1, version);
-	int step = sqlite3_step(st), rc = 0;
+	int step = sqlite3_step(st);
 	if (step == SQLITE_ROW) {
 		read_version(st, out);
 		if (text != NULL)
@@ -77,14 +100,17 @@ int mlv_store_rules_list(mlv_store *s, int64_t before, int limit,
 			 int (*fn)(void *ctx, const mlv_rules_version *v), void *ctx)
 {
 	sqlite3_stmt *st = NULL;
-	if (sqlite3_prepare_v2(s->db,
-			       "SELECT " VERSION_COLUMNS " FROM rule_versions"
-			       " WHERE ?1 = 0 OR version < ?1 ORDER BY version DESC LIMIT ?2",
-			       -1, &st, NULL) != SQLITE_OK)
-		return MLV_EIO;
+	int rc = prepare(s,
+			 "SELECT " VERSION_COLUMNS " FROM rule_versions"
+			 " WHERE ?1 = 0 OR version < ?1 ORDER BY version DESC LIMIT ?2",
+			 &st);
+	if (rc == MLV_ENOTFOUND)
+		return 0; /* no versions */
+	if (rc != 0)
+		return rc;
 	sqlite3_bind_int64(st, 1, before);
 	sqlite3_bind_int(st, 2, limit);
-	int rc = 0, step;
+	int step;
 	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
 		mlv_rules_version v;
 		read_version(st, &v);
