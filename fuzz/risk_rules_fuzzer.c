@@ -5,6 +5,11 @@
  * consignment and write the assessment as JSON.  Any input must come back
  * as a status code, never a crash, leak or undefined behaviour.
  *
+ * Profiles are also checked the way the API checks them (every problem
+ * listed): the verdict and the first problem must be the parser's; and a
+ * profile that loads must still load with a rule put in or taken out, and
+ * must not differ from itself.
+ *
  * With clang:  clang -fsanitize=fuzzer,address,undefined -DMLV_DATADIR=... \
  *                -Iinclude fuzz/risk_rules_fuzzer.c <library sources> ...
  * Without libFuzzer (gcc), link fuzz/replay.c: its main() replays
@@ -42,6 +47,64 @@ static const char default_profile[] =
 	"[profile]\nid = f\ncurrency = EUR\nrandom_percent = 50\n"
 	"[rule W]\nversion = 1\nweight = 40\nexplain = {word} {item} {hs} {value} {party}\n"
 	"watchlisted = seller\n";
+
+static int count_change(void *ctx, const mlv_risk_change *c)
+{
+	(void)c;
+	(*(size_t *)ctx)++;
+	return 0;
+}
+
+/* What PUT and POST /v1/rules do with a text, against the parser. */
+static void edit_checks(const char *text, size_t len, int parse_rc, const char *parse_err,
+			const mlv_risk_profile *prof)
+{
+	mlv_risk_text_problem probs[4];
+	size_t n = 0;
+	mlv_risk_profile *q = NULL;
+	int rc = mlv_risk_profile_check(&q, text, len, "fuzz", rd, probs, 4, &n);
+	if (rc == MLV_ENOMEM || parse_rc == MLV_ENOMEM)
+		goto done;
+	if ((rc == 0) != (parse_rc == 0) || (rc != 0 && (n == 0 || probs[0].code != parse_rc)))
+		abort();
+	if (rc != 0) {
+		/* "fuzz:LINE: ..." names the same line as the first problem */
+		char want[32];
+		snprintf(want, sizeof(want), "fuzz:%zu: ", probs[0].line);
+		if (probs[0].line > 0 && strncmp(parse_err, want, strlen(want)) != 0)
+			abort();
+		goto done;
+	}
+	size_t changes = 0;
+	if (mlv_risk_profile_diff(prof, q, count_change, &changes) != 0 || changes != 0)
+		abort();
+	static const char section[] = "; put in\n[rule FZ-NEW]\nweight = 1\nexplain = {id}\n"
+				      "origin = CN\n";
+	mlv_risk_rule_edit e;
+	char err[256];
+	mlv_buf b = MLV_BUF_INIT((size_t)32 << 20);
+	mlv_risk_profile *r = NULL;
+	if (mlv_risk_profile_put_rule(&b, prof, section, strlen(section), true, &e, err,
+				      sizeof(err)) == 0 &&
+	    mlv_risk_profile_parse(&r, b.data, b.len, "put", rd, err, sizeof(err)) != 0)
+		abort(); /* a valid rule put into a valid profile */
+	mlv_risk_profile_free(r);
+	r = NULL;
+	mlv_risk_rule_info first;
+	mlv_buf_reset(&b);
+	if (mlv_risk_profile_rule(prof, 0, &first) == 0 &&
+	    mlv_risk_profile_remove_rule(&b, prof, first.id) == 0 &&
+	    mlv_risk_profile_parse(&r, b.data ? b.data : "", b.len, "removed", rd, err,
+				   sizeof(err)) != 0)
+		abort(); /* a valid profile without one of its rules */
+	mlv_risk_profile_free(r);
+	mlv_buf_reset(&b);
+	if (mlv_risk_profile_write_json(&b, prof) != 0)
+		abort();
+	mlv_buf_free(&b);
+done:
+	mlv_risk_profile_free(q);
+}
 
 static void setup(void)
 {
@@ -100,10 +163,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	mlv_risk_goods *goods = NULL;
 	mlv_risk_watchlist *wl = NULL;
 	switch (data[0] % 3) {
-	case 0:
-		if (mlv_risk_profile_parse(&prof, text, len, "fuzz", rd, err, sizeof(err)) == 0)
+	case 0: {
+		int rc = mlv_risk_profile_parse(&prof, text, len, "fuzz", rd, err, sizeof(err));
+		if (rc == 0)
 			assess(prof, NULL, NULL);
+		edit_checks(text, len, rc, err, prof);
 		break;
+	}
 	case 1:
 		if (mlv_risk_goods_new(&goods) != 0)
 			break;

@@ -55,6 +55,12 @@ typedef struct mlv_config {
 	char risk_watchlist[512];
 	unsigned split_window_hours;
 	unsigned aeo_factor_percent;
+	unsigned refresh_minutes;
+	unsigned refvalues_min_samples;
+	unsigned operator_half_life_days;
+	unsigned operator_prior_controls;
+	unsigned review_min_controls;
+	unsigned review_precision_percent;
 	/* [audit] */
 	char audit_key_file[512];
 	unsigned sth_interval_s;

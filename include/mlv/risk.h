@@ -16,10 +16,10 @@
  * rejects a rule that names one.  The buyer's pseudonymised key is only
  * for mlv_risk_split_check(), whose caller groups consignments by it.
  *
- * Lifetimes and threads: profiles, goods lists, watch lists and reference
- * value tables are built once, then read-only and safe to share between
- * threads; replace them (copy on write) rather than change them while
- * assessments run.  An assessment copies what it reports except the
+ * Lifetimes and threads: profiles, goods lists, watch lists, reference
+ * value tables and operator scores are built once, then read-only and safe
+ * to share between threads; replace them (copy on write, published through
+ * mlv_risk_live) rather than change them while assessments run.  An assessment copies what it reports except the
  * agency, permit and basis texts of goods-list hits, which are borrowed
  * from the goods list and live as long as it does.
  *
@@ -84,6 +84,11 @@ typedef struct mlv_risk_rule_info {
 	mlv_risk_lane lane; /* floor on a hit; GREEN when the rule sets none */
 	bool enabled;
 	const char *explain; /* the template */
+	size_t line;	     /* of its [rule ID] header in the profile's text */
+	const char *section; /* its section as written, section_len bytes (no NUL) */
+	size_t section_len;
+	size_t criterion_count; /* criteria as written: mlv_risk_profile_criterion() */
+	size_t index;	     /* its position in the profile */
 } mlv_risk_rule_info;
 
 size_t mlv_risk_profile_rule_count(const mlv_risk_profile *p);
@@ -91,6 +96,93 @@ size_t mlv_risk_profile_rule_count(const mlv_risk_profile *p);
 int mlv_risk_profile_rule(const mlv_risk_profile *p, size_t i, mlv_risk_rule_info *out);
 /* The rule with this id; MLV_ENOTFOUND when none. */
 int mlv_risk_profile_find(const mlv_risk_profile *p, const char *id, mlv_risk_rule_info *out);
+/* Criterion k of rule i as written ("hs", "8471 8517"), borrowed;
+ * MLV_ENOTFOUND past the end. */
+int mlv_risk_profile_criterion(const mlv_risk_profile *p, size_t i, size_t k, const char **key,
+			       const char **value);
+
+/* The text the profile was parsed from (NUL-terminated, borrowed), and
+ * its [profile] name ("" when none). */
+const char *mlv_risk_profile_text(const mlv_risk_profile *p, size_t *len);
+const char *mlv_risk_profile_name(const mlv_risk_profile *p);
+
+/* The whole profile as one JSON object, for analysts:
+ * {"id","version","name","currency","yellow","red","hold",
+ *  "random_percent","random_lane","prohibited_lane","restricted_lane",
+ *  "rules":[{"id","version","weight","lane","enabled","explain","line",
+ *  "criteria":[{"key","value"}]}]}. */
+int mlv_risk_profile_write_json(mlv_buf *b, const mlv_risk_profile *p);
+
+/* ---- profiles: checking and editing a text (rules changed at run time) ---- */
+
+/* One problem of a profile text, at a line. */
+typedef struct mlv_risk_text_problem {
+	size_t line; /* 1-based; 0 for the text as a whole */
+	int code;    /* MLV_EINVALID; MLV_EFORBIDDEN: a criterion on the consumer;
+		      * MLV_EEXISTS: an id used twice; MLV_ETOOBIG: past a bound */
+	char message[240];
+} mlv_risk_text_problem;
+
+#define MLV_RISK_TEXT_PROBLEMS_MAX 100
+
+/* Like mlv_risk_profile_parse, but goes on past a broken line to list up
+ * to `max` problems in probs (*count says how many were found, possibly
+ * more than max).  0 and *out when the text is a valid profile; else the
+ * first problem's code and *out NULL.  MLV_ENOMEM stops at once. */
+int mlv_risk_profile_check(mlv_risk_profile **out, const char *text, size_t len,
+			   const char *name, const mlv_refdata *rd, mlv_risk_text_problem *probs,
+			   size_t max, size_t *count);
+
+/* What mlv_risk_profile_put_rule did. */
+typedef struct mlv_risk_rule_edit {
+	char id[MLV_RISK_ID_MAX + 1];
+	bool exists;	    /* the profile had a rule with this id: it was replaced */
+	int64_t old_version; /* its version then */
+	bool version_given; /* the section has a version line */
+	size_t header_line; /* of [rule ID] in the section as given */
+	size_t lines;	    /* from the header to the section's end */
+	size_t first_line;  /* of [rule ID] in the new text */
+} mlv_risk_rule_edit;
+
+/* A new text for p with one rule put in (appended to out): `section` must
+ * be exactly one [rule ID] section of the format (comments allowed, no
+ * other section).  It replaces the section of the rule with the same id
+ * where p has one, else it is appended.  A section without a `version`
+ * line gets one as its last line: 1 for a new rule, else the rule's
+ * version, plus one with `bump`.  MLV_EINVALID with a message in err
+ * ("line N: ..." of the section) when the section is not one rule; the
+ * new text itself is checked by parsing it. */
+int mlv_risk_profile_put_rule(mlv_buf *out, const mlv_risk_profile *p, const char *section,
+			      size_t len, bool bump, mlv_risk_rule_edit *info, char *err,
+			      size_t errlen);
+/* A new text for p without rule `id`; MLV_ENOTFOUND when p has none. */
+int mlv_risk_profile_remove_rule(mlv_buf *out, const mlv_risk_profile *p, const char *id);
+
+/* What changed from one profile to the next. */
+typedef enum mlv_risk_change_kind {
+	MLV_RISK_RULE_ADDED = 1,
+	MLV_RISK_RULE_REMOVED,
+	MLV_RISK_RULE_CHANGED,	/* weight, lane, enabled, explanation or a criterion */
+	MLV_RISK_SETTINGS_CHANGED, /* thresholds, random selection, lanes, currency */
+} mlv_risk_change_kind;
+
+typedef struct mlv_risk_change {
+	mlv_risk_change_kind kind;
+	const char *id;	     /* the rule; NULL for settings */
+	int64_t old_version; /* 0 when added */
+	int64_t new_version; /* 0 when removed */
+	size_t line;	     /* in the new text; 0 when removed */
+} mlv_risk_change;
+
+/* Calls fn for each change from `from` to `to`, rules in `to`'s order
+ * then the removed ones; stops at fn's first non-zero return. */
+int mlv_risk_profile_diff(const mlv_risk_profile *from, const mlv_risk_profile *to,
+			  int (*fn)(void *ctx, const mlv_risk_change *c), void *ctx);
+/* Rule versions only rise: a rule of `to` that changed from `from` must
+ * carry a higher version (hits record it, so one version means one rule).
+ * MLV_EINVALID listing each offender at its line (*count of them). */
+int mlv_risk_profile_check_versions(const mlv_risk_profile *from, const mlv_risk_profile *to,
+				    mlv_risk_text_problem *probs, size_t max, size_t *count);
 
 /* ---- prohibited and restricted goods ------------------------------------- */
 
@@ -309,6 +401,55 @@ typedef struct mlv_risk_opscore {
 int mlv_risk_operator_score(mlv_risk_opscore *out, const mlv_risk_result_obs *hist, size_t n,
 			    const mlv_risk_opscore_opts *opts);
 
+/* The operators of a consignment, by role (index: mlv_risk_role; ANY is
+ * unused): names and identifiers as declared, borrowed from c.  The filer
+ * is `filer` (name and identifier both).  There is no buyer role. */
+typedef struct mlv_risk_parties {
+	const char *name[MLV_RISK_ROLE_COUNT];
+	const char *identifier[MLV_RISK_ROLE_COUNT];
+} mlv_risk_parties;
+
+void mlv_risk_parties_of(mlv_risk_parties *out, const mlv_consignment *c, const char *filer);
+
+/* Operator scores for the engine: one entry per operator and role,
+ * keyed as party criteria compare operators (the identifier, case and
+ * spaces ignored, when there is one; else the folded name), built from
+ * the results of past controls, then read-only and safe to share between
+ * threads.  A prior_rate below 0 in the options means "the share of all
+ * the controls added that found something", itself shrunk toward 5% by
+ * 100 pseudo-controls (an empirical prior that a few results cannot
+ * swing). */
+typedef struct mlv_risk_opscores mlv_risk_opscores;
+
+int mlv_risk_opscores_new(mlv_risk_opscores **out, const mlv_risk_opscore_opts *opts);
+void mlv_risk_opscores_free(mlv_risk_opscores *t);
+/* One control's result, for each operator of the consignment.  MLV_EINVALID
+ * on an unknown outcome; MLV_ECONFLICT once finished. */
+int mlv_risk_opscores_add(mlv_risk_opscores *t, const mlv_risk_parties *parties, int64_t time,
+			  mlv_risk_outcome outcome);
+/* Scores every operator once the results are added (then the table is
+ * read-only).  MLV_ECONFLICT when called twice. */
+int mlv_risk_opscores_finish(mlv_risk_opscores *t);
+
+typedef struct mlv_risk_operator {
+	mlv_risk_role role;
+	const char *key;  /* "id:IE1234567X" or the folded name, as a party criterion */
+	const char *name; /* as last declared; NULL when only the identifier is known */
+	mlv_risk_opscore score;
+} mlv_risk_operator;
+
+size_t mlv_risk_opscores_count(const mlv_risk_opscores *t);
+/* Entry i, riskiest first (score, then weight of evidence, then key);
+ * MLV_ENOTFOUND past the end. */
+int mlv_risk_opscores_at(const mlv_risk_opscores *t, size_t i, mlv_risk_operator *out);
+/* The operator in `role` with this identifier, else this name;
+ * MLV_ENOTFOUND when it has no result. */
+int mlv_risk_opscores_get(const mlv_risk_opscores *t, mlv_risk_role role, const char *name,
+			  const char *identifier, mlv_risk_operator *out);
+/* The prior rate used, and the number of controls added. */
+double mlv_risk_opscores_prior(const mlv_risk_opscores *t);
+uint64_t mlv_risk_opscores_controls(const mlv_risk_opscores *t);
+
 /* Per-rule statistics the store keeps and updates. */
 typedef struct mlv_risk_rule_stats {
 	uint64_t hits;	   /* consignments the rule fired on */
@@ -391,6 +532,40 @@ int mlv_risk_mismatch_check(mlv_risk_mismatch *out, const mlv_consignment *const
 			    const char *const *sources, size_t n, const mlv_refdata *rd,
 			    const mlv_risk_mismatch_opts *opts);
 
+/* ---- the live state: swapped while filings are assessed ------------------- */
+
+/* What the engine reads that changes at run time - the profile (a new
+ * version from an analyst), the reference values and the operator scores
+ * (rebuilt from the history on a schedule) - published for the
+ * assessments that start from then on.  Read-copy-update: a snapshot
+ * holds a reference to each object it took, so an assessment in flight
+ * keeps what it started with, and a replaced object is freed by the last
+ * release.  Acquiring takes one short lock; nothing blocks for long. */
+typedef struct mlv_risk_live mlv_risk_live;
+
+typedef struct mlv_risk_snapshot {
+	const mlv_risk_profile *profile;     /* NULL: none published */
+	const mlv_risk_refvalues *refvalues; /* NULL: none yet */
+	const mlv_risk_opscores *opscores;   /* NULL: none yet */
+	uint64_t generation;		     /* publications before this snapshot */
+	void *held_[3];			     /* private */
+} mlv_risk_snapshot;
+
+int mlv_risk_live_new(mlv_risk_live **out);
+/* Frees the holder and what it owns; every snapshot must be released. */
+void mlv_risk_live_free(mlv_risk_live *l);
+/* Publishes an object (NULL withdraws it).  With own, the holder frees it
+ * once replaced and released; without, the caller keeps it alive until
+ * mlv_risk_live_free.  MLV_ENOMEM leaves everything as it was (and the
+ * object the caller's). */
+int mlv_risk_live_publish_profile(mlv_risk_live *l, mlv_risk_profile *p, bool own);
+int mlv_risk_live_publish_refvalues(mlv_risk_live *l, mlv_risk_refvalues *t, bool own);
+int mlv_risk_live_publish_opscores(mlv_risk_live *l, mlv_risk_opscores *t, bool own);
+/* A consistent snapshot of the three; release it when done with them. */
+void mlv_risk_live_acquire(mlv_risk_live *l, mlv_risk_snapshot *out);
+void mlv_risk_live_release(mlv_risk_live *l, mlv_risk_snapshot *s);
+uint64_t mlv_risk_live_generation(mlv_risk_live *l);
+
 /* ---- assessment ------------------------------------------------------------- */
 
 typedef enum mlv_risk_hit_kind {
@@ -438,10 +613,13 @@ typedef struct mlv_risk_input {
 	uint64_t random_key[2];	/* the instance's secret: draws cannot be predicted */
 	const char *identity;	/* what the draw hashes; NULL: filer + "/" + LRN */
 	const mlv_risk_aeo *aeo_status; /* the filer's AEO status; NULL: no AEO effect */
+	/* Scores of the consignment's operators, looked up by the engine for
+	 * operator_score_min/max; NULL: only operator_score above counts. */
+	const mlv_risk_opscores *opscores;
 } mlv_risk_input;
 
 #define MLV_RISK_INPUT_INIT \
-	{ NULL, "", 0, -1, false, 0, 0, -1, -1, NULL, NULL, NULL, NULL, {0, 0}, NULL, NULL }
+	{ NULL, "", 0, -1, false, 0, 0, -1, -1, NULL, NULL, NULL, NULL, {0, 0}, NULL, NULL, NULL }
 
 typedef struct mlv_risk_hit {
 	mlv_risk_hit_kind kind;

@@ -52,6 +52,19 @@ typedef struct mlv_server_opts {
 	unsigned webhook_poll_ms;     /* how often the delivery thread looks at the store */
 	unsigned max_webhooks;        /* per filer */
 	size_t max_document;          /* bytes of one document answering a referral */
+	/* The risk engine: validate.risk is the configured profile (NULL: no
+	 * risk assessment).  The newest version stored replaces it at start;
+	 * with none stored, it is stored as the first.  Reference values and
+	 * operator scores are built from the store at start (validate.refvalues,
+	 * when given, is used instead of the first build) and rebuilt every
+	 * refresh_s seconds (0: never). */
+	const char *risk_source;  /* where the configured profile comes from */
+	unsigned refresh_s;
+	size_t refvalues_min_samples;
+	unsigned opscore_half_life_days;
+	unsigned opscore_prior_controls;
+	unsigned review_min_controls; /* rule performance: advice from this many controls */
+	double review_below;      /* ... and a review flag when precision stays below */
 } mlv_server_opts;
 
 #define MLV_SERVER_OPTS_INIT                                                          \
@@ -68,7 +81,10 @@ typedef struct mlv_server_opts {
 	  .aeo_guarantee_waiver = 0, .webhooks = true,                                  \
 	  .webhook_allow_private = false, .webhook_backoff_ms = 2000,                   \
 	  .webhook_backoff_max_s = 3600, .webhook_timeout_s = 10,                       \
-	  .webhook_poll_ms = 1000, .max_webhooks = 5, .max_document = 512u << 10 }
+	  .webhook_poll_ms = 1000, .max_webhooks = 5, .max_document = 512u << 10,       \
+	  .risk_source = "the configured file", .refresh_s = 0,                         \
+	  .refvalues_min_samples = 20, .opscore_half_life_days = 180,                   \
+	  .opscore_prior_controls = 10, .review_min_controls = 30, .review_below = 0.05 }
 
 int mlv_server_start(mlv_server **out, const mlv_server_opts *opts, char *err, size_t errlen);
 unsigned mlv_server_port(const mlv_server *s);

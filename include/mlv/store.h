@@ -261,6 +261,54 @@ typedef struct mlv_rule_counts {
 	int64_t revenue;
 } mlv_rule_counts;
 int mlv_store_rule_counts(mlv_store *s, const char *rule_id, mlv_rule_counts *out);
+/* Every rule's counters, by rule id (rules_sqlite.c). */
+int mlv_store_rule_counts_all(mlv_store *s,
+			      int (*fn)(void *ctx, const char *rule_id, const mlv_rule_counts *c),
+			      void *ctx);
+
+/* Every inspection result recorded since since_ms, oldest first, with the
+ * consignment it closed as last filed: what operator scores are built
+ * from (riskstore.h). */
+typedef struct mlv_result_row {
+	int64_t consignment_id, filer_id;
+	const char *result; /* nothing_found, irregularity, seizure */
+	int64_t at_ms;
+	const mlv_buf *text; /* the consignment's text, as filed */
+} mlv_result_row;
+int mlv_store_results_scan(mlv_store *s, int64_t since_ms,
+			   int (*fn)(void *ctx, const mlv_result_row *r), void *ctx);
+
+/* ---- versions of the risk profile (rules_sqlite.c) ---------------------------------- */
+
+/* One stored version of the risk profile.  Versions are numbered upwards,
+ * stored whole and never changed; each has an event of type
+ * "rules.version" in the audit log (no consignment) whose leaf holds the
+ * BLAKE2b-256 of the text. */
+typedef struct mlv_rules_version {
+	int64_t version;
+	char profile_id[41];
+	char actor[96];	      /* who made it: "analyst:alice", "system" */
+	int64_t created_ms;
+	char summary[256];    /* what changed, one line */
+	int64_t rules;	      /* how many rules it has */
+	uint8_t digest[32];   /* BLAKE2b-256 of the text */
+	int64_t event_id;     /* its event in the audit log */
+} mlv_rules_version;
+
+/* The newest version, with its text appended to `text` when not NULL;
+ * MLV_ENOTFOUND when none is stored. */
+int mlv_store_rules_latest(mlv_store *s, mlv_rules_version *out, mlv_buf *text);
+/* Version `version`; MLV_ENOTFOUND when there is no such version. */
+int mlv_store_rules_get(mlv_store *s, int64_t version, mlv_rules_version *out, mlv_buf *text);
+/* Versions below `before` (0: from the newest), newest first, at most
+ * `limit`; stops at fn's first non-zero return. */
+int mlv_store_rules_list(mlv_store *s, int64_t before, int limit,
+			 int (*fn)(void *ctx, const mlv_rules_version *v), void *ctx);
+/* Stores `text` as version v->version with v's profile id, actor, time,
+ * summary and rule count, and its audit event, in one transaction; fills
+ * v->digest and v->event_id.  MLV_ECONFLICT when a version as high is
+ * already stored (another change came first). */
+int mlv_store_rules_add(mlv_store *s, mlv_rules_version *v, const char *text, size_t len);
 
 /* ---- decisions, the queue with filters (issue 5) ------------------------------------ */
 

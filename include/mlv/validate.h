@@ -28,6 +28,7 @@ struct mlv_risk_profile;
 struct mlv_risk_goods;
 struct mlv_risk_watchlist;
 struct mlv_operators;
+struct mlv_risk_opscores;
 
 /* The administration's settings that filings are checked and assessed
  * against. */
@@ -54,11 +55,12 @@ typedef struct mlv_validate_opts {
 	 * the risk engine, the parties a registered operator can reach.  NULL:
 	 * none.  Borrowed for the duration of the call. */
 	const struct mlv_operators *operators;
+	const struct mlv_risk_opscores *opscores; /* operator scores; NULL: none */
 } mlv_validate_opts;
 
 #define MLV_VALIDATE_OPTS_INIT                                                           \
 	{ "EUR", 15000, 0, 24, NULL, "FR", NULL, NULL, NULL, NULL, {0, 0}, NULL, NULL, 72 * 3600, \
-	  NULL }
+	  NULL, NULL }
 
 typedef struct mlv_quality {
 	int score;        /* 0..100 */

@@ -44,10 +44,17 @@ typedef struct cli_risk {
 	struct mlv_risk_watchlist *watch;
 	unsigned split_window_hours;
 	struct mlv_risk_refvalues *refvalues; /* NULL: no history yet */
+	struct mlv_risk_opscores *opscores;   /* NULL: not built */
+	char source[1024];		      /* where the profile comes from */
 } cli_risk;
+/* The profile (the newest version stored in cfg's store, else cfg's
+ * file), goods lists and watch list. */
 int cli_load_risk(const mlv_config *cfg, const mlv_refdata *rd, cli_risk *out);
-/* Reference unit values from the history in cfg's store, when it exists
- * (refvalues.c); call after cli_load_risk. */
+/* The newest stored version of the rules in place of r's profile, when
+ * cfg's store holds one (refvalues.c). */
+int cli_load_stored_rules(const mlv_config *cfg, const mlv_refdata *rd, cli_risk *r);
+/* Reference unit values and operator scores from the history in cfg's
+ * store, when it exists (refvalues.c); call after cli_load_risk. */
 int cli_load_refvalues(const mlv_config *cfg, const mlv_refdata *rd, cli_risk *r);
 void cli_risk_free(cli_risk *r);
 /* Puts the risk settings into the validation options; the random
@@ -84,12 +91,14 @@ int cmd_whatif(int argc, char **argv, const mlv_config *cfg);
 int cmd_account(int argc, char **argv, const mlv_config *cfg);
 int cmd_purge(int argc, char **argv, const mlv_config *cfg);
 int cmd_user(int argc, char **argv, const mlv_config *cfg);
+int cmd_rules(int argc, char **argv, const mlv_config *cfg);
 
 /* The instance's audit signing key from cfg->audit_key_file; with create,
  * a new one is made (mode 0600) when the file does not exist. */
 int cli_audit_key(const mlv_config *cfg, bool create, uint8_t pk[32], uint8_t sk[64]);
 
 extern const cli_flag serve_flags[], file_flags[], generate_flags[], key_flags[],
-	audit_flags[], whatif_flags[], account_flags[], purge_flags[], user_flags[], no_flags[];
+	audit_flags[], whatif_flags[], account_flags[], purge_flags[], user_flags[], rules_flags[],
+	no_flags[];
 
 #endif

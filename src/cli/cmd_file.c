@@ -348,7 +348,8 @@ int cmd_file(int argc, char **argv, const mlv_config *cfg)
 	struct history hist = {.n = 0, .lock = PTHREAD_MUTEX_INITIALIZER};
 	mlv_refdata *rd = NULL;
 	mlv_profiles *profiles = NULL;
-	cli_risk risk = {NULL, NULL, NULL, 0, NULL};
+	cli_risk risk;
+	memset(&risk, 0, sizeof(risk));
 	uint8_t audit_pk[32], audit_sk[64];
 	mlv_store *st = NULL;
 	mlv_operators *ops = NULL;

@@ -152,7 +152,8 @@ int cmd_serve(int argc, char **argv, const mlv_config *cfg)
 		return 1;
 	}
 	cli_risk risk;
-	if (cli_load_risk(cfg, rd, &risk) != 0 || cli_load_refvalues(cfg, rd, &risk) != 0) {
+	/* the reference values and operator scores: built by the server */
+	if (cli_load_risk(cfg, rd, &risk) != 0) {
 		cli_risk_free(&risk);
 		mlv_profiles_free(profiles);
 		mlv_refdata_free(rd);
@@ -241,6 +242,13 @@ int cmd_serve(int argc, char **argv, const mlv_config *cfg)
 	so.webhook_timeout_s = cfg->webhooks_timeout_s;
 	so.max_webhooks = cfg->webhooks_max_per_filer;
 	so.max_document = cfg->max_document;
+	so.risk_source = risk.source;
+	so.refresh_s = cfg->refresh_minutes * 60u;
+	so.refvalues_min_samples = cfg->refvalues_min_samples;
+	so.opscore_half_life_days = cfg->operator_half_life_days;
+	so.opscore_prior_controls = cfg->operator_prior_controls;
+	so.review_min_controls = cfg->review_min_controls;
+	so.review_below = cfg->review_precision_percent / 100.0;
 	mlv_server *server = NULL;
 	char err[512] = "";
 	if (mlv_server_start(&server, &so, err, sizeof(err)) != 0) {

@@ -74,6 +74,15 @@ static const cli_cmd commands[] = {
 	 "customs.retention_days ago, keeping all other data, the statistics and the audit log,\n"
 	 "whose proofs stay valid (its leaves hold hashes, not texts).",
 	 purge_flags, true, cmd_purge},
+	{"rules", "versions|show [N]|check FILE|import FILE", "the risk rules and their versions",
+	 "rules versions: the stored versions of the risk profile, newest first.\n"
+	 "rules show [N]: the text of version N (default: the one in force).\n"
+	 "rules check FILE: every problem of a profile file at its line (exit 1 if any), and\n"
+	 "whether each changed rule raised its version.\n"
+	 "rules import FILE [--actor NAME]: stores FILE as a new version (with its audit\n"
+	 "event); a running server takes it at its next start. Rules are also changed\n"
+	 "through the API by analysts (docs/risk-rules.md).",
+	 rules_flags, true, cmd_rules},
 	{"config", "example|show", "print the example configuration or the effective one",
 	 "config example: the commented INI file with every setting and its default.\n"
 	 "config show: the settings in effect after file, environment and flags.",
@@ -215,6 +224,11 @@ int cli_load_risk(const mlv_config *cfg, const mlv_refdata *rd, cli_risk *out)
 		fprintf(stderr, "mainlevee: cannot load the risk profile %s: %s\n", path, err);
 		return -1;
 	}
+	snprintf(out->source, sizeof(out->source), "%s", path);
+	if (cli_load_stored_rules(cfg, rd, out) != 0) {
+		cli_risk_free(out);
+		return -1;
+	}
 	if (cfg->risk_goods_dir[0])
 		snprintf(path, sizeof(path), "%s", cfg->risk_goods_dir);
 	else
@@ -240,6 +254,7 @@ void cli_risk_free(cli_risk *r)
 	mlv_risk_goods_free(r->goods);
 	mlv_risk_watchlist_free(r->watch);
 	mlv_risk_refvalues_free(r->refvalues);
+	mlv_risk_opscores_free(r->opscores);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -249,6 +264,7 @@ void cli_risk_opts(const cli_risk *r, const uint8_t audit_sk[64], mlv_validate_o
 	vo->goods = r->goods;
 	vo->watch = r->watch;
 	vo->refvalues = r->refvalues;
+	vo->opscores = r->opscores;
 	vo->split_window_s = (int64_t)r->split_window_hours * 3600;
 	/* A secret the filers cannot know, stable across restarts: derived
 	 * from the signing key, under its own label. */

@@ -319,6 +319,7 @@ static int risk(mlv_filing *f, const mlv_validate_opts *o, const mlv_refdata *rd
 	in.watch = o->watch;
 	in.goods = o->goods;
 	in.refvalues = o->refvalues;
+	in.opscores = o->opscores;
 	in.random_key[0] = o->random_key[0];
 	in.random_key[1] = o->random_key[1];
 	in.mismatch = f->mismatch;

@@ -153,6 +153,7 @@ typedef struct facts {
 	char pkey_i[MLV_RISK_ROLE_COUNT][RISK_NAME_MAX + 8];
 	const mlv_risk_watch_entry *watch[MLV_RISK_ROLE_COUNT];
 	mlv_risk_match watch_how[MLV_RISK_ROLE_COUNT];
+	int opscore[MLV_RISK_ROLE_COUNT]; /* operator scores, -1 unknown */
 	bool *list_applies; /* per goods list */
 } facts;
 
@@ -189,24 +190,27 @@ static void party_keys(facts *f, int role, const char *name, const char *id)
 {
 	f->pname[role] = name;
 	f->pid[role] = id;
-	f->pkey_n[role][0] = f->pkey_i[role][0] = '\0';
-	if (name != NULL) {
-		int n = snprintf(f->pkey_n[role], sizeof(f->pkey_n[role]), "%dn:", role);
-		size_t fl = mlv_fold_name(f->pkey_n[role] + n, sizeof(f->pkey_n[role]) - (size_t)n,
-					  name, strlen(name));
-		if (fl == 0)
-			f->pkey_n[role][0] = '\0';
-	}
-	if (id != NULL) {
-		size_t o = (size_t)snprintf(f->pkey_i[role], sizeof(f->pkey_i[role]), "%di:", role);
-		for (const char *s = id; *s && o < sizeof(f->pkey_i[role]) - 1; s++) {
-			if (*s == ' ' || *s == '\t')
-				continue;
-			f->pkey_i[role][o++] = (*s >= 'a' && *s <= 'z') ? (char)(*s - 32) : *s;
-		}
-		f->pkey_i[role][o] = '\0';
-		if (o == 3)
-			f->pkey_i[role][0] = '\0';
+	risk_key_name(f->pkey_n[role], sizeof(f->pkey_n[role]), role, name);
+	risk_key_id(f->pkey_i[role], sizeof(f->pkey_i[role]), role, id);
+}
+
+/* Operator scores of the consignment's operators (by identifier, else by
+ * name), looked up once when a rule of the profile reads them; role ANY
+ * holds the caller's own overall score. */
+static void operator_scores(facts *f)
+{
+	const mlv_risk_input *in = f->in;
+	for (int role = 0; role < MLV_RISK_ROLE_COUNT; role++)
+		f->opscore[role] = -1;
+	f->opscore[MLV_RISK_ROLE_ANY] = in->operator_score;
+	if (in->opscores == NULL || !f->prof->uses_opscore)
+		return;
+	for (int role = 1; role < MLV_RISK_ROLE_COUNT; role++) {
+		const mlv_risk_opscore *s = mlv_risk_opscores_find(in->opscores, f->pkey_i[role]);
+		if (s == NULL)
+			s = mlv_risk_opscores_find(in->opscores, f->pkey_n[role]);
+		if (s != NULL)
+			f->opscore[role] = s->score;
 	}
 }
 
@@ -339,18 +343,12 @@ static int gather(facts *f, mlv_arena *arena, const mlv_risk_goods *goods)
 		f->weight_known = true;
 	}
 
-	/* Parties, and the watch list once per role. */
-	party_keys(f, MLV_RISK_ROLE_SELLER, c->seller.present ? c->seller.name : NULL,
-		   c->seller.present ? c->seller.identifier : NULL);
-	party_keys(f, MLV_RISK_ROLE_PLATFORM, c->platform.present ? c->platform.name : NULL,
-		   c->platform.present ? c->platform.identifier : NULL);
-	party_keys(f, MLV_RISK_ROLE_CARRIER,
-		   c->transport.carrier.present ? c->transport.carrier.name : NULL,
-		   c->transport.carrier.present ? c->transport.carrier.identifier : NULL);
-	party_keys(f, MLV_RISK_ROLE_INTERMEDIARY,
-		   c->intermediary.present ? c->intermediary.name : NULL,
-		   c->intermediary.present ? c->intermediary.identifier : NULL);
-	party_keys(f, MLV_RISK_ROLE_FILER, in->filer, in->filer);
+	/* Parties, their scores, and the watch list once per role. */
+	mlv_risk_parties parties;
+	mlv_risk_parties_of(&parties, c, in->filer);
+	for (int r = 1; r < MLV_RISK_ROLE_COUNT; r++)
+		party_keys(f, r, parties.name[r], parties.identifier[r]);
+	operator_scores(f);
 	if (in->watch != NULL)
 		for (int r = 1; r < MLV_RISK_ROLE_COUNT; r++)
 			if (f->pname[r] != NULL || f->pid[r] != NULL)
@@ -524,6 +522,7 @@ typedef struct hit_ctx {
 	long item;
 	const char *word;
 	int role; /* the party or watch-list role that matched, 0 none */
+	int opscore; /* the operator score that matched, -1 none */
 } hit_ctx;
 
 /* The mask bit of an enum value; 0 for a value no mask can hold (a
@@ -602,6 +601,27 @@ static bool party_ok(const risk_rule *r, const facts *f, int role)
 	return false;
 }
 
+/* operator_score_min/max: one operator (in operator_roles, else any role,
+ * the caller's overall score included) whose known score lies in range. */
+static bool opscore_ok(const risk_rule *r, const facts *f, hit_ctx *ctx)
+{
+	if (r->opscore_min < 0 && r->opscore_max < 0)
+		return true;
+	for (int role = 0; role < MLV_RISK_ROLE_COUNT; role++) {
+		int s = f->opscore[role];
+		if (s < 0 || (r->opscore_roles && !(r->opscore_roles & (1u << role))))
+			continue;
+		if ((r->opscore_min >= 0 && s < r->opscore_min) ||
+		    (r->opscore_max >= 0 && s > r->opscore_max))
+			continue;
+		ctx->opscore = s;
+		if (ctx->role == 0 && role > 0)
+			ctx->role = role;
+		return true;
+	}
+	return false;
+}
+
 static bool consignment_ok(const risk_rule *r, const facts *f, hit_ctx *ctx)
 {
 	const mlv_consignment *c = f->c;
@@ -668,9 +688,7 @@ static bool consignment_ok(const risk_rule *r, const facts *f, hit_ctx *ctx)
 		return false;
 	if (r->split && !(in->split != NULL && in->split->split))
 		return false;
-	if (r->opscore_min >= 0 && (in->operator_score < 0 || in->operator_score < r->opscore_min))
-		return false;
-	return true;
+	return opscore_ok(r, f, ctx);
 }
 
 static bool item_ok(const risk_rule *r, const facts *f, size_t i, bool goods, hit_ctx *ctx)
@@ -979,7 +997,7 @@ static void placeholder(out_text *o, const char *name, size_t n, const pending *
 	} else if (IS("split_hours")) {
 		put_int(o, in->split ? in->split->window_s / 3600 : 0);
 	} else if (IS("operator_score")) {
-		put_int(o, in->operator_score);
+		put_int(o, h->ctx.opscore >= 0 ? h->ctx.opscore : in->operator_score);
 	} else if (IS("aeo")) {
 		puts_(o, in->aeo == 1 ? "yes" : in->aeo == 0 ? "no" : "unknown");
 	} else if (IS("agency")) {
@@ -1121,7 +1139,7 @@ static int evaluate(const risk_set *s, cands *cs, const facts *f, bool goods, pe
 		while (b < cs->n && (uint32_t)(cs->v[b] >> 32) == rule)
 			b++;
 		const risk_rule *r = &s->rules[rule];
-		hit_ctx ctx = {-1, NULL, 0};
+		hit_ctx ctx = {-1, NULL, 0, -1};
 		bool hit = false;
 		if (goods && !f->list_applies[r->list]) {
 			a = b;

@@ -316,37 +316,380 @@ int mlv_risk_split_check(mlv_risk_split *out, const mlv_risk_split_obs *current,
 
 /* ---- operator scores ------------------------------------------------------------------- */
 
+static bool opscore_opts_ok(const mlv_risk_opscore_opts *o, bool auto_prior)
+{
+	return o->half_life_days > 0 && o->prior_controls >= 0 && o->prior_rate <= 1 &&
+	       (o->prior_rate >= 0 || auto_prior);
+}
+
+/* How much a result of `time` counts at `now`: half as much per half-life. */
+static double decay(const mlv_risk_opscore_opts *o, int64_t time)
+{
+	double age_days = (double)(o->now - time) / 86400.0;
+	return age_days > 0 ? pow(0.5, age_days / o->half_life_days) : 1.0;
+}
+
+/* A seizure says more about an operator than a wrong value: it counts
+ * twice among the findings. */
+static double finding_weight(mlv_risk_outcome outcome, double w)
+{
+	return outcome == MLV_RISK_SEIZURE ? 2 * w : outcome == MLV_RISK_IRREGULARITY ? w : 0;
+}
+
+/* The smoothed rate: (findings + prior pseudo-findings) / (controls +
+ * prior pseudo-controls), findings never above controls. */
+static void opscore_finish(mlv_risk_opscore *out, double wc, double wf, double prior_controls,
+			   double prior_rate)
+{
+	if (wf > wc)
+		wf = wc;
+	double denom = wc + prior_controls;
+	out->rate = denom > 0 ? (wf + prior_controls * prior_rate) / denom : prior_rate;
+	out->weight = wc;
+	out->score = (int)lround(out->rate * 100.0);
+}
+
 int mlv_risk_operator_score(mlv_risk_opscore *out, const mlv_risk_result_obs *hist, size_t n,
 			    const mlv_risk_opscore_opts *opts)
 {
 	memset(out, 0, sizeof(*out));
-	if (opts->half_life_days <= 0 || opts->prior_controls < 0 || opts->prior_rate < 0 ||
-	    opts->prior_rate > 1)
+	if (!opscore_opts_ok(opts, false))
 		return MLV_EINVALID;
 	double wc = 0, wf = 0;
 	for (size_t i = 0; i < n; i++) {
 		const mlv_risk_result_obs *h = &hist[i];
 		if (h->outcome < MLV_RISK_NOTHING_FOUND || h->outcome > MLV_RISK_SEIZURE)
 			return MLV_EINVALID;
-		double age_days = (double)(opts->now - h->time) / 86400.0;
-		double w = age_days > 0 ? pow(0.5, age_days / opts->half_life_days) : 1.0;
+		double w = decay(opts, h->time);
 		out->controls++;
 		wc += w;
-		if (h->outcome != MLV_RISK_NOTHING_FOUND) {
-			out->findings++;
-			/* A seizure says more about an operator than a wrong value. */
-			wf += h->outcome == MLV_RISK_SEIZURE ? 2 * w : w;
-		}
-		if (h->outcome == MLV_RISK_SEIZURE)
-			out->seizures++;
+		wf += finding_weight(h->outcome, w);
+		out->findings += h->outcome != MLV_RISK_NOTHING_FOUND;
+		out->seizures += h->outcome == MLV_RISK_SEIZURE;
 	}
-	if (wf > wc)
-		wf = wc;
-	double denom = wc + opts->prior_controls;
-	out->rate = denom > 0 ? (wf + opts->prior_controls * opts->prior_rate) / denom
-			      : opts->prior_rate;
-	out->weight = wc;
-	out->score = (int)lround(out->rate * 100.0);
+	opscore_finish(out, wc, wf, opts->prior_controls, opts->prior_rate);
+	return 0;
+}
+
+/* ---- operator scores: the table ------------------------------------------------------ */
+
+void mlv_risk_parties_of(mlv_risk_parties *out, const mlv_consignment *c, const char *filer)
+{
+	memset(out, 0, sizeof(*out));
+	if (c->seller.present) {
+		out->name[MLV_RISK_ROLE_SELLER] = c->seller.name;
+		out->identifier[MLV_RISK_ROLE_SELLER] = c->seller.identifier;
+	}
+	if (c->platform.present) {
+		out->name[MLV_RISK_ROLE_PLATFORM] = c->platform.name;
+		out->identifier[MLV_RISK_ROLE_PLATFORM] = c->platform.identifier;
+	}
+	if (c->transport.carrier.present) {
+		out->name[MLV_RISK_ROLE_CARRIER] = c->transport.carrier.name;
+		out->identifier[MLV_RISK_ROLE_CARRIER] = c->transport.carrier.identifier;
+	}
+	if (c->intermediary.present) {
+		out->name[MLV_RISK_ROLE_INTERMEDIARY] = c->intermediary.name;
+		out->identifier[MLV_RISK_ROLE_INTERMEDIARY] = c->intermediary.identifier;
+	}
+	out->name[MLV_RISK_ROLE_FILER] = filer;
+	out->identifier[MLV_RISK_ROLE_FILER] = filer;
+}
+
+size_t risk_key_id(char *out, size_t cap, int role, const char *id)
+{
+	out[0] = '\0';
+	if (id == NULL || cap < 8)
+		return 0;
+	size_t o = (size_t)snprintf(out, cap, "%di:", role);
+	for (const char *s = id; *s && o < cap - 1; s++) {
+		if (*s == ' ' || *s == '\t')
+			continue;
+		out[o++] = (*s >= 'a' && *s <= 'z') ? (char)(*s - 32) : *s;
+	}
+	out[o] = '\0';
+	if (o == 3) {
+		out[0] = '\0';
+		return 0;
+	}
+	return o;
+}
+
+size_t risk_key_name(char *out, size_t cap, int role, const char *name)
+{
+	out[0] = '\0';
+	if (name == NULL || cap < 8)
+		return 0;
+	int n = snprintf(out, cap, "%dn:", role);
+	size_t fl = mlv_fold_name(out + n, cap - (size_t)n, name, strlen(name));
+	if (fl == 0) {
+		out[0] = '\0';
+		return 0;
+	}
+	return (size_t)n + fl;
+}
+
+typedef struct op_entry {
+	const char *key;     /* "<role>i:ID" or "<role>n:name" (arena) */
+	const char *display; /* "id:ID" or the folded name, as a rule would write it */
+	const char *name;
+	double wc, wf;
+	mlv_risk_opscore score;
+} op_entry;
+
+struct mlv_risk_opscores {
+	mlv_risk_opscore_opts opts;
+	mlv_arena *arena;
+	op_entry *v;
+	size_t n, cap;
+	uint32_t *slot; /* entry index + 1; 0 empty */
+	size_t slot_cap;
+	double wc, wf;	/* every control, for the empirical prior */
+	uint64_t controls;
+	double prior;
+	bool finished;
+};
+
+static uint64_t key_hash(const char *s)
+{
+	uint64_t h = 1469598103934665603ull;
+	for (; *s; s++) {
+		h ^= (unsigned char)*s;
+		h *= 1099511628211ull;
+	}
+	return h;
+}
+
+static long op_find(const mlv_risk_opscores *t, const char *key)
+{
+	if (t->slot_cap == 0)
+		return -1;
+	size_t k = key_hash(key) & (t->slot_cap - 1);
+	for (; t->slot[k] != 0; k = (k + 1) & (t->slot_cap - 1))
+		if (strcmp(t->v[t->slot[k] - 1].key, key) == 0)
+			return (long)t->slot[k] - 1;
+	return -1;
+}
+
+static int op_rehash(mlv_risk_opscores *t)
+{
+	size_t cap = t->slot_cap ? t->slot_cap * 2 : 256;
+	uint32_t *slot = calloc(cap, sizeof(*slot));
+	if (slot == NULL)
+		return MLV_ENOMEM;
+	for (size_t i = 0; i < t->n; i++) {
+		size_t k = key_hash(t->v[i].key) & (cap - 1);
+		while (slot[k] != 0)
+			k = (k + 1) & (cap - 1);
+		slot[k] = (uint32_t)i + 1;
+	}
+	free(t->slot);
+	t->slot = slot;
+	t->slot_cap = cap;
+	return 0;
+}
+
+/* The entry of key, created when new. */
+static op_entry *op_entry_of(mlv_risk_opscores *t, const char *key)
+{
+	long i = op_find(t, key);
+	if (i >= 0)
+		return &t->v[i];
+	if (t->n >= UINT32_MAX - 1)
+		return NULL;
+	if ((t->n + 1) * 2 > t->slot_cap && op_rehash(t) != 0)
+		return NULL;
+	if (t->n == t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 64;
+		op_entry *nv = realloc(t->v, cap * sizeof(*nv));
+		if (nv == NULL)
+			return NULL;
+		t->v = nv;
+		t->cap = cap;
+	}
+	op_entry *e = &t->v[t->n];
+	memset(e, 0, sizeof(*e));
+	size_t kl = strlen(key);
+	if ((e->key = mlv_arena_strndup(t->arena, key, kl)) == NULL)
+		return NULL;
+	if (key[1] == 'i') {
+		char *d = mlv_arena_alloc(t->arena, kl + 2);
+		if (d == NULL)
+			return NULL;
+		snprintf(d, kl + 2, "id:%s", key + 3);
+		e->display = d;
+	} else {
+		e->display = e->key + 3;
+	}
+	size_t k = key_hash(key) & (t->slot_cap - 1);
+	while (t->slot[k] != 0)
+		k = (k + 1) & (t->slot_cap - 1);
+	t->slot[k] = (uint32_t)t->n + 1;
+	t->n++;
+	return e;
+}
+
+int mlv_risk_opscores_new(mlv_risk_opscores **out, const mlv_risk_opscore_opts *opts)
+{
+	*out = NULL;
+	if (!opscore_opts_ok(opts, true))
+		return MLV_EINVALID;
+	mlv_risk_opscores *t = calloc(1, sizeof(*t));
+	if (t == NULL || (t->arena = mlv_arena_new(1u << 14)) == NULL) {
+		free(t);
+		return MLV_ENOMEM;
+	}
+	t->opts = *opts;
+	*out = t;
+	return 0;
+}
+
+void mlv_risk_opscores_free(mlv_risk_opscores *t)
+{
+	if (t == NULL)
+		return;
+	mlv_arena_free(t->arena);
+	free(t->v);
+	free(t->slot);
+	free(t);
+}
+
+int mlv_risk_opscores_add(mlv_risk_opscores *t, const mlv_risk_parties *parties, int64_t time,
+			  mlv_risk_outcome outcome)
+{
+	if (t->finished)
+		return MLV_ECONFLICT;
+	if (outcome < MLV_RISK_NOTHING_FOUND || outcome > MLV_RISK_SEIZURE)
+		return MLV_EINVALID;
+	double w = decay(&t->opts, time), f = finding_weight(outcome, w);
+	t->wc += w;
+	t->wf += f;
+	t->controls++;
+	for (int role = 1; role < MLV_RISK_ROLE_COUNT; role++) {
+		char key[RISK_NAME_MAX + 8];
+		const char *name = parties->name[role], *id = parties->identifier[role];
+		/* the identifier when there is one: names are spelt many ways */
+		if (risk_key_id(key, sizeof(key), role, id) == 0 &&
+		    risk_key_name(key, sizeof(key), role, name) == 0)
+			continue;
+		op_entry *e = op_entry_of(t, key);
+		if (e == NULL)
+			return MLV_ENOMEM;
+		e->wc += w;
+		e->wf += f;
+		e->score.controls++;
+		e->score.findings += outcome != MLV_RISK_NOTHING_FOUND;
+		e->score.seizures += outcome == MLV_RISK_SEIZURE;
+		if (name == NULL || name[0] == '\0')
+			continue;
+		size_t nl = strnlen(name, RISK_NAME_MAX);
+		bool cut = nl == RISK_NAME_MAX;
+		while (cut && nl > 0 && ((unsigned char)name[nl] & 0xC0) == 0x80)
+			nl--; /* cut on a code point */
+		if (e->name != NULL && strlen(e->name) == nl && memcmp(e->name, name, nl) == 0)
+			continue;
+		if ((e->name = mlv_arena_strndup(t->arena, name, nl)) == NULL)
+			return MLV_ENOMEM;
+	}
+	return 0;
+}
+
+static int cmp_entry(const void *a, const void *b)
+{
+	const op_entry *x = a, *y = b;
+	if (x->score.rate != y->score.rate)
+		return x->score.rate > y->score.rate ? -1 : 1;
+	if (x->score.weight != y->score.weight)
+		return x->score.weight > y->score.weight ? -1 : 1;
+	return strcmp(x->key, y->key);
+}
+
+int mlv_risk_opscores_finish(mlv_risk_opscores *t)
+{
+	if (t->finished)
+		return MLV_ECONFLICT;
+	t->prior = t->opts.prior_rate;
+	if (t->prior < 0) {
+		/* The share of all controls that found something, itself shrunk
+		 * toward 5% by 100 pseudo-controls: a handful of results must not
+		 * make every operator look risky (or clean). */
+		double wf = t->wf > t->wc ? t->wc : t->wf;
+		t->prior = (wf + 0.05 * 100) / (t->wc + 100);
+	}
+	for (size_t i = 0; i < t->n; i++) {
+		mlv_risk_opscore *s = &t->v[i].score;
+		opscore_finish(s, t->v[i].wc, t->v[i].wf, t->opts.prior_controls, t->prior);
+	}
+	/* riskiest first, for listings; the hash is rebuilt over the new order */
+	if (t->n > 1)
+		qsort(t->v, t->n, sizeof(*t->v), cmp_entry);
+	if (t->n > 0) {
+		memset(t->slot, 0, t->slot_cap * sizeof(*t->slot));
+		for (size_t i = 0; i < t->n; i++) {
+			size_t k = key_hash(t->v[i].key) & (t->slot_cap - 1);
+			while (t->slot[k] != 0)
+				k = (k + 1) & (t->slot_cap - 1);
+			t->slot[k] = (uint32_t)i + 1;
+		}
+	}
+	t->finished = true;
+	return 0;
+}
+
+size_t mlv_risk_opscores_count(const mlv_risk_opscores *t)
+{
+	return t->n;
+}
+
+double mlv_risk_opscores_prior(const mlv_risk_opscores *t)
+{
+	return t->finished ? t->prior : t->opts.prior_rate;
+}
+
+uint64_t mlv_risk_opscores_controls(const mlv_risk_opscores *t)
+{
+	return t->controls;
+}
+
+static void operator_of(const op_entry *e, mlv_risk_operator *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->role = (mlv_risk_role)(e->key[0] - '0');
+	out->key = e->display;
+	out->name = e->name;
+	out->score = e->score;
+}
+
+int mlv_risk_opscores_at(const mlv_risk_opscores *t, size_t i, mlv_risk_operator *out)
+{
+	if (i >= t->n || !t->finished)
+		return MLV_ENOTFOUND;
+	operator_of(&t->v[i], out);
+	return 0;
+}
+
+const mlv_risk_opscore *mlv_risk_opscores_find(const mlv_risk_opscores *t, const char *rolekey)
+{
+	if (t == NULL || !t->finished || rolekey == NULL || rolekey[0] == '\0')
+		return NULL;
+	long i = op_find(t, rolekey);
+	return i >= 0 ? &t->v[i].score : NULL;
+}
+
+int mlv_risk_opscores_get(const mlv_risk_opscores *t, mlv_risk_role role, const char *name,
+			  const char *identifier, mlv_risk_operator *out)
+{
+	char key[RISK_NAME_MAX + 8];
+	long i = -1;
+	if (!t->finished || role <= MLV_RISK_ROLE_ANY || role >= MLV_RISK_ROLE_COUNT)
+		return MLV_ENOTFOUND;
+	if (risk_key_id(key, sizeof(key), role, identifier) > 0)
+		i = op_find(t, key);
+	if (i < 0 && risk_key_name(key, sizeof(key), role, name) > 0)
+		i = op_find(t, key);
+	if (i < 0)
+		return MLV_ENOTFOUND;
+	operator_of(&t->v[i], out);
 	return 0;
 }
 

@@ -79,6 +79,8 @@ typedef struct risk_rule {
 	int8_t aeo;	    /* 1 yes, -1 no, 0 either */
 	bool split;
 	int opscore_min;    /* -1 unset */
+	int opscore_max;    /* -1 unset */
+	uint32_t opscore_roles; /* bit per mlv_risk_role; 0: every role */
 
 	/* Goods-list entries. */
 	uint16_t list;	    /* index of the list in mlv_risk_goods */
@@ -159,6 +161,19 @@ typedef struct risk_set {
 	bool compiled;
 } risk_set;
 
+/* A criterion as written, for readers of the profile (GET /v1/rules). */
+typedef struct risk_kv {
+	const char *key, *value;
+} risk_kv;
+
+/* Where a rule comes from in the profile's text (parallel to set.rules). */
+typedef struct risk_rule_src {
+	size_t off, len; /* its section: the header to its last key line */
+	size_t line;	 /* of the header */
+	const risk_kv *crit;
+	size_t ncrit;
+} risk_rule_src;
+
 struct mlv_risk_profile {
 	char id[MLV_RISK_ID_MAX + 1];
 	int64_t version;
@@ -167,6 +182,13 @@ struct mlv_risk_profile {
 	int yellow, red, hold;	/* score thresholds */
 	uint32_t random_ppm;
 	uint8_t random_lane, prohibited_lane, restricted_lane;
+	bool uses_opscore;	/* some rule reads operator scores */
+	const char *name;	/* [profile] name; NULL when none (arena) */
+	char *text;		/* the text it was parsed from, NUL-terminated */
+	size_t text_len;
+	risk_rule_src *src;	/* per rule */
+	mlv_arena *src_arena;	/* criteria as written: apart from the rules' own
+				 * arrays, which assessments read and keep dense */
 	risk_set set;
 };
 
@@ -192,6 +214,17 @@ static inline uint16_t risk_country_key(const char *cc)
 		return RISK_NO_COUNTRY;
 	return (uint16_t)((cc[0] - 'A') * 26 + (cc[1] - 'A'));
 }
+
+/* risk_analytics.c: the keys party criteria, watch-list look-ups and
+ * operator scores compare: "<role digit>i:<IDENTIFIER>" (spaces dropped,
+ * a-z upper-cased) and "<role digit>n:<folded name>" (mlv_fold_name).
+ * Write "" and return 0 when there is nothing to key by. */
+size_t risk_key_id(char *out, size_t cap, int role, const char *id);
+size_t risk_key_name(char *out, size_t cap, int role, const char *name);
+
+/* risk_analytics.c: operator scores by party key, "<role digit><i|n>:<key>"
+ * as risk.c builds them; NULL when the table has none. */
+const mlv_risk_opscore *mlv_risk_opscores_find(const mlv_risk_opscores *t, const char *rolekey);
 
 /* risk_rules.c */
 /* An item's weight in grams for values per kg: the net weight, else the

@@ -260,7 +260,9 @@ static unsigned document_index(const char *word)
 /* ---- the parser ---------------------------------------------------------------- */
 
 enum { MODE_PROFILE, MODE_GOODS };
-enum { SECT_NONE, SECT_HEADER, SECT_RULE };
+/* SECT_SKIP: after a broken section header, when listing every problem:
+ * its lines are not read, so one mistake does not cascade. */
+enum { SECT_NONE, SECT_HEADER, SECT_RULE, SECT_SKIP };
 
 /* Every key of the format.  W_* says where it may appear. */
 #define W_PROFILE 1u
@@ -282,7 +284,7 @@ typedef enum {
 	K_DEPARTURE, K_ROUTE, K_VALUE_MIN, K_VALUE_MAX, K_WEIGHT_MIN, K_WEIGHT_MAX,
 	K_CHANNEL, K_MODEL, K_CATEGORY, K_MODE, K_SCHEME, K_SELLER, K_PLATFORM, K_CARRIER,
 	K_INTERMEDIARY, K_FILER, K_WATCH, K_MISMATCH, K_QUALITY_MIN, K_QUALITY_MAX,
-	K_LEAD_MIN, K_LEAD_MAX, K_AEO, K_SPLIT, K_OPSCORE_MIN,
+	K_LEAD_MIN, K_LEAD_MAX, K_AEO, K_SPLIT, K_OPSCORE_MIN, K_OPSCORE_MAX, K_OPSCORE_ROLES,
 	K_COUNT
 } key_id;
 
@@ -358,7 +360,16 @@ static const key_def keys[] = {
 	{"aeo", K_AEO, W_RULE, false, false},
 	{"split", K_SPLIT, W_RULE, false, false},
 	{"operator_score_min", K_OPSCORE_MIN, W_RULE, false, false},
+	{"operator_score_max", K_OPSCORE_MAX, W_RULE, false, false},
+	{"operator_roles", K_OPSCORE_ROLES, W_RULE, true, false},
 };
+
+/* Keys of a rule that are not criteria (what GET /v1/rules lists apart). */
+static bool is_attribute(key_id k)
+{
+	return k == K_VERSION || k == K_WEIGHT || k == K_EXPLAIN || k == K_LANE || k == K_ENABLED ||
+	       k == K_NOTE;
+}
 
 /* Words that would make a key a criterion on the consumer. */
 static const char *const consumer_words[] = {"buyer", "consignee", "consumer", "customer",
@@ -403,23 +414,65 @@ typedef struct parser {
 	vec basis, urls;
 	size_t first_line; /* of the current section */
 	vec lines;	   /* per rule in the set: line of its header */
+
+	/* Profiles: where each rule lies in the text, its criteria as written. */
+	size_t line_off, line_end; /* the current line's bytes in the text */
+	size_t sect_off, sect_end; /* the current section's, header to last key */
+	vec kvs;		   /* risk_kv of the current rule */
+	vec srcs;		   /* risk_rule_src per rule */
+	mlv_arena *src_arena;	   /* where they live (the profile's) */
+
+	/* Listing every problem (mlv_risk_profile_check) instead of the first. */
+	bool collect;
+	bool broken; /* the current section had a problem: it is not kept */
+	mlv_risk_text_problem *probs;
+	size_t maxprobs, nprobs;
+	int first_code;
+	size_t err_line;
+	char msg[240];
 } parser;
 
 static int perr(parser *p, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 static int perr(parser *p, int code, const char *fmt, ...)
 {
-	if (p->err == NULL || p->errlen == 0)
+	/* Listing problems: the message alone, its line kept apart. */
+	char *dst = p->collect ? p->msg : p->err;
+	size_t cap = p->collect ? sizeof(p->msg) : p->errlen;
+	p->err_line = p->line;
+	if (dst == NULL || cap == 0)
 		return code;
-	int n = p->line ? snprintf(p->err, p->errlen, "%s:%zu: ", p->name, p->line)
-			: snprintf(p->err, p->errlen, "%s: ", p->name);
-	if (n < 0 || (size_t)n >= p->errlen)
+	int n = 0;
+	if (!p->collect)
+		n = p->line ? snprintf(dst, cap, "%s:%zu: ", p->name, p->line)
+			    : snprintf(dst, cap, "%s: ", p->name);
+	if (n < 0 || (size_t)n >= cap)
 		return code;
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(p->err + n, p->errlen - (size_t)n, fmt, ap);
+	vsnprintf(dst + n, cap - (size_t)n, fmt, ap);
 	va_end(ap);
 	return code;
+}
+
+/* When listing problems: records the one just reported (perr) and lets
+ * the parse go on (0); otherwise, or out of memory, returns rc. */
+static int keep_going(parser *p, int rc)
+{
+	if (rc == 0 || !p->collect || rc == MLV_ENOMEM)
+		return rc;
+	if (p->nprobs == 0)
+		p->first_code = rc;
+	if (p->nprobs < p->maxprobs) {
+		mlv_risk_text_problem *q = &p->probs[p->nprobs];
+		q->line = p->err_line;
+		q->code = rc;
+		snprintf(q->message, sizeof(q->message), "%s", p->msg);
+	}
+	p->nprobs++;
+	p->broken = true;
+	p->msg[0] = '\0';
+	return 0;
 }
 
 static void reset_section(parser *p)
@@ -434,14 +487,18 @@ static void reset_section(parser *p)
 	memset(&p->cur, 0, sizeof(p->cur));
 	p->cur.enabled = true;
 	p->cur.quality_min = p->cur.quality_max = -1;
-	p->cur.opscore_min = -1;
+	p->cur.opscore_min = p->cur.opscore_max = -1;
 	p->ncriteria = 0;
+	p->kvs.n = 0;
+	p->broken = false;
 }
 
 static void parser_free(parser *p)
 {
-	vec *all[] = {&p->hs, &p->words, &p->word_text, &p->not_words, &p->origins,
-		      &p->departures, &p->routes, &p->members, &p->basis, &p->urls, &p->lines};
+	vec *all[] = {&p->hs,	   &p->words,	   &p->word_text, &p->not_words,
+		      &p->origins, &p->departures, &p->routes,	  &p->members,
+		      &p->basis,   &p->urls,	   &p->lines,	  &p->kvs,
+		      &p->srcs};
 	for (size_t i = 0; i < MLV_ARRAY_LEN(all); i++)
 		vec_free(all[i]);
 	for (size_t i = 0; i < MLV_RISK_ROLE_COUNT; i++)
@@ -462,6 +519,8 @@ static void parser_init(parser *p)
 	p->basis = (vec)VEC(const char *);
 	p->urls = (vec)VEC(const char *);
 	p->lines = (vec)VEC(size_t);
+	p->kvs = (vec)VEC(risk_kv);
+	p->srcs = (vec)VEC(risk_rule_src);
 	for (size_t i = 0; i < MLV_RISK_ROLE_COUNT; i++)
 		p->party[i] = (vec)VEC(const char *);
 }
@@ -1017,11 +1076,15 @@ static int rule_key(parser *p, const key_def *k, char *v)
 		p->ncriteria++;
 		return 0;
 	case K_OPSCORE_MIN:
+	case K_OPSCORE_MAX:
 		if (!parse_int(v, 0, 100, &x))
 			return perr(p, MLV_EINVALID, "an operator score is 0..100");
-		r->opscore_min = (int)x;
+		*(k->id == K_OPSCORE_MIN ? &r->opscore_min : &r->opscore_max) = (int)x;
 		p->ncriteria++;
 		return 0;
+	case K_OPSCORE_ROLES:
+		/* qualifies operator_score_min/max: not a criterion alone */
+		return parse_roles(p, v, &r->opscore_roles);
 	default:
 		break;
 	}
@@ -1044,6 +1107,8 @@ static int header_key(parser *p, const key_def *k, char *v)
 	case K_NAME:
 		if (l != NULL)
 			l->name = arena_str(p, v);
+		else
+			pr->name = arena_str(p, v);
 		return 0;
 	case K_CURRENCY: {
 		int mu = mlv_currency_minor_units(p->rd, v);
@@ -1135,11 +1200,33 @@ static int check_range(parser *p, const risk_range *r, const char *what)
 	return 0;
 }
 
+/* Profiles: remembers where the rule lies in the text and its criteria
+ * as written, for readers and editors of the profile. */
+static int keep_source(parser *p)
+{
+	if (p->mode != MODE_PROFILE)
+		return 0;
+	if (p->cur.opscore_min >= 0 || p->cur.opscore_max >= 0)
+		p->prof->uses_opscore = true;
+	risk_rule_src src = {p->sect_off, p->sect_end - p->sect_off, p->first_line, NULL, 0};
+	if (p->kvs.n > 0) {
+		risk_kv *crit = mlv_arena_alloc(p->src_arena, p->kvs.n * sizeof(risk_kv));
+		if (crit == NULL)
+			return MLV_ENOMEM;
+		memcpy(crit, p->kvs.p, p->kvs.n * sizeof(risk_kv));
+		src.crit = crit;
+		src.ncrit = p->kvs.n;
+	}
+	return vec_push(&p->srcs, &src);
+}
+
 /* Ends the current rule or entry: checks it is whole, moves it into the set. */
 static int finish_rule(parser *p)
 {
 	risk_rule *r = &p->cur;
 	int rc;
+	if (p->broken)
+		return 0; /* listing problems: a broken rule is reported, not kept */
 	size_t line = p->line;
 	p->line = p->first_line;
 	bool entry = r->kind != MLV_RISK_HIT_RULE;
@@ -1169,6 +1256,11 @@ static int finish_rule(parser *p)
 		return rc;
 	if (r->quality_min >= 0 && r->quality_max >= 0 && r->quality_min > r->quality_max)
 		return perr(p, MLV_EINVALID, "quality_min is above quality_max");
+	if (r->opscore_min >= 0 && r->opscore_max >= 0 && r->opscore_min > r->opscore_max)
+		return perr(p, MLV_EINVALID, "operator_score_min is above operator_score_max");
+	if (r->opscore_roles && r->opscore_min < 0 && r->opscore_max < 0)
+		return perr(p, MLV_EINVALID, "operator_roles qualifies operator_score_min or "
+			    "operator_score_max: give one of them");
 	p->line = line;
 
 	/* Words keep their written form beside the id, sorted together. */
@@ -1243,12 +1335,18 @@ static int finish_rule(parser *p)
 			r->undervalued;
 	if ((rc = add_rule(p->set, r)) != 0)
 		return rc == MLV_ETOOBIG ? perr(p, rc, "more than %d rules", MLV_RISK_MAX_RULES) : rc;
+	if ((rc = keep_source(p)) != 0)
+		return rc;
 	return vec_push(&p->lines, &p->first_line) ? MLV_ENOMEM : 0;
 }
 
 static int finish_header(parser *p)
 {
 	size_t line = p->line;
+	if (p->broken) {
+		p->header_done = true; /* listing problems: the rules are still read */
+		return 0;
+	}
 	p->line = p->first_line;
 	if (p->mode == MODE_PROFILE) {
 		mlv_risk_profile *pr = p->prof;
@@ -1289,11 +1387,17 @@ static int finish_section(parser *p)
 
 static int start_section(parser *p, char *name)
 {
-	int rc = finish_section(p);
+	size_t line = p->line;
+	int rc = keep_going(p, finish_section(p));
+	p->line = line;
 	if (rc != 0)
 		return rc;
 	reset_section(p);
 	p->first_line = p->line;
+	p->sect_off = p->line_off;
+	p->sect_end = p->line_end;
+	if (p->collect)
+		p->sect = SECT_SKIP; /* until the header proves good */
 	char *sp = strchr(name, ' ');
 	char *arg = NULL;
 	if (sp != NULL) {
@@ -1302,7 +1406,7 @@ static int start_section(parser *p, char *name)
 	}
 	const char *head = p->mode == MODE_PROFILE ? "profile" : "list";
 	if (strcmp(name, head) == 0 && arg == NULL) {
-		if (p->header_done || p->sect != SECT_NONE)
+		if (p->header_done || (p->sect != SECT_NONE && !p->collect))
 			return perr(p, MLV_EINVALID, "[%s] must come once, first", head);
 		p->sect = SECT_HEADER;
 		return 0;
@@ -1353,11 +1457,14 @@ static int do_line(parser *p, char *line)
 		line[n - 1] = '\0';
 		return start_section(p, trim(line + 1));
 	}
+	if (p->sect == SECT_SKIP)
+		return 0;
 	char *eq = strchr(line, '=');
 	if (eq == NULL)
 		return perr(p, MLV_EINVALID, "expected [section] or key = value");
 	*eq = '\0';
 	char *key = trim(line), *v = trim(eq + 1);
+	p->sect_end = p->line_end;
 	for (size_t k = 0; k < MLV_ARRAY_LEN(consumer_words); k++)
 		if (strncmp(key, consumer_words[k], strlen(consumer_words[k])) == 0)
 			return perr(p, MLV_EFORBIDDEN, "'%s': %s", key, CONSUMER_WHY);
@@ -1378,7 +1485,20 @@ static int do_line(parser *p, char *line)
 	p->seen[k->id] = true;
 	if (*v == '\0')
 		return perr(p, MLV_EINVALID, "'%s' has no value", key);
-	return p->sect == SECT_HEADER ? header_key(p, k, v) : rule_key(p, k, v);
+	if (p->sect == SECT_HEADER)
+		return header_key(p, k, v);
+	/* A profile's criteria are kept as written (the value is copied before
+	 * the list parsers cut it into tokens). */
+	risk_kv kv = {NULL, NULL};
+	if (p->mode == MODE_PROFILE && !is_attribute(k->id)) {
+		kv.key = k->name;
+		if ((kv.value = mlv_arena_strndup(p->src_arena, v, strlen(v))) == NULL)
+			return MLV_ENOMEM;
+	}
+	int rc = rule_key(p, k, v);
+	if (rc == 0 && kv.key != NULL)
+		rc = vec_push(&p->kvs, &kv);
+	return rc;
 }
 
 static int parse_text(parser *p, const char *text, size_t len)
@@ -1397,24 +1517,35 @@ static int parse_text(parser *p, const char *text, size_t len)
 		p->line++;
 		if (n > 0 && text[end - 1] == '\r')
 			n--;
-		if (n > RISK_LINE_MAX)
-			return perr(p, MLV_ETOOBIG, "line longer than %d bytes", RISK_LINE_MAX);
-		memcpy(line, text + i, n);
-		line[n] = '\0';
-		if (!mlv_utf8_valid(line, n))
-			return perr(p, MLV_EINVALID, "not valid UTF-8");
-		for (size_t k = 0; k < n; k++)
-			if ((unsigned char)line[k] < 0x20 && line[k] != '\t')
-				return perr(p, MLV_EINVALID, "control character in the line");
-		if ((rc = do_line(p, line)) != 0)
-			return rc;
+		p->line_off = i;
+		p->line_end = i + n;
 		i = end + 1;
+		if (n > RISK_LINE_MAX) {
+			if ((rc = keep_going(p, perr(p, MLV_ETOOBIG, "line longer than %d bytes",
+						       RISK_LINE_MAX))) != 0)
+				return rc;
+			continue;
+		}
+		memcpy(line, text + p->line_off, n);
+		line[n] = '\0';
+		bool ok = mlv_utf8_valid(line, n);
+		if (!ok)
+			rc = perr(p, MLV_EINVALID, "not valid UTF-8");
+		for (size_t k = 0; ok && k < n; k++)
+			if ((unsigned char)line[k] < 0x20 && line[k] != '\t') {
+				rc = perr(p, MLV_EINVALID, "control character in the line");
+				ok = false;
+			}
+		if (ok)
+			rc = do_line(p, line);
+		if ((rc = keep_going(p, rc)) != 0)
+			return rc;
 	}
 	p->line++;
 	if (!p->header_done && p->sect == SECT_NONE)
-		return perr(p, MLV_EINVALID, "empty: no [%s] section",
-			    p->mode == MODE_PROFILE ? "profile" : "list");
-	return finish_section(p);
+		return keep_going(p, perr(p, MLV_EINVALID, "empty: no [%s] section",
+					  p->mode == MODE_PROFILE ? "profile" : "list"));
+	return keep_going(p, finish_section(p));
 }
 
 /* ---- compiling ------------------------------------------------------------------ */
@@ -1869,9 +2000,10 @@ static int check_unique(parser *p)
 		for (; h[k] != 0; k = (k + 1) & (cap - 1)) {
 			if (strcmp(s->rules[h[k] - 1].id, id) == 0) {
 				p->line = ((size_t *)(void *)p->lines.p)[i];
-				rc = perr(p, MLV_EEXISTS, "[%s]: the id %s is used twice",
-					  s->rules[i].kind == MLV_RISK_HIT_RULE ? "rule" : "entry",
-					  id);
+				rc = keep_going(p, perr(p, MLV_EEXISTS, "[%s]: the id %s is used twice",
+							s->rules[i].kind == MLV_RISK_HIT_RULE ? "rule"
+											  : "entry",
+							id));
 				break;
 			}
 		}
@@ -1883,8 +2015,11 @@ static int check_unique(parser *p)
 
 /* ---- public: profiles ------------------------------------------------------------- */
 
-int mlv_risk_profile_parse(mlv_risk_profile **out, const char *text, size_t len,
-			   const char *name, const mlv_refdata *rd, char *err, size_t errlen)
+/* Parses and compiles a profile; with probs, every problem is listed
+ * (mlv_risk_profile_check), else the first goes to err. */
+static int profile_parse(mlv_risk_profile **out, const char *text, size_t len, const char *name,
+			 const mlv_refdata *rd, char *err, size_t errlen,
+			 mlv_risk_text_problem *probs, size_t maxprobs, size_t *nprobs)
 {
 	int rc = 0;
 	parser p;
@@ -1893,10 +2028,16 @@ int mlv_risk_profile_parse(mlv_risk_profile **out, const char *text, size_t len,
 	*out = NULL;
 	if (err && errlen)
 		err[0] = '\0';
+	if (nprobs != NULL)
+		*nprobs = 0;
 	if (pr == NULL)
 		return MLV_ENOMEM;
 	if ((rc = set_init(&pr->set)) != 0)
 		goto cleanup;
+	if ((pr->src_arena = mlv_arena_new(1u << 14)) == NULL) {
+		rc = MLV_ENOMEM;
+		goto cleanup;
+	}
 	pr->version = 1;
 	pr->yellow = 30;
 	pr->red = 60;
@@ -1911,16 +2052,58 @@ int mlv_risk_profile_parse(mlv_risk_profile **out, const char *text, size_t len,
 	p.set = &pr->set;
 	p.mode = MODE_PROFILE;
 	p.prof = pr;
-	if ((rc = parse_text(&p, text, len)) != 0 || (rc = check_unique(&p)) != 0)
+	p.src_arena = pr->src_arena;
+	p.collect = probs != NULL;
+	p.probs = probs;
+	p.maxprobs = maxprobs;
+	rc = parse_text(&p, text, len);
+	if (rc == 0)
+		rc = check_unique(&p);
+	if (p.collect) {
+		rc = keep_going(&p, rc); /* a bound that stopped the parse is a problem too */
+		*nprobs = p.nprobs;
+		if (rc == 0 && p.nprobs > 0)
+			rc = p.first_code;
+	}
+	if (rc != 0)
 		goto cleanup;
 	if ((rc = set_compile(&pr->set)) != 0)
 		goto cleanup;
+	/* Kept for readers and editors: the text, and where each rule is. */
+	pr->text = malloc(len + 1);
+	if (pr->text == NULL) {
+		rc = MLV_ENOMEM;
+		goto cleanup;
+	}
+	memcpy(pr->text, text, len);
+	pr->text[len] = '\0';
+	pr->text_len = len;
+	pr->src = (risk_rule_src *)(void *)p.srcs.p;
+	p.srcs.p = NULL;
 	*out = pr;
 	pr = NULL;
 cleanup:
 	parser_free(&p);
 	mlv_risk_profile_free(pr);
 	return rc;
+}
+
+int mlv_risk_profile_parse(mlv_risk_profile **out, const char *text, size_t len,
+			   const char *name, const mlv_refdata *rd, char *err, size_t errlen)
+{
+	return profile_parse(out, text, len, name, rd, err, errlen, NULL, 0, NULL);
+}
+
+int mlv_risk_profile_check(mlv_risk_profile **out, const char *text, size_t len,
+			   const char *name, const mlv_refdata *rd, mlv_risk_text_problem *probs,
+			   size_t max, size_t *count)
+{
+	mlv_risk_text_problem none[1];
+	if (probs == NULL || max == 0) {
+		probs = none;
+		max = 0;
+	}
+	return profile_parse(out, text, len, name, rd, NULL, 0, probs, max, count);
 }
 
 int mlv_risk_profile_load(mlv_risk_profile **out, const char *path, const mlv_refdata *rd,
@@ -1941,6 +2124,9 @@ void mlv_risk_profile_free(mlv_risk_profile *p)
 	if (p == NULL)
 		return;
 	mlv_risk_set_free(&p->set);
+	free(p->text);
+	free(p->src);
+	mlv_arena_free(p->src_arena);
 	free(p);
 }
 
@@ -1950,21 +2136,30 @@ void mlv_risk_profile_set_version(mlv_risk_profile *p, int64_t version) { p->ver
 const char *mlv_risk_profile_currency(const mlv_risk_profile *p) { return p->currency; }
 size_t mlv_risk_profile_rule_count(const mlv_risk_profile *p) { return p->set.nrules; }
 
-static void rule_info(const risk_rule *r, mlv_risk_rule_info *out)
+static void rule_info(const mlv_risk_profile *p, size_t i, mlv_risk_rule_info *out)
 {
+	const risk_rule *r = &p->set.rules[i];
+	memset(out, 0, sizeof(*out));
 	out->id = r->id;
 	out->version = r->version;
 	out->weight = r->weight;
 	out->lane = (mlv_risk_lane)r->lane;
 	out->enabled = r->enabled;
 	out->explain = r->explain;
+	out->index = i;
+	if (p->src != NULL) {
+		out->line = p->src[i].line;
+		out->section = p->text + p->src[i].off;
+		out->section_len = p->src[i].len;
+		out->criterion_count = p->src[i].ncrit;
+	}
 }
 
 int mlv_risk_profile_rule(const mlv_risk_profile *p, size_t i, mlv_risk_rule_info *out)
 {
 	if (i >= p->set.nrules)
 		return MLV_ENOTFOUND;
-	rule_info(&p->set.rules[i], out);
+	rule_info(p, i, out);
 	return 0;
 }
 
@@ -1972,11 +2167,403 @@ int mlv_risk_profile_find(const mlv_risk_profile *p, const char *id, mlv_risk_ru
 {
 	for (size_t i = 0; i < p->set.nrules; i++) {
 		if (strcmp(p->set.rules[i].id, id) == 0) {
-			rule_info(&p->set.rules[i], out);
+			rule_info(p, i, out);
 			return 0;
 		}
 	}
 	return MLV_ENOTFOUND;
+}
+
+int mlv_risk_profile_criterion(const mlv_risk_profile *p, size_t i, size_t k, const char **key,
+			       const char **value)
+{
+	if (i >= p->set.nrules || p->src == NULL || k >= p->src[i].ncrit)
+		return MLV_ENOTFOUND;
+	*key = p->src[i].crit[k].key;
+	*value = p->src[i].crit[k].value;
+	return 0;
+}
+
+const char *mlv_risk_profile_text(const mlv_risk_profile *p, size_t *len)
+{
+	if (len != NULL)
+		*len = p->text_len;
+	return p->text ? p->text : "";
+}
+
+const char *mlv_risk_profile_name(const mlv_risk_profile *p)
+{
+	return p->name ? p->name : "";
+}
+
+/* ---- public: the profile as JSON ---------------------------------------------------- */
+
+static int json_text(mlv_buf *b, const char *s)
+{
+	return s ? mlv_buf_add_json_string(b, s, strlen(s)) : mlv_buf_adds(b, "null");
+}
+
+static const char *lane_word(int lane)
+{
+	static const char *const names[] = {"green", "yellow", "red", "hold"};
+	return lane >= 0 && lane < 4 ? names[lane] : "green";
+}
+
+int mlv_risk_profile_write_json(mlv_buf *b, const mlv_risk_profile *p)
+{
+	char rate[32];
+	mlv_decimal_format(p->random_ppm, 4, rate, sizeof(rate));
+	int rc = mlv_buf_adds(b, "{\"id\":");
+	if (rc == 0)
+		rc = json_text(b, p->id);
+	if (rc == 0)
+		rc = mlv_buf_printf(b, ",\"version\":%lld,\"name\":", (long long)p->version);
+	if (rc == 0)
+		rc = json_text(b, p->name);
+	if (rc == 0)
+		rc = mlv_buf_printf(b,
+				    ",\"currency\":\"%s\",\"yellow\":%d,\"red\":%d,\"hold\":%d,"
+				    "\"random_percent\":\"%s\",\"random_lane\":\"%s\","
+				    "\"prohibited_lane\":\"%s\",\"restricted_lane\":\"%s\",\"rules\":[",
+				    p->currency, p->yellow, p->red, p->hold, rate,
+				    lane_word(p->random_lane), lane_word(p->prohibited_lane),
+				    lane_word(p->restricted_lane));
+	for (size_t i = 0; rc == 0 && i < p->set.nrules; i++) {
+		mlv_risk_rule_info ri;
+		rule_info(p, i, &ri);
+		rc = mlv_buf_printf(b, "%s{\"id\":", i ? "," : "");
+		if (rc == 0)
+			rc = json_text(b, ri.id);
+		if (rc == 0)
+			rc = mlv_buf_printf(b, ",\"version\":%lld,\"weight\":%d,\"lane\":",
+					    (long long)ri.version, ri.weight);
+		if (rc == 0)
+			rc = json_text(b, ri.lane != MLV_RISK_GREEN ? lane_word(ri.lane) : NULL);
+		if (rc == 0)
+			rc = mlv_buf_printf(b, ",\"enabled\":%s,\"explain\":",
+					    ri.enabled ? "true" : "false");
+		if (rc == 0)
+			rc = json_text(b, ri.explain);
+		if (rc == 0)
+			rc = mlv_buf_printf(b, ",\"line\":%zu,\"criteria\":[", ri.line);
+		for (size_t k = 0; rc == 0 && k < ri.criterion_count; k++) {
+			const risk_kv *kv = &p->src[i].crit[k];
+			rc = mlv_buf_adds(b, k ? ",{\"key\":" : "{\"key\":");
+			if (rc == 0)
+				rc = json_text(b, kv->key);
+			if (rc == 0)
+				rc = mlv_buf_adds(b, ",\"value\":");
+			if (rc == 0)
+				rc = json_text(b, kv->value);
+			if (rc == 0)
+				rc = mlv_buf_addc(b, '}');
+		}
+		if (rc == 0)
+			rc = mlv_buf_adds(b, "]}");
+	}
+	return rc ? rc : mlv_buf_adds(b, "]}");
+}
+
+/* ---- public: editing a profile's text ------------------------------------------------ */
+
+/* Line k (0-based) of text[0..len): its bytes without the line end. */
+typedef struct text_line {
+	const char *s;
+	size_t n;
+} text_line;
+
+static bool next_line(const char *text, size_t len, size_t *at, text_line *out)
+{
+	if (*at >= len)
+		return false;
+	const char *nl = memchr(text + *at, '\n', len - *at);
+	size_t end = nl ? (size_t)(nl - text) : len;
+	out->s = text + *at;
+	out->n = end - *at;
+	if (out->n > 0 && out->s[out->n - 1] == '\r')
+		out->n--;
+	*at = end + 1;
+	return true;
+}
+
+static void line_trim(text_line *l)
+{
+	while (l->n > 0 && (*l->s == ' ' || *l->s == '\t'))
+		l->s++, l->n--;
+	while (l->n > 0 && (l->s[l->n - 1] == ' ' || l->s[l->n - 1] == '\t'))
+		l->n--;
+}
+
+/* The key of a "key = value" line, trimmed; false for other lines. */
+static bool line_key(text_line l, text_line *key, text_line *value)
+{
+	line_trim(&l);
+	if (l.n == 0 || l.s[0] == ';' || l.s[0] == '#' || l.s[0] == '[')
+		return false;
+	const char *eq = memchr(l.s, '=', l.n);
+	if (eq == NULL)
+		return false;
+	*key = (text_line){l.s, (size_t)(eq - l.s)};
+	*value = (text_line){eq + 1, l.n - (size_t)(eq - l.s) - 1};
+	line_trim(key);
+	line_trim(value);
+	return true;
+}
+
+/* Newlines in text[0..off). */
+static size_t lines_before(const char *text, size_t off)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < off; i++)
+		n += text[i] == '\n';
+	return n;
+}
+
+static int edit_fail(char *err, size_t errlen, size_t line, const char *msg)
+{
+	if (err != NULL && errlen > 0) {
+		if (line > 0)
+			snprintf(err, errlen, "line %zu: %s", line, msg);
+		else
+			snprintf(err, errlen, "%s", msg);
+	}
+	return MLV_EINVALID;
+}
+
+int mlv_risk_profile_put_rule(mlv_buf *out, const mlv_risk_profile *p, const char *section,
+			      size_t len, bool bump, mlv_risk_rule_edit *info, char *err,
+			      size_t errlen)
+{
+	if (err && errlen)
+		err[0] = '\0';
+	memset(info, 0, sizeof(*info));
+	if (len > MLV_RISK_MAX_TEXT || p->text == NULL)
+		return edit_fail(err, errlen, 0, "the rule is larger than a profile may be");
+	/* One [rule ID] header, before any key, and no other section. */
+	size_t at = 0, lineno = 0;
+	size_t body_start = 0, body_end = 0; /* the section's bytes, header to last line */
+	text_line l;
+	while (next_line(section, len, &at, &l)) {
+		lineno++;
+		text_line t = l, key, value;
+		line_trim(&t);
+		if (t.n == 0 || t.s[0] == ';' || t.s[0] == '#')
+			continue;
+		if (t.s[0] == '[') {
+			if (info->header_line != 0)
+				return edit_fail(err, errlen, lineno,
+						 "one rule at a time: a second section starts here");
+			if (t.n < 8 || memcmp(t.s, "[rule ", 6) != 0 || t.s[t.n - 1] != ']')
+				return edit_fail(err, errlen, lineno, "the rule starts with [rule ID]");
+			text_line name = {t.s + 6, t.n - 7};
+			line_trim(&name);
+			if (name.n == 0 || name.n > MLV_RISK_ID_MAX ||
+			    strspn(name.s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+					   "0123456789._-") < name.n)
+				return edit_fail(err, errlen, lineno,
+						 "[rule ID]: the id is 1 to 40 of A-Z a-z 0-9 . _ -");
+			memcpy(info->id, name.s, name.n);
+			info->id[name.n] = '\0';
+			info->header_line = lineno;
+			body_start = (size_t)(l.s - section);
+			body_end = body_start + l.n;
+			continue;
+		}
+		if (info->header_line == 0)
+			return edit_fail(err, errlen, lineno, "the rule starts with [rule ID]");
+		body_end = (size_t)(l.s - section) + l.n;
+		if (line_key(l, &key, &value) && key.n == 7 && memcmp(key.s, "version", 7) == 0)
+			info->version_given = true;
+	}
+	if (info->header_line == 0)
+		return edit_fail(err, errlen, 0, "no [rule ID] section given");
+	info->lines = lineno - info->header_line + 1;
+	mlv_risk_rule_info old;
+	info->exists = mlv_risk_profile_find(p, info->id, &old) == 0;
+	info->old_version = info->exists ? old.version : 0;
+	/* The new text: before, the section, after. */
+	size_t cut_from = p->text_len, cut_to = p->text_len;
+	if (info->exists) {
+		cut_from = p->src[old.index].off;
+		cut_to = cut_from + p->src[old.index].len;
+	}
+	int rc = mlv_buf_add(out, p->text, cut_from);
+	if (rc == 0 && !info->exists && cut_from > 0 && p->text[cut_from - 1] != '\n')
+		rc = mlv_buf_addc(out, '\n');
+	if (rc == 0 && !info->exists)
+		rc = mlv_buf_addc(out, '\n'); /* a blank line between rules */
+	info->first_line = lines_before(out->data ? out->data : "", out->len) + 1;
+	if (rc == 0)
+		rc = mlv_buf_add(out, section + body_start, body_end - body_start);
+	if (rc == 0 && !info->version_given) {
+		int64_t v = !info->exists ? 1 : bump ? old.version + 1 : old.version;
+		rc = mlv_buf_printf(out, "\nversion = %lld", (long long)v);
+	}
+	if (rc == 0 && !info->exists)
+		rc = mlv_buf_addc(out, '\n');
+	if (rc == 0)
+		rc = mlv_buf_add(out, p->text + cut_to, p->text_len - cut_to);
+	return rc;
+}
+
+int mlv_risk_profile_remove_rule(mlv_buf *out, const mlv_risk_profile *p, const char *id)
+{
+	mlv_risk_rule_info r;
+	if (mlv_risk_profile_find(p, id, &r) != 0 || p->src == NULL)
+		return MLV_ENOTFOUND;
+	size_t from = p->src[r.index].off, to = from + p->src[r.index].len;
+	/* the section's line end goes too, and one blank line before it */
+	if (to < p->text_len && p->text[to] == '\r')
+		to++;
+	if (to < p->text_len && p->text[to] == '\n')
+		to++;
+	if (from >= 2 && p->text[from - 1] == '\n' && p->text[from - 2] == '\n')
+		from--;
+	int rc = mlv_buf_add(out, p->text, from);
+	return rc ? rc : mlv_buf_add(out, p->text + to, p->text_len - to);
+}
+
+/* ---- public: what changed between two profiles -------------------------------------- */
+
+static bool same_str(const char *a, const char *b)
+{
+	if (a == NULL || b == NULL)
+		return a == b;
+	return strcmp(a, b) == 0;
+}
+
+/* The same rule in substance: attributes and criteria as written. */
+static bool same_rule(const mlv_risk_profile *a, size_t i, const mlv_risk_profile *b, size_t j)
+{
+	const risk_rule *x = &a->set.rules[i], *y = &b->set.rules[j];
+	if (x->weight != y->weight || x->lane != y->lane || x->enabled != y->enabled ||
+	    !same_str(x->explain, y->explain))
+		return false;
+	if (a->src == NULL || b->src == NULL)
+		return false;
+	const risk_rule_src *s = &a->src[i], *t = &b->src[j];
+	if (s->ncrit != t->ncrit)
+		return false;
+	for (size_t k = 0; k < s->ncrit; k++)
+		if (strcmp(s->crit[k].key, t->crit[k].key) != 0 ||
+		    strcmp(s->crit[k].value, t->crit[k].value) != 0)
+			return false;
+	return true;
+}
+
+/* Rule ids of a profile in a hash table, for pairing rules across two
+ * profiles in linear time. */
+typedef struct id_table {
+	uint32_t *slot; /* rule index + 1; 0 empty */
+	size_t cap;
+	const mlv_risk_profile *p;
+} id_table;
+
+static int id_table_build(id_table *t, const mlv_risk_profile *p)
+{
+	t->p = p;
+	t->cap = 16;
+	while (t->cap < p->set.nrules * 2)
+		t->cap *= 2;
+	t->slot = calloc(t->cap, sizeof(*t->slot));
+	if (t->slot == NULL)
+		return MLV_ENOMEM;
+	for (size_t i = 0; i < p->set.nrules; i++) {
+		const char *id = p->set.rules[i].id;
+		size_t k = fnv1a(id, strlen(id)) & (t->cap - 1);
+		while (t->slot[k] != 0)
+			k = (k + 1) & (t->cap - 1);
+		t->slot[k] = (uint32_t)i + 1;
+	}
+	return 0;
+}
+
+/* The index of rule id, or -1. */
+static long id_table_get(const id_table *t, const char *id)
+{
+	size_t k = fnv1a(id, strlen(id)) & (t->cap - 1);
+	for (; t->slot[k] != 0; k = (k + 1) & (t->cap - 1))
+		if (strcmp(t->p->set.rules[t->slot[k] - 1].id, id) == 0)
+			return (long)t->slot[k] - 1;
+	return -1;
+}
+
+int mlv_risk_profile_diff(const mlv_risk_profile *from, const mlv_risk_profile *to,
+			  int (*fn)(void *ctx, const mlv_risk_change *c), void *ctx)
+{
+	id_table tf = {NULL, 0, NULL}, tt = {NULL, 0, NULL};
+	int rc = id_table_build(&tf, from);
+	if (rc == 0)
+		rc = id_table_build(&tt, to);
+	if (rc == 0 &&
+	    (strcmp(from->currency, to->currency) != 0 || from->yellow != to->yellow ||
+	     from->red != to->red || from->hold != to->hold || from->random_ppm != to->random_ppm ||
+	     from->random_lane != to->random_lane || from->prohibited_lane != to->prohibited_lane ||
+	     from->restricted_lane != to->restricted_lane)) {
+		mlv_risk_change c = {MLV_RISK_SETTINGS_CHANGED, NULL, from->version, to->version, 1};
+		rc = fn(ctx, &c);
+	}
+	for (size_t j = 0; rc == 0 && j < to->set.nrules; j++) {
+		const risk_rule *y = &to->set.rules[j];
+		long i = id_table_get(&tf, y->id);
+		size_t line = to->src ? to->src[j].line : 0;
+		if (i < 0) {
+			mlv_risk_change c = {MLV_RISK_RULE_ADDED, y->id, 0, y->version, line};
+			rc = fn(ctx, &c);
+		} else if (!same_rule(from, (size_t)i, to, j) ||
+			   from->set.rules[i].version != y->version) {
+			mlv_risk_change c = {MLV_RISK_RULE_CHANGED, y->id, from->set.rules[i].version,
+					     y->version, line};
+			rc = fn(ctx, &c);
+		}
+	}
+	for (size_t i = 0; rc == 0 && i < from->set.nrules; i++) {
+		const risk_rule *x = &from->set.rules[i];
+		if (id_table_get(&tt, x->id) < 0) {
+			mlv_risk_change c = {MLV_RISK_RULE_REMOVED, x->id, x->version, 0, 0};
+			rc = fn(ctx, &c);
+		}
+	}
+	free(tf.slot);
+	free(tt.slot);
+	return rc;
+}
+
+struct version_check {
+	const mlv_risk_profile *from, *to;
+	mlv_risk_text_problem *probs;
+	size_t max, count;
+};
+
+static int version_change(void *ctx, const mlv_risk_change *c)
+{
+	struct version_check *v = ctx;
+	if (c->kind != MLV_RISK_RULE_CHANGED || c->new_version > c->old_version)
+		return 0;
+	if (v->count < v->max) {
+		mlv_risk_text_problem *q = &v->probs[v->count];
+		q->line = c->line;
+		q->code = MLV_EINVALID;
+		if (c->new_version == c->old_version)
+			snprintf(q->message, sizeof(q->message),
+				 "rule %s changed but kept version %lld: raise its version", c->id,
+				 (long long)c->old_version);
+		else
+			snprintf(q->message, sizeof(q->message),
+				 "rule %s goes back from version %lld to %lld: versions only rise",
+				 c->id, (long long)c->old_version, (long long)c->new_version);
+	}
+	v->count++;
+	return 0;
+}
+
+int mlv_risk_profile_check_versions(const mlv_risk_profile *from, const mlv_risk_profile *to,
+				    mlv_risk_text_problem *probs, size_t max, size_t *count)
+{
+	struct version_check v = {from, to, probs, max, 0};
+	int rc = mlv_risk_profile_diff(from, to, version_change, &v);
+	*count = v.count;
+	return rc != 0 ? rc : v.count > 0 ? MLV_EINVALID : 0;
 }
 
 /* ---- public: goods lists --------------------------------------------------------- */

@@ -217,6 +217,12 @@ enum route_id {
 	R_OFFICER_GET,
 	R_ACTIONS,
 	R_RULE_PERF,
+	R_RULES,
+	R_RULES_VERSIONS,
+	R_RULES_VERSION,
+	R_RULES_PERF,
+	R_RULE,
+	R_OPSCORES,
 	R_STATIC,
 	R_CONSOLE,
 	R_CONSOLE_LOGIN,
@@ -279,6 +285,12 @@ static const struct route routes[] = {
 	{R_OFFICER_GET, "/v1/officer/consignments/{}", "GET", true, ROLES_OFFICERS},
 	{R_ACTIONS, "/v1/consignments/{}/actions", "POST", true, ROLES_OFFICERS},
 	{R_RULE_PERF, "/v1/rules/{s}/performance", "GET", true, ROLES_STAFF},
+	{R_RULES, "/v1/rules", "GET, PUT, POST", true, ROLES_RULES},
+	{R_RULES_VERSIONS, "/v1/rules/versions", "GET", true, ROLES_RULES},
+	{R_RULES_VERSION, "/v1/rules/versions/{}", "GET", true, ROLES_RULES},
+	{R_RULES_PERF, "/v1/rules/performance", "GET", true, ROLES_STAFF},
+	{R_RULE, "/v1/rules/{s}", "GET, DELETE", true, ROLES_RULES}, /* after the two above */
+	{R_OPSCORES, "/v1/risk/operator-scores", "GET", true, ROLES_STAFF},
 	{R_RELEASE_TIMES, "/v1/stats/release-times", "GET", true, ROLES_STAFF},
 	{R_STATIC, "/static/{s}", "GET", false, 0},
 	{R_CONSOLE, "/console", "GET", false, 0},
@@ -549,6 +561,27 @@ static int handle(mlv_req *req, mlv_resp *resp)
 	case R_RULE_PERF:
 		rc = api_rule_performance(s, resp, name);
 		break;
+	case R_RULES:
+		rc = strcmp(req->method, "PUT") == 0 ? api_rules_put(s, req, resp, &a)
+		     : post			       ? api_rules_post(s, req, resp, &a)
+						       : api_rules_get(s, req, resp);
+		break;
+	case R_RULES_VERSIONS:
+		rc = api_rules_versions(s, req, resp);
+		break;
+	case R_RULES_VERSION:
+		rc = api_rules_version(s, resp, args[0]);
+		break;
+	case R_RULES_PERF:
+		rc = api_rules_performance(s, req, resp);
+		break;
+	case R_RULE:
+		rc = strcmp(req->method, "DELETE") == 0 ? api_rules_delete(s, req, resp, &a, name)
+							 : api_rule_get(s, resp, name);
+		break;
+	case R_OPSCORES:
+		rc = api_operator_scores(s, req, resp);
+		break;
 	case R_STATIC:
 		rc = api_static(resp, name);
 		break;
@@ -725,6 +758,8 @@ int mlv_server_start(mlv_server **out, const mlv_server_opts *opts, char *err, s
 		if ((rc = mlv_webhooks_start(&s->webhooks, &wo, err, errlen)) != 0)
 			goto fail;
 	}
+	if ((rc = api_risk_start(s, err, errlen)) != 0)
+		goto fail;
 	mlv_http_opts ho = {
 		.address = opts->address,
 		.port = opts->port,
@@ -762,6 +797,7 @@ void mlv_server_stop(mlv_server *s)
 	mlv_writer_stop(s->writer);
 	mlv_http_stop(s->http);
 	mlv_webhooks_stop(s->webhooks);
+	api_risk_stop(s);
 	for (size_t i = 0; i < s->nreaders; i++)
 		mlv_store_close(s->readers[i]);
 	api_operators_stop(s);

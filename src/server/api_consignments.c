@@ -110,13 +110,17 @@ int api_post_consignment(mlv_server *s, mlv_req *req, mlv_resp *resp, const stru
 		return 0;
 	}
 	f->filer_id = a->filer_id;
-	/* the registry's snapshot: the filer's AEO status, the parties */
-	mlv_validate_opts vo = s->opts.validate;
+	/* the rules in force now, and the registry's snapshot (the filer's AEO
+	 * status, the parties), for this filing */
+	mlv_risk_snapshot snap;
+	mlv_validate_opts vo;
+	api_risk_begin(s, &snap, &vo);
 	mlv_operators *ops = api_operators(s);
 	vo.operators = ops;
 	int rc = mlv_filing_prepare(f, req->body.data ? req->body.data : "", req->body.len,
 				    s->opts.rd, &vo);
 	mlv_operators_release(ops);
+	api_risk_end(s, &snap);
 	if (rc != 0 || !f->ok) {
 		if (rc != 0)
 			mlv_http_problem_err(resp, rc, NULL);
@@ -199,7 +203,9 @@ int api_post_batch(mlv_server *s, mlv_req *req, mlv_resp *resp, const struct aut
 	}
 	size_t nall = 0, nok = 0, lineno = 0;
 	int rc = 0;
-	mlv_validate_opts vo = s->opts.validate;
+	mlv_risk_snapshot snap;
+	mlv_validate_opts vo;
+	api_risk_begin(s, &snap, &vo); /* one version of the rules for the whole batch */
 	mlv_operators *ops = api_operators(s);
 	vo.operators = ops;
 	while (p < end && rc == 0) {
@@ -225,6 +231,7 @@ int api_post_batch(mlv_server *s, mlv_req *req, mlv_resp *resp, const struct aut
 		p = nl ? nl + 1 : end;
 	}
 	mlv_operators_release(ops);
+	api_risk_end(s, &snap);
 	bt->all = all;
 	bt->all_lines = nums;
 	bt->count = nall;

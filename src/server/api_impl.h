@@ -6,12 +6,14 @@
 
 #include <cjson/cJSON.h>
 #include <pthread.h>
+#include <stdatomic.h>
 
 #include "auth.h"
 #include "http.h"
 #include "metrics.h"
 #include "mlv/filing.h"
 #include "mlv/lifecycle.h"
+#include "mlv/risk.h"
 #include "mlv/server.h"
 #include "mlv/store.h"
 #include "webhooks.h"
@@ -44,6 +46,20 @@ struct mlv_server {
 	mlv_aeo_union_member *unions; /* customs unions' members, from the profiles */
 	size_t nunions;
 	mlv_webhooks *webhooks;        /* delivery thread; NULL when turned off */
+	/* The risk engine's live state (api_risk.c): the profile, reference
+	 * values and operator scores filings are assessed with, swapped by
+	 * rule changes and by the refresh thread. */
+	mlv_risk_live *live;
+	pthread_mutex_t rules_lock;   /* one change of the rules at a time */
+	pthread_mutex_t refresh_lock; /* the refresh thread's wake-up and figures */
+	pthread_cond_t refresh_cond;
+	atomic_bool refresh_stop;
+	bool refresher_on;
+	pthread_t refresher;
+	mlv_store *analytics;	      /* read-only: the refresh thread's own */
+	int64_t refvalues_ms;	      /* when the analytics in force were built (refresh_lock) */
+	int64_t opscores_ms;
+	bool risk_ready;	      /* locks and live state set up */
 };
 
 /* Roles (issue 7), as bits so that a route can admit several. */
@@ -59,6 +75,8 @@ enum {
 };
 /* The customs side that reads statistics and rule performance. */
 #define ROLES_STAFF (ROLE_OFFICER | ROLE_ANALYST | ROLE_SUPERVISOR | ROLE_AUDITOR)
+/* Who reads the risk rules themselves (analysts and supervisors change them). */
+#define ROLES_RULES (ROLE_ANALYST | ROLE_SUPERVISOR | ROLE_AUDITOR)
 /* Who acts on consignments. */
 #define ROLES_OFFICERS (ROLE_OFFICER | ROLE_SUPERVISOR)
 
@@ -231,5 +249,24 @@ int api_webhook_create(mlv_server *s, mlv_req *req, mlv_resp *resp, const struct
 int api_webhooks_list(mlv_server *s, mlv_resp *resp, const struct auth *a);
 int api_webhook_get(mlv_server *s, mlv_resp *resp, const struct auth *a, int64_t id);
 int api_webhook_delete(mlv_server *s, mlv_resp *resp, const struct auth *a, int64_t id);
+/* The risk engine's live state (api_risk.c). */
+int api_risk_start(mlv_server *s, char *err, size_t errlen);
+void api_risk_stop(mlv_server *s);
+/* For one filing or batch: the validation options with the live profile,
+ * reference values and operator scores of a snapshot; release it after. */
+void api_risk_begin(mlv_server *s, mlv_risk_snapshot *snap, mlv_validate_opts *vo);
+void api_risk_end(mlv_server *s, mlv_risk_snapshot *snap);
+
+/* The rules through the API (api_rules.c). */
+int api_rules_get(mlv_server *s, mlv_req *req, mlv_resp *resp);
+int api_rule_get(mlv_server *s, mlv_resp *resp, const char *rule);
+int api_rules_put(mlv_server *s, mlv_req *req, mlv_resp *resp, const struct auth *a);
+int api_rules_post(mlv_server *s, mlv_req *req, mlv_resp *resp, const struct auth *a);
+int api_rules_delete(mlv_server *s, mlv_req *req, mlv_resp *resp, const struct auth *a,
+		     const char *rule);
+int api_rules_versions(mlv_server *s, mlv_req *req, mlv_resp *resp);
+int api_rules_version(mlv_server *s, mlv_resp *resp, int64_t version);
+int api_rules_performance(mlv_server *s, mlv_req *req, mlv_resp *resp);
+int api_operator_scores(mlv_server *s, mlv_req *req, mlv_resp *resp);
 
 #endif

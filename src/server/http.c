@@ -166,10 +166,12 @@ struct conn_req {
 	void (*start)(mlv_req *req);
 };
 
+/* Paths whose bodies may be large: JSON Lines batches, and a whole risk
+ * profile (PUT /v1/rules; the profile's own bound is 16 MiB). */
 static bool is_batch_path(const char *url)
 {
 	size_t n = strlen(url);
-	return n >= 6 && strcmp(url + n - 6, ":batch") == 0;
+	return (n >= 6 && strcmp(url + n - 6, ":batch") == 0) || strcmp(url, "/v1/rules") == 0;
 }
 
 static enum MHD_Result queue(struct MHD_Connection *conn, mlv_resp *resp)

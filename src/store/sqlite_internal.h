@@ -130,4 +130,7 @@ int mlv_sqlite_audit_sync(mlv_store *s);
 /* Gives events stored before the audit log existed their leaves. */
 int mlv_sqlite_audit_backfill(mlv_store *s);
 
+/* store_sqlite.c: a stored text (zstd, with its dictionary) into out. */
+int mlv_sqlite_body_text(mlv_store *s, const void *z, size_t zn, mlv_buf *out);
+
 #endif

@@ -339,6 +339,40 @@ static const char *const migrations[] = {
 	"  created_at INTEGER NOT NULL,"
 	"  deleted_at INTEGER) STRICT;"
 	"CREATE INDEX webhooks_by_filer ON webhooks(filer_id, id);",
+	/* 17: versions of the risk profile (rules_sqlite.c), each with an event
+	 * of the administration in the audit log: an event may now belong to
+	 * no consignment (consignment_id NULL), so the events table is rebuilt
+	 * with the same columns and ids (the leaves do not move). */
+	"CREATE TABLE events_17 ("
+	"  id INTEGER PRIMARY KEY,"
+	"  consignment_id INTEGER REFERENCES consignments(id),"
+	"  type TEXT NOT NULL,"
+	"  version INTEGER NOT NULL,"
+	"  at INTEGER NOT NULL,"
+	"  actor TEXT NOT NULL,"
+	"  digest BLOB,"
+	"  body BLOB,"
+	"  leaf TEXT,"
+	"  leaf_hash BLOB,"
+	"  reason TEXT,"
+	"  referral_id INTEGER) STRICT;"
+	"INSERT INTO events_17 (id, consignment_id, type, version, at, actor, digest, body, leaf,"
+	"  leaf_hash, reason, referral_id) SELECT id, consignment_id, type, version, at, actor,"
+	"  digest, body, leaf, leaf_hash, reason, referral_id FROM events ORDER BY id;"
+	"DROP TABLE events;"
+	"ALTER TABLE events_17 RENAME TO events;"
+	"CREATE INDEX events_by_consignment ON events(consignment_id, id);"
+	"CREATE INDEX events_by_referral ON events(referral_id, id) WHERE referral_id IS NOT NULL;"
+	"CREATE TABLE rule_versions ("
+	"  version INTEGER PRIMARY KEY,"
+	"  profile_id TEXT NOT NULL,"
+	"  text TEXT NOT NULL,"
+	"  digest BLOB NOT NULL,"
+	"  rules INTEGER NOT NULL,"
+	"  actor TEXT NOT NULL,"
+	"  created_at INTEGER NOT NULL,"
+	"  summary TEXT NOT NULL,"
+	"  event_id INTEGER) STRICT;",
 };
 
 static const char *const statements[ST_COUNT_] = {

@@ -105,3 +105,13 @@ int http_call_extra(const char *base, const char *method, const char *path, cons
 	curl_easy_cleanup(c);
 	return rc == CURLE_OK ? 0 : -1;
 }
+
+int http_call_h(const char *base, const char *method, const char *path, const char *token,
+		const char *ctype, const char *body, size_t len, const char *header,
+		http_res *out)
+{
+	http_extra x;
+	memset(&x, 0, sizeof(x));
+	x.header = header;
+	return http_call_extra(base, method, path, token, ctype, body, len, &x, out);
+}

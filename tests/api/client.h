@@ -14,7 +14,7 @@ typedef struct http_res {
 	char allow[64];
 	char www_authenticate[128];
 	char retry_after[16];
-	char etag[32];
+	char etag[64];
 } http_res;
 
 /* More of a request: one extra header line ("If-Match: \"2\""), and the
@@ -34,5 +34,9 @@ int http_call(const char *base, const char *method, const char *path, const char
 int http_call_extra(const char *base, const char *method, const char *path, const char *token,
 		    const char *ctype, const char *body, size_t len, const http_extra *x,
 		    http_res *out);
+/* The same with one more request header ("If-Match: \"3\""); NULL none. */
+int http_call_h(const char *base, const char *method, const char *path, const char *token,
+		const char *ctype, const char *body, size_t len, const char *header,
+		http_res *out);
 
 #endif

@@ -1408,9 +1408,12 @@ enum {
 };
 #define W_STAFF (W_OFFICER | W_ANALYST | W_SUPERVISOR | W_AUDITOR)
 
+static long long rules_version(const char *url);
+
 static void test_authorization_matrix(void **state)
 {
 	(void)state;
+	long long rules_before = rules_version(base);
 	enum { N = 80, M = 20 };
 	char url[64];
 	mlv_server *srv = limited(0, 0, url, sizeof(url));
@@ -1541,6 +1544,22 @@ static void test_authorization_matrix(void **state)
 		{"GET", "/v1/consignments?limit=100", NULL, CONSIGNMENT, 0, true},
 		{"GET", "/v1/consignments?party=true&limit=100", NULL, CONSIGNMENT, 0, true},
 		{"GET", "/v1/queue?limit=100", NULL, CONSIGNMENT, W_OFFICER | W_SUPERVISOR, true},
+		/* the risk rules: analysts and supervisors write, auditors read too */
+		{"GET", "/v1/rules", NULL, CONSIGNMENT, W_ANALYST | W_SUPERVISOR | W_AUDITOR, false},
+		{"PUT", "/v1/rules", "[profile]\nid = x\n", CONSIGNMENT, W_ANALYST | W_SUPERVISOR, false},
+		{"POST", "/v1/rules", "[rule X]\nweight = 1\n", CONSIGNMENT, W_ANALYST | W_SUPERVISOR,
+		 false},
+		{"GET", "/v1/rules/versions", NULL, CONSIGNMENT, W_ANALYST | W_SUPERVISOR | W_AUDITOR,
+		 false},
+		{"GET", "/v1/rules/versions/1", NULL, CONSIGNMENT, W_ANALYST | W_SUPERVISOR | W_AUDITOR,
+		 false},
+		{"GET", "/v1/rules/R-VAL-UNDER-ANY", NULL, CONSIGNMENT,
+		 W_ANALYST | W_SUPERVISOR | W_AUDITOR, false},
+		{"DELETE", "/v1/rules/R-VAL-UNDER-ANY", NULL, CONSIGNMENT, W_ANALYST | W_SUPERVISOR,
+		 false},
+		{"GET", "/v1/rules/performance", NULL, CONSIGNMENT, W_STAFF, false},
+		{"GET", "/v1/rules/R-VAL-UNDER-ANY/performance", NULL, CONSIGNMENT, W_STAFF, false},
+		{"GET", "/v1/risk/operator-scores?role=seller", NULL, CONSIGNMENT, W_STAFF, false},
 		/* the lifecycle of issue 5: referrals, parts, notifications, webhooks */
 		{"POST", "/v1/consignments/{}/exit", "{}", CONSIGNMENT, 0, false},
 		{"GET", "/v1/officer/consignments/{}/events", NULL, CONSIGNMENT,
@@ -1687,6 +1706,8 @@ static void test_authorization_matrix(void **state)
 	cJSON_ArrayForEach(it, cJSON_GetObjectItem(l, "items"))
 		assert_string_not_equal(str(it, "role"), "admin"); /* nobody made A an admin */
 	cJSON_Delete(l);
+	/* and the rules are at the same version: no write got through */
+	assert_int_equal(rules_version(base), rules_before);
 	mlv_server_stop(srv);
 }
 
@@ -1947,7 +1968,7 @@ static long long market_id;
 static void test_operator_registry(void **state)
 {
 	(void)state;
-	char etag[32];
+	char etag[64];
 	cJSON *c = call_json_x("POST", "/v1/operators", key_admin, market_json, 201, NULL, etag,
 			       sizeof(etag));
 	market_id = num(c, "id");
@@ -2623,6 +2644,497 @@ static void test_console_lockout(void **state)
 	mlv_server_stop(srv);
 }
 
+/* ---- risk rules through the API ------------------------------------------------------ */
+
+/* A request with a text/plain body (NULL: none) and one more header. */
+static cJSON *call_text(const char *url, const char *method, const char *path, const char *token,
+			const char *text, const char *header, long expect, char *etag, size_t n)
+{
+	http_res r;
+	http_res_init(&r);
+	assert_int_equal(http_call_h(url, method, path, token, text ? "text/plain" : NULL, text,
+				     text ? strlen(text) : 0, header, &r),
+			 0);
+	if (r.status != expect)
+		fprintf(stderr, "%s %s -> %ld: %s\n", method, path, r.status,
+			r.body.data ? r.body.data : "");
+	assert_int_equal(r.status, expect);
+	if (etag != NULL)
+		snprintf(etag, n, "%s", r.etag);
+	cJSON *j = cJSON_Parse(r.body.data ? r.body.data : "");
+	assert_non_null(j);
+	http_res_free(&r);
+	return j;
+}
+
+static long long rules_version(const char *url)
+{
+	cJSON *g = call_text(url, "GET", "/v1/rules", key_analyst, NULL, NULL, 200, NULL, 0);
+	long long v = num(g, "version");
+	cJSON_Delete(g);
+	return v;
+}
+
+/* Files the fixture under lrn (seller: the fixture's, or `seller`) and
+ * returns the answer. */
+static cJSON *file_seller(const char *url, const char *lrn, const char *seller)
+{
+	char *body = consignment(lrn, NULL);
+	if (seller != NULL) {
+		cJSON *j = cJSON_Parse(body);
+		cJSON_ReplaceItemInObject(cJSON_GetObjectItem(j, "seller"), "name",
+					  cJSON_CreateString(seller));
+		free(body);
+		body = cJSON_PrintUnformatted(j);
+		cJSON_Delete(j);
+	}
+	http_res r;
+	http_res_init(&r);
+	assert_int_equal(http_call(url, "POST", "/v1/consignments", key_a, "application/json",
+				   body, strlen(body), &r),
+			 0);
+	if (r.status != 201)
+		fprintf(stderr, "filing %s -> %ld: %s\n", lrn, r.status, r.body.data);
+	assert_int_equal(r.status, 201);
+	cJSON *j = cJSON_Parse(r.body.data);
+	http_res_free(&r);
+	free(body);
+	return j;
+}
+
+static const cJSON *hit_of(const cJSON *filing, const char *rule)
+{
+	const cJSON *h;
+	cJSON_ArrayForEach(h, cJSON_GetObjectItem(cJSON_GetObjectItem(filing, "risk"), "hits"))
+		if (strcmp(str(h, "rule"), rule) == 0)
+			return h;
+	return NULL;
+}
+
+static long long profile_version_of(const cJSON *filing)
+{
+	return num(cJSON_GetObjectItem(cJSON_GetObjectItem(filing, "risk"), "profile"), "version");
+}
+
+/* A risk analyst changes the rules: readers and writers by role, a rule
+ * on the buyer refused with 422 at its line, a new version per change
+ * (recorded by the filings made after it, not by those before), rule
+ * versions that rise, If-Match, old versions readable, removal, and one
+ * audit event per version. */
+static void test_rules_api(void **state)
+{
+	(void)state;
+	char etag[64], hdr[96];
+	cJSON *g = call_text(base, "GET", "/v1/rules", key_analyst, NULL, NULL, 200, etag,
+			     sizeof(etag));
+	long long v0 = num(g, "version");
+	assert_true(v0 >= 1);
+	assert_string_equal(str(g, "created_by"), "system");
+	cJSON *prof = cJSON_GetObjectItem(g, "profile");
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(prof, "rules")),
+			 (int)mlv_risk_profile_rule_count(risk_profile));
+	assert_int_equal(num(prof, "version"), v0);
+	snprintf(hdr, sizeof(hdr), "\"%lld\"", v0);
+	assert_string_equal(etag, hdr);
+	cJSON_Delete(g);
+
+	/* Readers: analysts, supervisors, auditors; not filers nor officers. */
+	cJSON_Delete(call_text(base, "GET", "/v1/rules", key_supervisor, NULL, NULL, 200, NULL, 0));
+	cJSON_Delete(call_text(base, "GET", "/v1/rules", key_auditor, NULL, NULL, 200, NULL, 0));
+	cJSON_Delete(call_text(base, "GET", "/v1/rules", key_a, NULL, NULL, 403, NULL, 0));
+	cJSON_Delete(call_text(base, "GET", "/v1/rules", key_officer, NULL, NULL, 403, NULL, 0));
+	cJSON_Delete(call_text(base, "GET", "/v1/rules", NULL, NULL, NULL, 401, NULL, 0));
+
+	/* Writers: analysts and supervisors only. */
+	const char *rule1 = "[rule R-API-1]\nweight = 1\nexplain = departed {departure}\n"
+			    "departure = CN\n";
+	const char *no_writers[] = {key_a, key_officer, key_auditor};
+	for (size_t i = 0; i < MLV_ARRAY_LEN(no_writers); i++) {
+		cJSON_Delete(call_text(base, "POST", "/v1/rules", no_writers[i], rule1, NULL, 403,
+				       NULL, 0));
+		cJSON_Delete(call_text(base, "PUT", "/v1/rules", no_writers[i], rule1, NULL, 403,
+				       NULL, 0));
+		cJSON_Delete(call_text(base, "DELETE", "/v1/rules/R-VAL-UNDER-ANY", no_writers[i],
+				       NULL, NULL, 403, NULL, 0));
+	}
+	assert_int_equal(rules_version(base), v0);
+
+	/* A criterion on the buyer: 422 at its line, nothing stored. */
+	const char *bad = "; the consumer\n[rule R-API-BAD]\nweight = 5\nexplain = x\n"
+			  "buyer_country = FR\norigin = CN\n";
+	cJSON *p = call_text(base, "POST", "/v1/rules", key_analyst, bad, NULL, 422, NULL, 0);
+	assert_string_equal(str(p, "type"), "urn:mainlevee:problem:rules");
+	cJSON *e0 = cJSON_GetArrayItem(cJSON_GetObjectItem(p, "errors"), 0);
+	assert_int_equal(num(e0, "line"), 5);
+	assert_string_equal(str(e0, "code"), "consumer_criterion");
+	assert_non_null(strstr(str(e0, "message"), "consumers are not profiled"));
+	cJSON_Delete(p);
+	size_t len = 0;
+	const char *deflt = mlv_risk_profile_text(risk_profile, &len);
+	size_t lines = 0;
+	for (size_t i = 0; i < len; i++)
+		lines += deflt[i] == '\n';
+	char *whole = malloc(len + 256);
+	snprintf(whole, len + 256, "%s\n[rule R-API-BAD]\nversion = 1\nweight = 5\nexplain = x\n"
+				   "origin = CN\nconsignee_name = X\n", deflt);
+	p = call_text(base, "PUT", "/v1/rules", key_analyst, whole, NULL, 422, NULL, 0);
+	e0 = cJSON_GetArrayItem(cJSON_GetObjectItem(p, "errors"), 0);
+	assert_int_equal(num(e0, "line"), (long long)lines + 7);
+	assert_string_equal(str(e0, "code"), "consumer_criterion");
+	cJSON_Delete(p);
+	free(whole);
+	cJSON_Delete(call_text(base, "PUT", "/v1/rules", key_analyst, "[profile]\n", NULL, 422, NULL,
+			       0));
+	cJSON_Delete(call_text(base, "POST", "/v1/rules", key_analyst, "{\"rule\":1}", NULL, 422,
+			       NULL, 0));
+	http_res r;
+	http_res_init(&r);
+	assert_int_equal(http_call(base, "POST", "/v1/rules", key_analyst, "application/json", "{}",
+				   2, &r),
+			 0);
+	assert_int_equal(r.status, 415);
+	http_res_free(&r);
+	assert_int_equal(rules_version(base), v0);
+
+	/* Before the change: a filing records v0 and no R-API-1. */
+	cJSON *f1 = file_seller(base, "API-RULES-1", NULL);
+	assert_int_equal(profile_version_of(f1), v0);
+	assert_null(hit_of(f1, "R-API-1"));
+
+	/* The analyst adds a rule: a new version, in force for new filings. */
+	cJSON *c = call_text(base, "POST", "/v1/rules", key_analyst, rule1, NULL, 201, etag,
+			     sizeof(etag));
+	assert_string_equal(str(c, "outcome"), "created");
+	assert_int_equal(num(c, "version"), v0 + 1);
+	assert_int_equal(num(c, "previous_version"), v0);
+	assert_string_equal(str(c, "created_by"), "analyst:analyst-ana");
+	assert_non_null(strstr(str(c, "summary"), "R-API-1"));
+	assert_true(num(c, "event") > 0);
+	cJSON *ch = cJSON_GetArrayItem(cJSON_GetObjectItem(c, "changes"), 0);
+	assert_string_equal(str(ch, "change"), "added");
+	assert_int_equal(num(ch, "to_version"), 1);
+	cJSON_Delete(c);
+	snprintf(hdr, sizeof(hdr), "\"%lld\"", v0 + 1);
+	assert_string_equal(etag, hdr);
+	cJSON *f2 = file_seller(base, "API-RULES-2", NULL);
+	assert_int_equal(profile_version_of(f2), v0 + 1);
+	const cJSON *h = hit_of(f2, "R-API-1");
+	assert_non_null(h);
+	assert_int_equal(num(h, "version"), 1);
+	assert_string_equal(str(h, "explanation"), "departed CN");
+	/* ... and the filing made before keeps the version it was assessed with */
+	char path[96];
+	snprintf(path, sizeof(path), "/v1/consignments/%lld", num(f1, "id"));
+	cJSON *g1 = call_json("GET", path, key_a, NULL, 200);
+	assert_int_equal(profile_version_of(g1), v0);
+	cJSON_Delete(g1);
+	cJSON_Delete(f1);
+	cJSON_Delete(f2);
+
+	/* Changed without a version line: the rule's version rises. */
+	const char *rule1b = "[rule R-API-1]\nweight = 2\nexplain = departed {departure}\n"
+			     "departure = CN\n";
+	c = call_text(base, "POST", "/v1/rules", key_supervisor, rule1b, NULL, 201, NULL, 0);
+	assert_int_equal(num(c, "version"), v0 + 2);
+	ch = cJSON_GetArrayItem(cJSON_GetObjectItem(c, "changes"), 0);
+	assert_string_equal(str(ch, "change"), "changed");
+	assert_int_equal(num(ch, "from_version"), 1);
+	assert_int_equal(num(ch, "to_version"), 2);
+	assert_string_equal(str(c, "created_by"), "supervisor:supervisor-sam");
+	cJSON_Delete(c);
+	cJSON *f3 = file_seller(base, "API-RULES-3", NULL);
+	h = hit_of(f3, "R-API-1");
+	assert_non_null(h);
+	assert_int_equal(num(h, "version"), 2);
+	assert_int_equal(num(h, "weight"), 2);
+	cJSON_Delete(f3);
+	/* The same rule again is no change, and no version. */
+	c = call_text(base, "POST", "/v1/rules", key_analyst, rule1b, NULL, 200, NULL, 0);
+	assert_string_equal(str(c, "outcome"), "unchanged");
+	assert_int_equal(num(c, "version"), v0 + 2);
+	cJSON_Delete(c);
+	/* A version named that does not rise is refused at its line. */
+	p = call_text(base, "POST", "/v1/rules", key_analyst,
+		      "[rule R-API-1]\nversion = 2\nweight = 9\nexplain = x\ndeparture = CN\n", NULL,
+		      422, NULL, 0);
+	e0 = cJSON_GetArrayItem(cJSON_GetObjectItem(p, "errors"), 0);
+	assert_int_equal(num(e0, "line"), 1);
+	assert_non_null(strstr(str(e0, "message"), "raise its version"));
+	cJSON_Delete(p);
+
+	/* If-Match: a stale version is refused, the current one accepted. */
+	const char *rule1c = "[rule R-API-1]\nweight = 3\nexplain = departed {departure}\n"
+			     "departure = CN\n";
+	snprintf(hdr, sizeof(hdr), "If-Match: \"%lld\"", v0);
+	cJSON_Delete(call_text(base, "POST", "/v1/rules", key_analyst, rule1c, hdr, 412, NULL, 0));
+	snprintf(hdr, sizeof(hdr), "If-Match: \"%lld\"", v0 + 2);
+	c = call_text(base, "POST", "/v1/rules", key_analyst, rule1c, hdr, 201, NULL, 0);
+	assert_int_equal(num(c, "version"), v0 + 3);
+	cJSON_Delete(c);
+
+	/* A whole profile whose changed rule keeps its version: 422. */
+	snprintf(path, sizeof(path), "/v1/rules/versions/%lld", v0 + 3);
+	cJSON *vt = call_text(base, "GET", path, key_auditor, NULL, NULL, 200, NULL, 0);
+	assert_int_equal(num(vt, "version"), v0 + 3);
+	char *text = strdup(str(vt, "text"));
+	char *w = strstr(strstr(text, "[rule R-API-1]"), "weight = 3\n");
+	assert_non_null(w);
+	w[9] = '4';
+	p = call_text(base, "PUT", "/v1/rules", key_analyst, text, NULL, 422, NULL, 0);
+	assert_non_null(strstr(str(cJSON_GetArrayItem(cJSON_GetObjectItem(p, "errors"), 0),
+				   "message"),
+			       "rule R-API-1 changed but kept version 3"));
+	cJSON_Delete(p);
+	w[9] = '3';
+	c = call_text(base, "PUT", "/v1/rules", key_analyst, text, NULL, 200, NULL, 0);
+	assert_string_equal(str(c, "outcome"), "unchanged"); /* the very same text */
+	cJSON_Delete(c);
+	free(text);
+	cJSON_Delete(vt);
+
+	/* Every version stays readable, newest first, with its text. */
+	cJSON *vs = call_text(base, "GET", "/v1/rules/versions?limit=2", key_analyst, NULL, NULL,
+			      200, NULL, 0);
+	cJSON *list = cJSON_GetObjectItem(vs, "versions");
+	assert_int_equal(cJSON_GetArraySize(list), 2);
+	assert_int_equal(num(cJSON_GetArrayItem(list, 0), "version"), v0 + 3);
+	assert_int_equal(num(cJSON_GetArrayItem(list, 1), "version"), v0 + 2);
+	assert_true(num(cJSON_GetArrayItem(list, 0), "event") > 0);
+	assert_non_null(str(vs, "next"));
+	cJSON_Delete(vs);
+	snprintf(path, sizeof(path), "/v1/rules/versions/%lld", v0);
+	vt = call_text(base, "GET", path, key_analyst, NULL, NULL, 200, NULL, 0);
+	assert_string_equal(str(vt, "text"), deflt);
+	assert_string_equal(str(vt, "created_by"), "system");
+	cJSON_Delete(vt);
+	cJSON_Delete(call_text(base, "GET", "/v1/rules/versions/999999", key_analyst, NULL, NULL,
+			       404, NULL, 0));
+	cJSON_Delete(call_text(base, "GET", "/v1/rules/versions?limit=0", key_analyst, NULL, NULL,
+			       400, NULL, 0));
+
+	/* One rule, then its removal. */
+	cJSON *one = call_text(base, "GET", "/v1/rules/R-API-1", key_auditor, NULL, NULL, 200, NULL,
+			       0);
+	assert_int_equal(num(one, "version"), 3);
+	assert_non_null(strstr(str(one, "text"), "weight = 3"));
+	assert_string_equal(str(cJSON_GetArrayItem(cJSON_GetObjectItem(one, "criteria"), 0), "key"),
+			    "departure");
+	cJSON_Delete(one);
+	c = call_text(base, "DELETE", "/v1/rules/R-API-1", key_supervisor, NULL, NULL, 201, NULL, 0);
+	assert_int_equal(num(c, "version"), v0 + 4);
+	assert_string_equal(str(cJSON_GetArrayItem(cJSON_GetObjectItem(c, "changes"), 0), "change"),
+			    "removed");
+	cJSON_Delete(c);
+	cJSON_Delete(call_text(base, "GET", "/v1/rules/R-API-1", key_analyst, NULL, NULL, 404, NULL,
+			       0));
+	cJSON_Delete(call_text(base, "DELETE", "/v1/rules/R-API-1", key_analyst, NULL, NULL, 404,
+			       NULL, 0));
+	cJSON *f4 = file_seller(base, "API-RULES-4", NULL);
+	assert_null(hit_of(f4, "R-API-1"));
+	assert_int_equal(profile_version_of(f4), v0 + 4);
+	cJSON_Delete(f4);
+
+	/* Each version is an event of the audit log, and the log verifies. */
+	mlv_store_opts so = MLV_STORE_OPTS_INIT;
+	so.path = db;
+	so.read_only = true;
+	mlv_store *st = NULL;
+	char err[256];
+	assert_int_equal(mlv_store_open(&st, &so, err, sizeof(err)), 0);
+	for (long long v = v0; v <= v0 + 4; v++) {
+		mlv_rules_version rv;
+		assert_int_equal(mlv_store_rules_get(st, v, &rv, NULL), 0);
+		assert_true(rv.event_id > 0);
+	}
+	sleep(1); /* a signed tree head over the newest events */
+	mlv_audit_report rep;
+	int vrc = mlv_store_audit_verify(st, audit_pk, &rep);
+	if (vrc != 0)
+		fprintf(stderr, "audit: %s\n", rep.first_problem);
+	assert_int_equal(vrc, 0);
+	mlv_store_close(st);
+}
+
+/* Files `lrn` for `seller` on url, gets it to inspection and closes it
+ * with `result`. */
+static void controlled(const char *url, const char *lrn, const char *seller, const char *result)
+{
+	cJSON *f = file_seller(url, lrn, seller);
+	long long id = num(f, "id");
+	assert_string_equal(str(cJSON_GetObjectItem(f, "risk"), "lane"), "red");
+	cJSON_Delete(f);
+	char path[96], body[200];
+	snprintf(path, sizeof(path), "/v1/consignments/%lld/arrival", id);
+	cJSON_Delete(call_text(url, "POST", path, key_a, NULL, NULL, 200, NULL, 0));
+	snprintf(path, sizeof(path), "/v1/consignments/%lld/actions", id);
+	http_res r;
+	http_res_init(&r);
+	const char *inspect = "{\"action\":\"inspect\",\"reason\":\"rule review test\"}";
+	assert_int_equal(http_call(url, "POST", path, key_officer, "application/json", inspect,
+				   strlen(inspect), &r),
+			 0);
+	assert_int_equal(r.status, 200);
+	http_res_free(&r);
+	snprintf(body, sizeof(body), "{\"action\":\"%s\",\"reason\":\"closed\",\"result\":\"%s\"}",
+		 strcmp(result, "seizure") == 0 ? "seize" : "release", result);
+	http_res_init(&r);
+	assert_int_equal(http_call(url, "POST", path, key_officer, "application/json", body,
+				   strlen(body), &r),
+			 0);
+	assert_int_equal(r.status, 200);
+	http_res_free(&r);
+}
+
+/* The operator's score as the server has it: {controls, score}, after a
+ * rebuild newer than `after` (polls the refresh thread). */
+static cJSON *operator_score(const char *url, const char *query, const char *after)
+{
+	for (int i = 0; i < 100; i++) {
+		cJSON *j = call_text(url, "GET", query, key_officer, NULL, NULL, 200, NULL, 0);
+		const char *at = cJSON_GetStringValue(cJSON_GetObjectItem(j, "computed_at"));
+		if (after == NULL || (at != NULL && strcmp(at, after) > 0))
+			return j;
+		cJSON_Delete(j);
+		usleep(100000);
+	}
+	fail_msg("the operator scores were not rebuilt");
+	return NULL;
+}
+
+/* Review flags over HTTP (configurable thresholds), the scheduled rebuild
+ * of the analytics, operator scores from inspection results, and a rule
+ * that reads them. */
+static void test_rules_review_and_operator_scores(void **state)
+{
+	(void)state;
+	mlv_server_opts o = MLV_SERVER_OPTS_INIT;
+	char err[512], url[64];
+	o.port = 0;
+	o.threads = 2;
+	o.db_path = db;
+	o.rd = rd;
+	o.synchronous_full = false;
+	o.validate.profile = mlv_profiles_get(profiles, "FR");
+	o.validate.risk = risk_profile;
+	o.validate.goods = risk_goods;
+	o.validate.country = "FR";
+	o.review_min_controls = 3;
+	o.review_below = 0.6; /* 0 findings in 3: the 95% interval reaches 56% */
+	o.refresh_s = 1;
+	mlv_server *srv = NULL;
+	if (mlv_server_start(&srv, &o, err, sizeof(err)) != 0)
+		fail_msg("server: %s", err);
+	snprintf(url, sizeof(url), "http://127.0.0.1:%u", mlv_server_port(srv));
+	/* It took the newest stored version, not the configured file. */
+	assert_true(rules_version(url) > mlv_risk_profile_version(risk_profile));
+
+	const char *seller = "Review Test Trading Ltd";
+	cJSON_Delete(call_text(url, "POST", "/v1/rules", key_analyst,
+			       "[rule R-API-REVIEW]\nweight = 10\nlane = red\nexplain = review me\n"
+			       "words = earphones\n",
+			       NULL, 201, NULL, 0));
+	cJSON_Delete(call_text(url, "POST", "/v1/rules", key_analyst,
+			       "[rule R-API-OPSCORE]\nweight = 7\n"
+			       "explain = {role} {party} scores {operator_score}\n"
+			       "operator_score_min = 30\noperator_roles = seller\n",
+			       NULL, 201, NULL, 0));
+	/* Three controls that find nothing: precision 0 over 3 controls. */
+	for (int i = 0; i < 3; i++) {
+		char lrn[32];
+		snprintf(lrn, sizeof(lrn), "API-REV-%d", i);
+		controlled(url, lrn, seller, "nothing_found");
+	}
+	cJSON *one = call_text(url, "GET", "/v1/rules/R-API-REVIEW/performance", key_officer, NULL,
+			       NULL, 200, NULL, 0);
+	assert_int_equal(num(one, "controls"), 3);
+	assert_true(cJSON_IsTrue(cJSON_GetObjectItem(one, "review")));
+	cJSON_Delete(one);
+	cJSON *all = call_text(url, "GET", "/v1/rules/performance?review=true", key_analyst, NULL,
+			       NULL, 200, NULL, 0);
+	assert_int_equal(num(all, "min_controls"), 3);
+	assert_true(num(all, "review_count") >= 1);
+	bool flagged = false;
+	const cJSON *e;
+	cJSON_ArrayForEach(e, cJSON_GetObjectItem(all, "rules")) {
+		assert_true(cJSON_IsTrue(cJSON_GetObjectItem(e, "review"))); /* only flagged ones */
+		if (strcmp(str(e, "rule"), "R-API-REVIEW") == 0) {
+			flagged = true;
+			assert_true(cJSON_IsTrue(cJSON_GetObjectItem(e, "in_profile")));
+			assert_int_equal(num(e, "weight"), 10);
+		}
+	}
+	assert_true(flagged);
+	cJSON_Delete(all);
+	all = call_text(url, "GET", "/v1/rules/performance", key_auditor, NULL, NULL, 200, NULL, 0);
+	assert_true(cJSON_GetArraySize(cJSON_GetObjectItem(all, "rules")) >
+		    (int)mlv_risk_profile_rule_count(risk_profile));
+	cJSON_Delete(all);
+	cJSON_Delete(call_text(url, "GET", "/v1/rules/performance?review=maybe", key_analyst, NULL,
+			       NULL, 400, NULL, 0));
+	cJSON_Delete(call_text(url, "GET", "/v1/rules/performance", key_a, NULL, NULL, 403, NULL, 0));
+
+	/* The operator's score comes with the next scheduled rebuild. */
+	const char *q = "/v1/risk/operator-scores?role=seller&operator=Review%20Test%20Trading";
+	cJSON *s0 = call_text(url, "GET", q, key_officer, NULL, NULL, 200, NULL, 0);
+	char before[40];
+	snprintf(before, sizeof(before), "%s", str(s0, "computed_at"));
+	cJSON_Delete(s0);
+	cJSON *s1 = operator_score(url, q, before);
+	cJSON *op = cJSON_GetArrayItem(cJSON_GetObjectItem(s1, "operators"), 0);
+	assert_non_null(op);
+	assert_string_equal(str(op, "role"), "seller");
+	assert_string_equal(str(op, "key"), "reviewtesttrading");
+	assert_string_equal(str(op, "name"), seller);
+	assert_int_equal(num(op, "controls"), 3);
+	assert_int_equal(num(op, "findings"), 0);
+	int clean = (int)num(op, "score");
+	assert_true(clean < 30);
+	snprintf(before, sizeof(before), "%s", str(s1, "computed_at"));
+	cJSON_Delete(s1);
+	/* so its next consignment does not hit the score rule */
+	cJSON *f = file_seller(url, "API-REV-A", seller);
+	assert_null(hit_of(f, "R-API-OPSCORE"));
+	cJSON_Delete(f);
+
+	/* Three seizures: the score rises past 30 with the next rebuild. */
+	for (int i = 0; i < 3; i++) {
+		char lrn[32];
+		snprintf(lrn, sizeof(lrn), "API-REV-S%d", i);
+		controlled(url, lrn, seller, "seizure");
+	}
+	cJSON *s2 = operator_score(url, q, before);
+	op = cJSON_GetArrayItem(cJSON_GetObjectItem(s2, "operators"), 0);
+	assert_int_equal(num(op, "controls"), 6);
+	assert_int_equal(num(op, "seizures"), 3);
+	int risky = (int)num(op, "score");
+	assert_true(risky >= 30);
+	cJSON_Delete(s2);
+	f = file_seller(url, "API-REV-B", seller);
+	const cJSON *h = hit_of(f, "R-API-OPSCORE");
+	assert_non_null(h);
+	char want[96];
+	snprintf(want, sizeof(want), "seller %s scores %d", seller, risky);
+	assert_string_equal(str(h, "explanation"), want);
+	cJSON_Delete(f);
+
+	/* Listing: riskiest first; roles and parameters checked. */
+	cJSON *l = call_text(url, "GET", "/v1/risk/operator-scores?limit=5&min_controls=1",
+			     key_analyst, NULL, NULL, 200, NULL, 0);
+	int last = 101;
+	cJSON_ArrayForEach(e, cJSON_GetObjectItem(l, "operators")) {
+		assert_true(num(e, "score") <= last);
+		assert_true(num(e, "controls") >= 1);
+		last = (int)num(e, "score");
+	}
+	assert_true(cJSON_GetArraySize(cJSON_GetObjectItem(l, "operators")) >= 1);
+	cJSON_Delete(l);
+	cJSON_Delete(call_text(url, "GET", "/v1/risk/operator-scores", key_a, NULL, NULL, 403, NULL,
+			       0));
+	cJSON_Delete(call_text(url, "GET", "/v1/risk/operator-scores?role=buyer", key_analyst, NULL,
+			       NULL, 400, NULL, 0));
+	mlv_server_stop(srv);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -2659,6 +3171,8 @@ int main(void)
 		cmocka_unit_test(test_authorization_matrix),
 		cmocka_unit_test(test_metrics),
 		cmocka_unit_test(test_release_times),
+		cmocka_unit_test(test_rules_api),
+		cmocka_unit_test(test_rules_review_and_operator_scores),
 	};
 	return cmocka_run_group_tests(tests, setup_all, teardown_all);
 }

@@ -911,6 +911,133 @@ static void test_people_and_sessions(void **state)
 	assert_false(mlv_store_role_valid("Officer"));
 }
 
+/* ---- the risk profile's versions, rule counters, results ----------------------------------- */
+
+struct versions {
+	int64_t v[8];
+	size_t n;
+};
+
+static int collect_version(void *ctx, const mlv_rules_version *v)
+{
+	struct versions *x = ctx;
+	if (x->n < 8)
+		x->v[x->n++] = v->version;
+	return 0;
+}
+
+static int count_rule(void *ctx, const char *rule_id, const mlv_rule_counts *c)
+{
+	uint64_t *hits = ctx;
+	if (strcmp(rule_id, "A") == 0)
+		hits[0] = c->hits;
+	else if (strcmp(rule_id, "B") == 0)
+		hits[1] = c->hits;
+	return 0;
+}
+
+static int one_result(void *ctx, const mlv_result_row *r)
+{
+	char *seen = ctx;
+	snprintf(seen, 64, "%s %lld %s", r->result, (long long)r->at_ms,
+		 strstr(r->text->data, "\"lrn\"") ? "text" : "none");
+	return 0;
+}
+
+static void test_rule_versions(void **state)
+{
+	fixture *fx = *state;
+	mlv_rules_version v;
+	struct versions l = {{0}, 0};
+	assert_int_equal(mlv_store_rules_latest(fx->s, &v, NULL), MLV_ENOTFOUND);
+	assert_int_equal(mlv_store_rules_list(fx->s, 0, 10, collect_version, &l), 0);
+	assert_int_equal(l.n, 0);
+
+	int64_t a = filer(fx->s, "ExampleMarket");
+	mlv_filing *f = file_one(fx->s, a, base_json, RECEIVED_MS);
+	const char *text = "[profile]\nid = t\ncurrency = EUR\n";
+	memset(&v, 0, sizeof(v));
+	v.version = 3;
+	snprintf(v.profile_id, sizeof(v.profile_id), "t");
+	snprintf(v.actor, sizeof(v.actor), "analyst:alice");
+	snprintf(v.summary, sizeof(v.summary), "first");
+	v.created_ms = RECEIVED_MS + 1000;
+	assert_int_equal(mlv_store_rules_add(fx->s, &v, text, strlen(text)), 0);
+	assert_int_equal(v.event_id, 2); /* the next leaf of the audit log */
+	uint8_t digest[32];
+	crypto_generichash(digest, sizeof(digest), (const unsigned char *)text, strlen(text), NULL, 0);
+	assert_memory_equal(v.digest, digest, sizeof(digest));
+
+	/* taken or lower numbers: another change came first */
+	mlv_rules_version w = v;
+	assert_int_equal(mlv_store_rules_add(fx->s, &w, "x", 1), MLV_ECONFLICT);
+	w.version = 2;
+	assert_int_equal(mlv_store_rules_add(fx->s, &w, "x", 1), MLV_ECONFLICT);
+	w.version = 5;
+	snprintf(w.summary, sizeof(w.summary), "second");
+	assert_int_equal(mlv_store_rules_add(fx->s, &w, "second text", 11), 0);
+	assert_int_equal(w.event_id, 3);
+
+	mlv_buf t = MLV_BUF_INIT(1 << 20);
+	mlv_rules_version g;
+	assert_int_equal(mlv_store_rules_get(fx->s, 3, &g, &t), 0);
+	assert_string_equal(t.data, text);
+	assert_string_equal(g.actor, "analyst:alice");
+	assert_string_equal(g.summary, "first");
+	assert_int_equal(g.created_ms, RECEIVED_MS + 1000);
+	assert_int_equal(g.event_id, 2);
+	mlv_buf_reset(&t);
+	assert_int_equal(mlv_store_rules_latest(fx->s, &g, &t), 0);
+	assert_int_equal(g.version, 5);
+	assert_string_equal(t.data, "second text");
+	assert_int_equal(mlv_store_rules_get(fx->s, 4, &g, NULL), MLV_ENOTFOUND);
+	mlv_buf_free(&t);
+	assert_int_equal(mlv_store_rules_list(fx->s, 0, 10, collect_version, &l), 0);
+	assert_int_equal(l.n, 2);
+	assert_int_equal(l.v[0], 5);
+	assert_int_equal(l.v[1], 3);
+	l.n = 0;
+	assert_int_equal(mlv_store_rules_list(fx->s, 5, 10, collect_version, &l), 0);
+	assert_int_equal(l.n, 1);
+	assert_int_equal(l.v[0], 3);
+
+	/* the filings' events go on after the administration's; a consignment's
+	 * history holds only its own */
+	char *changed = replace_all(base_json, "\"6.90\"", "\"7.90\"");
+	mlv_filing *f2 = file_one(fx->s, a, changed, RECEIVED_MS + 5000);
+	struct events e = {.n = 0};
+	assert_int_equal(mlv_store_events(fx->s, a, f->id, collect_event, &e), 0);
+	assert_int_equal(e.n, 2);
+	assert_int_equal(e.ev[0].id, 1);
+	assert_int_equal(e.ev[1].id, 4);
+	uint64_t size = 0;
+	assert_int_equal(mlv_store_audit_size(fx->s, &size), 0);
+	assert_int_equal(size, 4);
+
+	/* every rule's counters at once; the results with their consignments */
+	const char *ab[] = {"A", "B"};
+	assert_int_equal(mlv_store_rule_hits(fx->s, ab, 2), 0);
+	assert_int_equal(mlv_store_rule_hits(fx->s, ab, 1), 0);
+	uint64_t hits[2] = {0, 0};
+	assert_int_equal(mlv_store_rule_counts_all(fx->s, count_rule, hits), 0);
+	assert_int_equal(hits[0], 2);
+	assert_int_equal(hits[1], 1);
+	assert_int_equal(mlv_store_result(fx->s, f->id, "seizure", 500, "officer:x", "n",
+					  RECEIVED_MS + 9000, ab, 1),
+			 0);
+	char seen[64] = "";
+	assert_int_equal(mlv_store_results_scan(fx->s, 0, one_result, seen), 0);
+	char want[64];
+	snprintf(want, sizeof(want), "seizure %lld text", (long long)(RECEIVED_MS + 9000));
+	assert_string_equal(seen, want);
+	seen[0] = '\0';
+	assert_int_equal(mlv_store_results_scan(fx->s, RECEIVED_MS + 9001, one_result, seen), 0);
+	assert_string_equal(seen, "");
+	mlv_filing_free(f2);
+	mlv_filing_free(f);
+	free(changed);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -929,6 +1056,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_purge_personal_data, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_purge_parts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_people_and_sessions, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rule_versions, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, refdata_group_setup, refdata_group_teardown);
 }
