@@ -100,11 +100,25 @@ export default async function (page) {
   }, { id });
   ok(forged === 403, "a decision without the CSRF token is refused", forged);
 
-  // the filer sees the decisions
+  // the filer sees the decisions: in its events, and in its notifications
   const ev = await api("GET", `/v1/consignments/${id}/events`);
   const types = ev.json ? ev.json.events.map((e) => e.type) : [];
-  ok(types.includes("inspect") || types.includes("inspected") || types.length >= 4,
+  ok(types.includes("inspect") && types.includes("seize"),
     "the filer's events show the officer's decisions", ev.text);
+  const seen = [];
+  for (let after = "0", pages = 0; pages < 100; pages++) {
+    const n = await api("GET", `/v1/notifications?after=${after}&limit=500`);
+    if (n.status !== 200) break;
+    for (const item of n.json.items)
+      if (item.consignment && item.consignment.id === id) seen.push(item);
+    if (!n.json.more) break;
+    after = n.json.next_cursor;
+  }
+  const seized = seen.find((x) => x.state === "seized");
+  ok(seized && seized.action === "seize" && seized.actor === "officer:officer" &&
+     /cat fur/.test(seized.reason || ""),
+    "the seizure reached the filer's notifications, with the officer's reason", JSON.stringify(seen));
+  ok(seen.some((x) => x.state === "inspected"), "so did the start of the inspection");
 
   // the green path: file, arrive, the officer releases from the console
   const green = await api("POST", "/v1/consignments", consignment("BROWSER-GREEN-1"));
@@ -121,6 +135,15 @@ export default async function (page) {
   ok((await page.textContent("#state")) === "released", "the consignment is released", await page.textContent("#state"));
   const g = await api("GET", `/v1/consignments/${gid}`);
   ok(g.json && g.json.status === "released", "the filer reads it released", g.text);
+  const rel = await api("GET", "/v1/notifications?limit=500&after=0");
+  let found = false;
+  for (let after = "0", pages = 0; pages < 100 && !found; pages++) {
+    const n = await api("GET", `/v1/notifications?after=${after}&limit=500`);
+    found = n.json.items.some((x) => x.consignment && x.consignment.id === gid && x.state === "released");
+    if (!n.json.more) break;
+    after = n.json.next_cursor;
+  }
+  ok(rel.status === 200 && found, "the release reached the filer's notifications");
   await screenshot(page, "officer-released");
 
   // a filer person may not open the console's queue; the public neither
