@@ -235,20 +235,6 @@ int mlv_store_transition_terms(mlv_store *s, int64_t filer_id, int64_t id, mlv_a
 int mlv_store_queue(mlv_store *s, int limit, int (*fn)(void *ctx, const mlv_summary *row,
 						       const char *lane, int risk_score),
 		    void *ctx);
-/* The console's queue: waiting consignments (open referrals, goods at the
- * border not yet decided, pre-arrival selections), highest risk first,
- * filtered; "" or 0 leaves a filter out.  *total receives how many match. */
-typedef struct mlv_queue_filter {
-	char state[24];     /* a state name */
-	char lane[8];       /* green, yellow, red, hold */
-	char origin[3];     /* departure country */
-	int min_score;
-	int limit, offset;
-} mlv_queue_filter;
-int mlv_store_queue_filtered(mlv_store *s, const mlv_queue_filter *f, int64_t *total,
-			     int (*fn)(void *ctx, const mlv_summary *row, const char *lane,
-				       int risk_score),
-			     void *ctx);
 /* Records an inspection result and feeds the statistics of every rule
  * that hit the consignment (rule_ids). */
 int mlv_store_result(mlv_store *s, int64_t id, const char *result, int64_t revenue,

@@ -22,10 +22,13 @@ struct rows {
 	int n;
 };
 
-static int row(void *ctx, const mlv_summary *r, const char *lane, int score)
+static int row(void *ctx, const mlv_queue_row *qr)
 {
 	struct rows *q = ctx;
 	mlv_buf *b = q->b;
+	const mlv_summary *r = &qr->c;
+	const char *lane = qr->lane;
+	int score = qr->risk_score;
 	char updated[32];
 	api_ms_to_rfc3339(r->updated_at_ms, updated);
 	q->n++;
@@ -59,9 +62,19 @@ static int row(void *ctx, const mlv_summary *r, const char *lane, int score)
 	if (rc == 0)
 		rc = mlv_html_escape(b, mlv_channel_name(r->channel));
 	if (rc == 0)
-		rc = mlv_buf_printf(b, "</td><td class=\"num\">%d</td><td><time datetime=\"%s\">"
-				       "%.16s</time></td></tr>\n",
-				    r->item_count, updated, updated);
+		rc = mlv_buf_printf(b, "</td><td class=\"num\">%d</td><td>", r->item_count);
+	if (rc == 0 && qr->open_referrals > 0) {
+		char deadline[32];
+		api_ms_to_rfc3339(qr->next_deadline_ms, deadline);
+		rc = mlv_buf_printf(b, "%s%d open, due <time datetime=\"%s\">%.16s</time>%s",
+				    qr->overdue ? "<strong class=\"error\">" : "",
+				    qr->open_referrals, deadline, deadline,
+				    qr->overdue ? " (overdue)</strong>" : "");
+	}
+	if (rc == 0)
+		rc = mlv_buf_printf(b, "%s</td><td><time datetime=\"%s\">%.16s</time></td></tr>\n",
+				    qr->multi_party ? " <span class=\"muted\">multi-party</span>" : "",
+				    updated, updated);
 	return rc;
 }
 
@@ -99,7 +112,17 @@ static bool one_of(const char *v, const char *const *values, size_t n)
 }
 
 /* Reads the filters; false (with a message) for a value outside its set. */
-static bool read_filter(mlv_server *s, mlv_req *req, mlv_queue_filter *f, int64_t *page,
+/* The filters as the form holds them; the store's query points into it. */
+struct filter {
+	char state[24];
+	char lane[8];
+	char origin[3];
+	int min_score;
+	bool overdue;
+	int limit, offset;
+};
+
+static bool read_filter(mlv_server *s, mlv_req *req, struct filter *f, int64_t *page,
 			const char **error)
 {
 	memset(f, 0, sizeof(*f));
@@ -137,6 +160,8 @@ static bool read_filter(mlv_server *s, mlv_req *req, mlv_queue_filter *f, int64_
 		}
 		f->min_score = (int)n;
 	}
+	if ((v = mlv_req_query(req, "overdue")) != NULL)
+		f->overdue = strcmp(v, "1") == 0;
 	if ((v = mlv_req_query(req, "page")) != NULL && !api_parse_int(v, 1, PAGES_MAX, page)) {
 		*error = "No such page.";
 		return false;
@@ -147,10 +172,12 @@ static bool read_filter(mlv_server *s, mlv_req *req, mlv_queue_filter *f, int64_
 }
 
 /* The query string of the filters, for the paging links. */
-static int filter_query(mlv_buf *b, const mlv_queue_filter *f, int64_t page)
+static int filter_query(mlv_buf *b, const struct filter *f, int64_t page)
 {
-	return mlv_buf_printf(b, "?state=%s&amp;lane=%s&amp;origin=%s&amp;min_score=%d&amp;page=%lld",
-			      f->state, f->lane, f->origin, f->min_score, (long long)page);
+	return mlv_buf_printf(b, "?state=%s&amp;lane=%s&amp;origin=%s&amp;min_score=%d%s&amp;"
+				 "page=%lld",
+			      f->state, f->lane, f->origin, f->min_score,
+			      f->overdue ? "&amp;overdue=1" : "", (long long)page);
 }
 
 int api_console_queue(mlv_server *s, mlv_req *req, mlv_resp *resp)
@@ -158,7 +185,7 @@ int api_console_queue(mlv_server *s, mlv_req *req, mlv_resp *resp)
 	struct auth a;
 	if (!api_console_person(s, req, resp, ROLES_OFFICERS, &a))
 		return 0;
-	mlv_queue_filter f;
+	struct filter f;
 	int64_t page, total = 0;
 	const char *error = NULL;
 	bool good = read_filter(s, req, &f, &page, &error);
@@ -184,9 +211,12 @@ int api_console_queue(mlv_server *s, mlv_req *req, mlv_resp *resp)
 				       "<div><label for=\"f-min\">Minimum score</label><input "
 				       "type=\"number\" id=\"f-min\" name=\"min_score\" min=\"0\" "
 				       "max=\"1000\" value=\"%d\"></div>\n"
+				       "<div><label><input type=\"checkbox\" name=\"overdue\" "
+				       "value=\"1\" id=\"f-overdue\"%s> Overdue referrals only"
+				       "</label></div>\n"
 				       "<div><button type=\"submit\" data-key=\"f\">Filter</button> "
 				       "<a href=\"/console/queue\">Clear</a></div>\n</form>\n",
-				    f.origin, f.min_score);
+				    f.origin, f.min_score, f.overdue ? " checked" : "");
 	if (rc == 0 && error != NULL) {
 		rc = mlv_buf_adds(b, "<p class=\"error\" role=\"alert\">");
 		if (rc == 0)
@@ -198,8 +228,18 @@ int api_console_queue(mlv_server *s, mlv_req *req, mlv_resp *resp)
 	if (rc == 0 && good) {
 		mlv_buf rows_html = MLV_BUF_INIT((size_t)4 << 20);
 		q.b = &rows_html;
+		mlv_queue_query qq = {
+			.limit = f.limit,
+			.offset = f.offset,
+			.state = f.state[0] ? f.state : NULL,
+			.lane = f.lane[0] ? f.lane : NULL,
+			.departure_country = f.origin[0] ? f.origin : NULL,
+			.min_score = f.min_score,
+			.overdue = f.overdue,
+			.now_ms = mlv_now_ms(),
+		};
 		mlv_store *st = api_reader_acquire(s);
-		rc = mlv_store_queue_filtered(st, &f, &total, row, &q);
+		rc = mlv_store_queue_list(st, &qq, row, &q, &total);
 		api_reader_release(s, st);
 		if (rc == 0)
 			rc = mlv_buf_printf(b, "<p id=\"queue-total\">%lld waiting%s</p>\n",
@@ -215,6 +255,7 @@ int api_console_queue(mlv_server *s, mlv_req *req, mlv_resp *resp)
 					     "<th scope=\"col\">State</th><th scope=\"col\">Origin</th>"
 					     "<th scope=\"col\">Category</th><th scope=\"col\">Channel"
 					     "</th><th class=\"num\" scope=\"col\">Items</th>"
+					     "<th scope=\"col\">Referrals</th>"
 					     "<th scope=\"col\">Updated (UTC)</th></tr></thead>\n<tbody>\n");
 			if (rc == 0)
 				rc = mlv_buf_add(b, rows_html.data, rows_html.len);
