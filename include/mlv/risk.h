@@ -682,4 +682,51 @@ bool mlv_risk_random_draw(const uint64_t key[2], const char *identity, size_t le
  * "score_before":..,"explanation":..}. */
 int mlv_risk_assessment_write_json(mlv_buf *b, const mlv_risk_assessment *a);
 
+/* ---- reading the goods lists (risk_goods.c) ------------------------------- */
+
+/* One entry of a goods list as published: what it covers and on which
+ * legal basis.  Borrowed from the goods lists; lives as long as they do. */
+typedef struct mlv_risk_goods_entry {
+	const char *id;
+	mlv_risk_hit_kind kind;	 /* MLV_RISK_HIT_PROHIBITED or _RESTRICTED */
+	const char *list;	 /* the list's country ("EU", "FR") */
+	const char *list_name;	 /* "European Union" */
+	const char *agency;	 /* restricted: the agency; NULL when none is named */
+	const char *permit;	 /* restricted: the permit or licence; NULL */
+	const char *basis;	 /* legal basis lines, then URLs, "; "-joined */
+	const char *explain;	 /* the explanation template */
+	const char *const *hs;	 /* HS prefixes (2 to 10 digits); none: by words only */
+	size_t hs_count;
+	const char *const *words; /* phrases as written ("batter*"); none: any text */
+	size_t word_count;
+	unsigned channels;	 /* bit 1 << MLV_CH_*: only these channels; 0 every one */
+	bool other_criteria;	 /* origins, values, weights, routes ... also decide */
+	bool enabled;
+} mlv_risk_goods_entry;
+
+/* How an entry concerns an HS code. */
+typedef enum mlv_risk_goods_match {
+	MLV_RISK_MATCH_HS = 1,	 /* one of its prefixes covers the code */
+	MLV_RISK_MATCH_WITHIN,	 /* it covers a finer line under the code */
+	MLV_RISK_MATCH_WORDS,	 /* it goes by words, and the description holds one */
+} mlv_risk_goods_match;
+
+/* Entry i (0 .. mlv_risk_goods_entry_count - 1), in list then file order;
+ * MLV_ENOTFOUND past the end. */
+int mlv_risk_goods_entry_at(const mlv_risk_goods *g, size_t i, mlv_risk_goods_entry *out);
+
+/* Calls fn for every enabled entry of the lists that apply to the
+ * administration of `country` (its own and its union's) that concerns
+ * the code hs (2 to 10 digits): by HS prefix, or, for an entry that goes
+ * by words alone, when `description` (the code's descriptions; NULL for
+ * none) holds one of its words and none of its not_words.  `word` is the
+ * phrase found (MLV_RISK_MATCH_WORDS), else NULL.  Stops at fn's first
+ * non-zero answer and returns it; MLV_EINVALID for a malformed code or an
+ * uncompiled list, MLV_ENOMEM. */
+int mlv_risk_goods_for_code(const mlv_risk_goods *g, const char *country, const char *hs,
+			    const char *description,
+			    int (*fn)(void *ctx, const mlv_risk_goods_entry *e,
+				      mlv_risk_goods_match how, const char *word),
+			    void *ctx);
+
 #endif
