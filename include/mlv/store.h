@@ -101,6 +101,68 @@ int mlv_store_session_close(mlv_store *s, const char *token);
 
 
 
+/* ---- the rules portal's texts (docs/portal.md) --------------------------------
+ * What an administration writes about a country (facilitation measures,
+ * contacts, notes, product requirements, and members-only fields) as one
+ * JSON document per country code.  Edits go to a draft; a publication
+ * gives every changed draft a new numbered version at once.  The text in
+ * force at version v is the country's newest text at or below v; before
+ * any publication a country has none (the shipped profiles alone). */
+
+#define MLV_PORTAL_TEXT_MAX (64u << 10) /* bytes of one country's document */
+
+/* Replaces the country's draft (the caller validated body). */
+int mlv_store_portal_draft_put(mlv_store *s, const char *country, const char *body, size_t len,
+			       const char *by, int64_t now_ms);
+/* The draft: body, when and by whom; MLV_ENOTFOUND when none. */
+int mlv_store_portal_draft_get(mlv_store *s, const char *country, mlv_buf *body,
+			       int64_t *updated_ms, char by[64]);
+int mlv_store_portal_draft_delete(mlv_store *s, const char *country);
+/* Every draft, by country: `changed` is false when it equals the text in
+ * force (publishing it would change nothing). */
+int mlv_store_portal_drafts(mlv_store *s,
+			    int (*fn)(void *ctx, const char *country, int64_t updated_ms,
+				      const char *by, bool changed),
+			    void *ctx);
+
+/* Publishes in one transaction the drafts of the n countries named (n 0:
+ * every draft): each that differs from the text in force becomes that
+ * country's text at the new version; all of them are removed.  *version
+ * receives the new number, *changed the countries it changed.
+ * MLV_ENOTFOUND when a named country has no draft, MLV_ECONFLICT when no
+ * draft changes anything (nothing is written then). */
+int mlv_store_portal_publish(mlv_store *s, const char *const *countries, size_t n,
+			     const char *by, const char *note, int64_t now_ms, int64_t *version,
+			     size_t *changed);
+
+/* The latest version (0 when nothing was ever published) and its time. */
+int mlv_store_portal_latest(mlv_store *s, int64_t *version, int64_t *published_ms);
+
+/* The country's text in force at `version` (0: the latest): the body and
+ * the version that set it; MLV_ENOTFOUND when none. */
+int mlv_store_portal_text(mlv_store *s, const char *country, int64_t version, mlv_buf *body,
+			  int64_t *set_in);
+
+typedef struct mlv_portal_version {
+	int64_t version;
+	int64_t published_ms;
+	char by[64];
+	char note[256];
+	char countries[160]; /* the codes it changed, space-separated (cut when long) */
+	size_t ncountries;
+} mlv_portal_version;
+
+/* Publications, newest first, at most limit; or one by number
+ * (MLV_ENOTFOUND). */
+int mlv_store_portal_versions(mlv_store *s, int limit,
+			      int (*fn)(void *ctx, const mlv_portal_version *v), void *ctx);
+int mlv_store_portal_version_get(mlv_store *s, int64_t version, mlv_portal_version *out);
+
+/* The countries whose text changed after version `from` up to `to`, by
+ * code. */
+int mlv_store_portal_changed(mlv_store *s, int64_t from, int64_t to,
+			     int (*fn)(void *ctx, const char *country), void *ctx);
+
 /* ---- filings ------------------------------------------------------------------ */
 
 /* Stores the prepared filings that are ok, all in one transaction, and

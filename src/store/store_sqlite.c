@@ -373,6 +373,24 @@ static const char *const migrations[] = {
 	"  created_at INTEGER NOT NULL,"
 	"  summary TEXT NOT NULL,"
 	"  event_id INTEGER) STRICT;",
+	/* 18: the rules portal (docs/portal.md): each country's draft texts,
+	 * numbered publications, and the texts each publication set; the
+	 * text in force at version v is a country's newest row at or below v */
+	"CREATE TABLE portal_drafts ("
+	"  country TEXT PRIMARY KEY,"
+	"  body TEXT NOT NULL,"
+	"  updated_at INTEGER NOT NULL,"
+	"  updated_by TEXT NOT NULL) STRICT;"
+	"CREATE TABLE portal_versions ("
+	"  version INTEGER PRIMARY KEY,"
+	"  published_at INTEGER NOT NULL,"
+	"  published_by TEXT NOT NULL,"
+	"  note TEXT NOT NULL) STRICT;"
+	"CREATE TABLE portal_texts ("
+	"  country TEXT NOT NULL,"
+	"  version INTEGER NOT NULL REFERENCES portal_versions(version),"
+	"  body TEXT NOT NULL,"
+	"  PRIMARY KEY (country, version)) STRICT, WITHOUT ROWID;",
 };
 
 static const char *const statements[ST_COUNT_] = {
