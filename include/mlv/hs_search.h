@@ -15,6 +15,8 @@
  * matches a word that its own description holds, or, with a lower
  * weight, its heading's or chapter's; a word that follows a negation in
  * its clause ("not roasted", "other than pure-bred") counts for little.
+ * A heading's words only complete a match that one of the code's own
+ * words started.
  * Every word must match; when no code matches them all, the codes that
  * match most of them come back, marked as partial.  A last word that
  * matches nothing whole is read as the start of a word ("coff").  Words

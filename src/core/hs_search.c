@@ -8,6 +8,9 @@
  *  - terms[] is sorted by text (strcmp), each term once;
  *  - a term's postings are sorted by entry, each entry once, with the
  *    flags of its best occurrence there.
+ * A code matches a word of its own text, or of its heading's or chapter's
+ * at a lower weight, but only once one word is its own: a chapter that
+ * names "coffee, tea, mate and spices" does not make pepper coffee.
  * A query walks the postings of its few words into per-entry weights, so
  * its cost grows with the number of codes (about 7,000) times the words,
  * never with the text of the descriptions. */
@@ -710,8 +713,10 @@ int mlv_hs_search(const mlv_hs_index *ix, const char *query_text, size_t len, ml
 	uint8_t *own = malloc(ix->n);
 	uint8_t *alt = malloc(ix->n);
 	uint8_t *all = malloc(ix->n);
+	uint8_t *mine = calloc(ix->n, 1); /* some word is in the code's own text */
 	ranked *rk = NULL;
-	if (score == NULL || matched == NULL || own == NULL || alt == NULL || all == NULL)
+	if (score == NULL || matched == NULL || own == NULL || alt == NULL || all == NULL ||
+	    mine == NULL)
 		goto cleanup;
 	for (size_t t = 0; t < q.nterms; t++) {
 		const word *w = &q.terms[t];
@@ -743,6 +748,7 @@ int mlv_hs_search(const mlv_hs_index *ix, const char *query_text, size_t len, ml
 		for (size_t i = 0; i < ix->n; i++) {
 			int w8 = own[i];
 			const entry *e = &ix->entries[i];
+			mine[i] |= own[i] > 0;
 			if (e->parent >= 0) {
 				int p = own[e->parent] / 2;
 				const entry *pe = &ix->entries[e->parent];
@@ -758,6 +764,9 @@ int mlv_hs_search(const mlv_hs_index *ix, const char *query_text, size_t len, ml
 	}
 	size_t nf = strlen(q.filter), n = 0, best = 0;
 	for (size_t i = 0; i < ix->n; i++) {
+		/* a heading's words complete its codes' matches, never make one */
+		if (!mine[i])
+			matched[i] = 0;
 		if (matched[i] == 0 || (nf && strncmp(ix->entries[i].code, q.filter, nf) != 0))
 			continue;
 		n++;
@@ -786,6 +795,7 @@ cleanup:
 	free(own);
 	free(alt);
 	free(all);
+	free(mine);
 	free(rk);
 	return rc;
 }

@@ -25,6 +25,7 @@
 #include "mlv/stats.h"
 #include "mlv/store.h"
 #include "metrics.h"
+#include "portal.h"
 #include "problem.h"
 #include "quote.h"
 #include "writer.h"
@@ -250,6 +251,27 @@ enum route_id {
 	R_NOTIFICATIONS,
 	R_WEBHOOKS,
 	R_WEBHOOK,
+	R_PORTAL_API,
+	R_PORTAL_API_COUNTRY,
+	R_PORTAL_API_SEARCH,
+	R_PORTAL_API_CODE,
+	R_PORTAL_API_COMPARE,
+	R_PORTAL_API_COMPARE_CSV,
+	R_PORTAL_API_VERSIONS,
+	R_PORTAL_API_CHANGES,
+	R_PORTAL_API_DRAFTS,
+	R_PORTAL_API_DRAFT,
+	R_PORTAL_API_PUBLISH,
+	R_PORTAL,
+	R_PORTAL_SEARCH,
+	R_PORTAL_COUNTRY,
+	R_PORTAL_CODE,
+	R_PORTAL_COMPARE,
+	R_PORTAL_CALC,
+	R_PORTAL_CHANGES,
+	R_PORTAL_EDIT,
+	R_PORTAL_EDIT_COUNTRY,
+	R_PORTAL_PUBLISH,
 };
 
 /* Every role: a route open to each of them, with object-level checks in
@@ -328,6 +350,29 @@ static const struct route routes[] = {
 	{R_NOTIFICATIONS, "/v1/notifications", "GET", true, ROLE_FILER | ROLE_AGENCY},
 	{R_WEBHOOKS, "/v1/webhooks", "GET, POST", true, ROLE_FILER | ROLE_AGENCY},
 	{R_WEBHOOK, "/v1/webhooks/{}", "GET, DELETE", true, ROLE_FILER | ROLE_AGENCY},
+	/* the rules portal (portal.h): public, members' fields for a member
+	 * caller, drafts and publication for the editors */
+	{R_PORTAL_API, "/v1/portal", "GET", false, 0},
+	{R_PORTAL_API_COUNTRY, "/v1/portal/countries/{s}", "GET", false, 0},
+	{R_PORTAL_API_SEARCH, "/v1/portal/search", "GET", false, 0},
+	{R_PORTAL_API_CODE, "/v1/portal/codes/{s}", "GET", false, 0},
+	{R_PORTAL_API_COMPARE, "/v1/portal/compare", "GET", false, 0},
+	{R_PORTAL_API_COMPARE_CSV, "/v1/portal/compare.csv", "GET", false, 0},
+	{R_PORTAL_API_VERSIONS, "/v1/portal/versions", "GET", false, 0},
+	{R_PORTAL_API_CHANGES, "/v1/portal/changes", "GET", false, 0},
+	{R_PORTAL_API_DRAFTS, "/v1/portal/drafts", "GET", true, ROLES_EDITORS},
+	{R_PORTAL_API_DRAFT, "/v1/portal/drafts/{s}", "GET, PUT, DELETE", true, ROLES_EDITORS},
+	{R_PORTAL_API_PUBLISH, "/v1/portal/publish", "POST", true, ROLES_EDITORS},
+	{R_PORTAL, "/portal", "GET", false, 0},
+	{R_PORTAL_SEARCH, "/portal/search", "GET", false, 0},
+	{R_PORTAL_COUNTRY, "/portal/countries/{s}", "GET", false, 0},
+	{R_PORTAL_CODE, "/portal/codes/{s}", "GET", false, 0},
+	{R_PORTAL_COMPARE, "/portal/compare", "GET", false, 0},
+	{R_PORTAL_CALC, "/portal/calculator", "GET, POST", false, 0},
+	{R_PORTAL_CHANGES, "/portal/changes", "GET", false, 0},
+	{R_PORTAL_EDIT, "/portal/edit", "GET", false, 0},
+	{R_PORTAL_EDIT_COUNTRY, "/portal/edit/{s}", "GET, POST", false, 0},
+	{R_PORTAL_PUBLISH, "/portal/publish", "POST", false, 0},
 };
 
 /* Matches path against pattern; integers of the {} segments go to args,
@@ -665,6 +710,67 @@ static int handle(mlv_req *req, mlv_resp *resp)
 		rc = strcmp(req->method, "DELETE") == 0 ? api_webhook_delete(s, resp, &a, args[0])
 							: api_webhook_get(s, resp, &a, args[0]);
 		break;
+	case R_PORTAL_API:
+		rc = portal_api_index(s, req, resp);
+		break;
+	case R_PORTAL_API_COUNTRY:
+		rc = portal_api_country(s, req, resp, name);
+		break;
+	case R_PORTAL_API_SEARCH:
+		rc = portal_api_search(s, req, resp);
+		break;
+	case R_PORTAL_API_CODE:
+		rc = portal_api_code(s, req, resp, name);
+		break;
+	case R_PORTAL_API_COMPARE:
+	case R_PORTAL_API_COMPARE_CSV:
+		rc = portal_api_compare(s, req, resp, r->id == R_PORTAL_API_COMPARE_CSV);
+		break;
+	case R_PORTAL_API_VERSIONS:
+		rc = portal_api_versions(s, req, resp);
+		break;
+	case R_PORTAL_API_CHANGES:
+		rc = portal_api_changes(s, req, resp);
+		break;
+	case R_PORTAL_API_DRAFTS:
+		rc = portal_api_drafts(s, req, resp, &a);
+		break;
+	case R_PORTAL_API_DRAFT:
+		rc = portal_api_draft(s, req, resp, &a, name);
+		break;
+	case R_PORTAL_API_PUBLISH:
+		rc = portal_api_publish(s, req, resp, &a);
+		break;
+	case R_PORTAL:
+		rc = portal_page_home(s, req, resp);
+		break;
+	case R_PORTAL_SEARCH:
+		rc = portal_page_search(s, req, resp);
+		break;
+	case R_PORTAL_COUNTRY:
+		rc = portal_page_country(s, req, resp, name);
+		break;
+	case R_PORTAL_CODE:
+		rc = portal_page_code(s, req, resp, name);
+		break;
+	case R_PORTAL_COMPARE:
+		rc = portal_page_compare(s, req, resp);
+		break;
+	case R_PORTAL_CALC:
+		rc = portal_page_calculator(s, req, resp);
+		break;
+	case R_PORTAL_CHANGES:
+		rc = portal_page_changes(s, req, resp);
+		break;
+	case R_PORTAL_EDIT:
+		rc = portal_page_edit(s, req, resp);
+		break;
+	case R_PORTAL_EDIT_COUNTRY:
+		rc = portal_page_edit_country(s, req, resp, name);
+		break;
+	case R_PORTAL_PUBLISH:
+		rc = portal_page_publish(s, req, resp);
+		break;
 	}
 done:
 	if (s->opts.access_log && rc != MLV_HTTP_ASYNC)
@@ -709,6 +815,22 @@ int mlv_server_start(mlv_server **out, const mlv_server_opts *opts, char *err, s
 	}
 	mlv_auth_set_limits(s->auth, opts->rate_per_key, opts->auth_max_failures,
 			    opts->auth_window_s, opts->public_rate);
+	/* the portal's index and rules, built once; it serves nothing without
+	 * country profiles */
+	if (portal_i18n_check() != 0) {
+		mlv_auth_free(s->auth);
+		mlv_metrics_free(s->metrics);
+		free(s);
+		snprintf(err, errlen, "the portal's message table misses a translation");
+		return MLV_EINVALID;
+	}
+	if (mlv_portal_new(&s->portal, opts->rd, opts->profiles) != 0) {
+		mlv_auth_free(s->auth);
+		mlv_metrics_free(s->metrics);
+		free(s);
+		snprintf(err, errlen, "cannot build the rules portal's index");
+		return MLV_ENOMEM;
+	}
 	pthread_cond_init(&s->pool_cond, NULL);
 	unsigned threads = opts->threads;
 	if (threads == 0) {
@@ -810,5 +932,6 @@ void mlv_server_stop(mlv_server *s)
 	pthread_mutex_destroy(&s->filings_lock);
 	mlv_auth_free(s->auth);
 	mlv_metrics_free(s->metrics);
+	mlv_portal_free(s->portal);
 	free(s);
 }

@@ -60,6 +60,7 @@ struct mlv_server {
 	int64_t refvalues_ms;	      /* when the analytics in force were built (refresh_lock) */
 	int64_t opscores_ms;
 	bool risk_ready;	      /* locks and live state set up */
+	struct mlv_portal *portal;     /* the rules portal's state (portal.h) */
 };
 
 /* Roles (issue 7), as bits so that a route can admit several. */
@@ -79,6 +80,8 @@ enum {
 #define ROLES_RULES (ROLE_ANALYST | ROLE_SUPERVISOR | ROLE_AUDITOR)
 /* Who acts on consignments. */
 #define ROLES_OFFICERS (ROLE_OFFICER | ROLE_SUPERVISOR)
+/* Who edits and publishes the rules portal's texts. */
+#define ROLES_EDITORS (ROLE_SUPERVISOR | ROLE_ADMIN)
 
 /* The bit of a role name; 0 for none. */
 unsigned api_role_bit(const char *name);

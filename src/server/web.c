@@ -147,8 +147,11 @@ int mlv_web_page_begin(mlv_buf *b, const mlv_web_page *p)
 			rc = mlv_buf_adds(b, "\"></script>\n");
 	}
 	if (rc == 0)
-		rc = mlv_buf_adds(b, "</head>\n<body>\n<a class=\"skip\" href=\"#main\">Skip to "
-				     "content</a>\n<header class=\"top\">\n<a class=\"brand\" href=\"");
+		rc = mlv_buf_adds(b, "</head>\n<body>\n<a class=\"skip\" href=\"#main\">");
+	if (rc == 0)
+		rc = mlv_html_escape(b, p->skip_label != NULL ? p->skip_label : "Skip to content");
+	if (rc == 0)
+		rc = mlv_buf_adds(b, "</a>\n<header class=\"top\">\n<a class=\"brand\" href=\"");
 	if (rc == 0)
 		rc = mlv_html_escape(b, p->brand_href != NULL ? p->brand_href : "/");
 	if (rc == 0)
@@ -193,8 +196,15 @@ int mlv_web_page_begin(mlv_buf *b, const mlv_web_page *p)
 		if (rc == 0)
 			rc = mlv_html_escape(b, p->csrf);
 		if (rc == 0)
-			rc = mlv_buf_adds(b, "\"><button type=\"submit\">Sign out</button></form>\n");
+			rc = mlv_buf_adds(b, "\"><button type=\"submit\">");
+		if (rc == 0)
+			rc = mlv_html_escape(b, p->signout_label != NULL ? p->signout_label
+									 : "Sign out");
+		if (rc == 0)
+			rc = mlv_buf_adds(b, "</button></form>\n");
 	}
+	if (rc == 0 && p->header_extra != NULL)
+		rc = mlv_buf_adds(b, p->header_extra);
 	if (rc == 0)
 		rc = mlv_buf_adds(b, "</header>\n<main id=\"main\">\n");
 	return rc;

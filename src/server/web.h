@@ -63,6 +63,10 @@ typedef struct mlv_web_page {
 	const char *role;
 	const char *csrf;
 	const char *logout_href;
+	const char *skip_label;    /* NULL: "Skip to content" */
+	const char *signout_label; /* NULL: "Sign out" */
+	const char *header_extra;  /* trusted HTML closing the header (a language
+				    * switch); NULL for none */
 } mlv_web_page;
 
 int mlv_web_page_begin(mlv_buf *b, const mlv_web_page *p);

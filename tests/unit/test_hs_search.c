@@ -125,6 +125,10 @@ static void test_coffee(void **state)
 	assert_true(heading >= 0 && heading < 3);
 	assert_true(roasted >= 0 && roasted < 8);
 	assert_true(extracts > roasted);
+	/* the chapter names "coffee, tea, mate and spices": pepper is no coffee */
+	assert_int_equal(rank_of(h, r.count, "090411"), -1);
+	assert_int_equal(rank_of(h, r.count, "0904"), -1);
+	assert_true(r.total < 20);
 	/* case, accents, punctuation and plurals do not matter */
 	const char *forms[] = {"COFFEE", "Coffées", "  coffee!! ", "coffees"};
 	for (size_t i = 0; i < MLV_ARRAY_LEN(forms); i++) {
