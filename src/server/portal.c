@@ -564,10 +564,11 @@ static int csv_field(mlv_buf *b, const char *s, bool last)
 	if (s == NULL)
 		s = "";
 	/* a leading = + - @ would be a formula in a spreadsheet */
-	bool quote = strpbrk(s, ",\"\r\n") != NULL || strchr("=+-@", s[0]) != NULL;
+	bool formula = s[0] != '\0' && strchr("=+-@", s[0]) != NULL;
+	bool quote = formula || strpbrk(s, ",\"\r\n") != NULL;
 	if (quote) {
 		rc = mlv_buf_addc(b, '"');
-		if (rc == 0 && strchr("=+-@", s[0]) != NULL && s[0] != '\0')
+		if (rc == 0 && formula)
 			rc = mlv_buf_addc(b, '\'');
 		for (const char *p = s; rc == 0 && *p; p++)
 			rc = *p == '"' ? mlv_buf_adds(b, "\"\"") : mlv_buf_addc(b, *p);
@@ -941,7 +942,8 @@ static cJSON *version_json(pctx *c, const mlv_portal_version *v)
 	char when[32];
 	api_ms_to_rfc3339(v->published_ms, when);
 	put_int(c, o, "version", v->version);
-	put_str(c, o, "published_at", when);
+	/* version 0: the shipped profiles, never published */
+	put_str(c, o, "published_at", v->version > 0 ? when : NULL);
 	put_str(c, o, "note", v->note);
 	cJSON *cc = put(c, o, "countries", cJSON_CreateArray());
 	for (const char *p = v->countries; *p;) {
@@ -1034,13 +1036,14 @@ cJSON *portal_model_changes(pctx *c, int64_t from, int64_t to, int *status)
 		return NULL;
 	}
 	cJSON *o = cJSON_CreateObject();
-	put(c, o, "from", from > 0 ? version_json(c, &vf) : cJSON_CreateNumber(0));
-	put(c, o, "to", to > 0 ? version_json(c, &vt) : cJSON_CreateNumber(0));
+	put(c, o, "from", version_json(c, &vf));
+	put(c, o, "to", version_json(c, &vt));
 	cJSON *arr = put(c, o, "countries", cJSON_CreateArray());
 	const cJSON *code;
 	cJSON_ArrayForEach(code, codes)
 	{
-		cJSON *before = portal_texts_load(c, code->valuestring, from, NULL);
+		/* version 0 is the baseline: the shipped profiles, no texts */
+		cJSON *before = from > 0 ? portal_texts_load(c, code->valuestring, from, NULL) : NULL;
 		cJSON *after = portal_texts_load(c, code->valuestring, to, NULL);
 		cJSON *fields = portal_doc_diff(before, after, c->member);
 		cJSON_Delete(before);

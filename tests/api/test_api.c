@@ -1601,6 +1601,12 @@ static void test_authorization_matrix(void **state)
 		 "{\"reference\":\"AZ\",\"party_a\":\"EU\",\"party_b\":\"US\","
 		 "\"valid_from\":\"2021-01-01\"}",
 		 OPERATOR, W_ADMIN, false},
+		/* the portal's editors' endpoints (the portal's own matrix, every
+		 * endpoint x every role, is in test_portal.c) */
+		{"GET", "/v1/portal/drafts", NULL, CONSIGNMENT, W_SUPERVISOR | W_ADMIN, false},
+		{"PUT", "/v1/portal/drafts/FR", "{\"notes\":\"matrix\"}", CONSIGNMENT,
+		 W_SUPERVISOR | W_ADMIN, false},
+		{"POST", "/v1/portal/publish", "{}", CONSIGNMENT, W_SUPERVISOR | W_ADMIN, false},
 	};
 	/* What must never come back to them. */
 	const char *marks[] = {"API-AZ-", "AZ-OP-", "az-op-", "AZOP", "AZ-LINK-", prefix_a};
