@@ -381,6 +381,57 @@ const char *mlv_req_query(mlv_req *req, const char *name)
 	return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
 }
 
+typedef struct query_ctx {
+	const char *const *drop;
+	mlv_buf *out;
+	int rc;
+} query_ctx;
+
+/* Appends s percent-encoded (RFC 3986 unreserved characters kept). */
+static int add_encoded(mlv_buf *b, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	int rc = 0;
+	for (const unsigned char *p = (const unsigned char *)s; rc == 0 && *p; p++) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+		    *p == '-' || *p == '.' || *p == '_' || *p == '~') {
+			rc = mlv_buf_addc(b, (char)*p);
+		} else {
+			char e[4] = {'%', hex[*p >> 4], hex[*p & 15], '\0'};
+			rc = mlv_buf_adds(b, e);
+		}
+	}
+	return rc;
+}
+
+static enum MHD_Result on_argument(void *cls, enum MHD_ValueKind kind, const char *key,
+				   const char *value)
+{
+	(void)kind;
+	query_ctx *q = cls;
+	for (size_t i = 0; q->drop != NULL && q->drop[i] != NULL; i++)
+		if (strcmp(q->drop[i], key) == 0)
+			return MHD_YES;
+	if (q->rc == 0 && q->out->len > 0)
+		q->rc = mlv_buf_addc(q->out, '&');
+	if (q->rc == 0)
+		q->rc = add_encoded(q->out, key);
+	if (q->rc == 0 && value != NULL) {
+		q->rc = mlv_buf_addc(q->out, '=');
+		if (q->rc == 0)
+			q->rc = add_encoded(q->out, value);
+	}
+	return q->rc == 0 ? MHD_YES : MHD_NO;
+}
+
+int mlv_req_query_string(mlv_req *req, const char *const *drop, mlv_buf *out)
+{
+	query_ctx q = {drop, out, 0};
+	mlv_buf_reset(out);
+	MHD_get_connection_values(req->conn, MHD_GET_ARGUMENT_KIND, on_argument, &q);
+	return q.rc;
+}
+
 static struct MHD_Daemon *start_one(mlv_http *h, const struct sockaddr *sa, unsigned flags)
 {
 	struct MHD_OptionItem more[] = {

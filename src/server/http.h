@@ -84,5 +84,9 @@ void mlv_req_client_addr(mlv_req *req, char *out, size_t size);
 /* Request header or query argument, NULL when absent. */
 const char *mlv_req_header(mlv_req *req, const char *name);
 const char *mlv_req_query(mlv_req *req, const char *name);
+/* The query string rebuilt from the request's arguments, percent-encoded,
+ * without those named in drop (NULL-terminated; NULL drops none): into
+ * out, "" when none.  MLV_ETOOBIG past out's bound. */
+int mlv_req_query_string(mlv_req *req, const char *const *drop, mlv_buf *out);
 
 #endif

@@ -144,8 +144,13 @@ void portal_page_begin(html *h, pctx *c, const char *title, const char *current)
 	h_esc(&x, portal_t(c, M_LANGUAGE));
 	h_raw(&x, "\"><ul>");
 	static const char *const names[LANG_COUNT] = {"English", "Français", "Español"};
+	static const char *const drop[] = {"lang", NULL};
 	char path[160];
 	snprintf(path, sizeof(path), "%s", c->req->path);
+	/* the same page (a GET's query kept) in another language */
+	mlv_buf query = MLV_BUF_INIT(2048);
+	if (strcmp(c->req->method, "GET") != 0 || mlv_req_query_string(c->req, drop, &query) != 0)
+		mlv_buf_reset(&query);
 	for (int l = 0; l < LANG_COUNT; l++) {
 		h_raw(&x, "<li><a lang=\"");
 		h_raw(&x, portal_lang_code((portal_lang)l));
@@ -153,13 +158,19 @@ void portal_page_begin(html *h, pctx *c, const char *title, const char *current)
 		h_raw(&x, portal_lang_code((portal_lang)l));
 		h_raw(&x, "\" href=\"");
 		h_esc(&x, path);
-		h_raw(&x, "?lang=");
+		h_raw(&x, "?");
+		if (query.len > 0) {
+			h_esc(&x, query.data);
+			h_raw(&x, "&amp;");
+		}
+		h_raw(&x, "lang=");
 		h_raw(&x, portal_lang_code((portal_lang)l));
 		h_raw(&x, (int)c->lang == l ? "\" aria-current=\"true\">" : "\">");
 		h_esc(&x, names[l]);
 		h_raw(&x, "</a></li>");
 	}
 	h_raw(&x, "</ul></nav>\n");
+	mlv_buf_free(&query);
 	if (!c->signed_in) {
 		h_raw(&x, "<a class=\"signin\" href=\"/console/login?next=");
 		h_esc(&x, strlen(path) < 80 ? path : "/portal");
@@ -496,7 +507,7 @@ static void rule_sentence(html *h, const pctx *c, const cJSON *r)
 				h_raw(h, ": ");
 		}
 		if (strcmp(k, "duty") == 0 && cJSON_IsFalse(jget(r, "computed")))
-			h_say(h, c, M_DUTY_NOT_COMPUTED, NULL);
+			h_say(h, c, M_DUTY_UNLISTED, NULL);
 		h_percent(h, c, jstr(r, "rate"));
 		if (jget(r, "amount") != NULL) {
 			if (jstr(r, "rate") != NULL)
@@ -1501,7 +1512,7 @@ int portal_page_country(mlv_server *s, mlv_req *req, mlv_resp *resp, const char 
 	}
 	h_raw(&h, "</ul></section>\n");
 
-	section_open(&h, &c, "texts", M_NOTES);
+	section_open(&h, &c, "texts", M_TEXTS_TITLE);
 	if (texts != NULL && cJSON_IsObject(texts)) {
 		char v[24];
 		snprintf(v, sizeof(v), "%d", (int)cJSON_GetNumberValue(jget(texts, "version")));
