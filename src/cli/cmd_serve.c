@@ -129,9 +129,10 @@ static void print_banner(const char *token, const char *password, const char *ad
 	       "  Try:\n"
 	       "    curl -s -H 'Authorization: Bearer %s' 'http://%s%s%s:%u/v1/consignments?limit=2'\n\n"
 	       "  Officer console: http://%s%s%s:%u/console\n"
-	       "    user 'officer', password (new at each start): %s\n\n",
+	       "    user 'officer', password (new at each start): %s\n\n"
+	       "  Rules portal (public): http://%s%s%s:%u/portal\n\n",
 	       l, address, r, port, token, token, l, address, r, port, l, address, r, port,
-	       password);
+	       password, l, address, r, port);
 	fflush(stdout);
 }
 

@@ -776,8 +776,17 @@ int portal_page_search(mlv_server *s, mlv_req *req, mlv_resp *resp)
 	if (to != NULL && portal_destination(&c, to) == NULL)
 		to = NULL;
 	char query[MLV_HS_QUERY_MAX + 1] = "";
-	if (q != NULL)
-		snprintf(query, sizeof(query), "%s", q); /* a longer one is cut */
+	if (q != NULL) {
+		/* a longer one is cut, at a character's start */
+		size_t n = strlen(q);
+		if (n > MLV_HS_QUERY_MAX) {
+			n = MLV_HS_QUERY_MAX;
+			while (n > 0 && ((unsigned char)q[n] & 0xC0) == 0x80)
+				n--;
+		}
+		memcpy(query, q, n);
+		query[n] = '\0';
+	}
 	int status = 200;
 	cJSON *m = query[0] ? portal_model_search(&c, query, 50, &status) : NULL;
 	if (query[0] && m == NULL && status == 200)
