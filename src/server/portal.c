@@ -840,8 +840,7 @@ cJSON *portal_model_code(pctx *c, const char *hs, const mlv_profile *dest, const
 		put(c, o, "destination", cJSON_CreateNull());
 		return o;
 	}
-	cJSON *to = put(c, o, "destination", portal_summary(c, dest, day));
-	(void)to;
+	put(c, o, "destination", portal_summary(c, dest, day));
 	if (n >= 6) {
 		mlv_duty_rate dr;
 		cJSON *duty = put(c, o, "duty", cJSON_CreateObject());

@@ -211,7 +211,6 @@ void portal_page_begin(html *h, pctx *c, const char *title, const char *current)
 
 void portal_page_end(html *h, pctx *c)
 {
-	(void)c;
 	if (h->rc == 0)
 		h->rc = mlv_web_page_end(h->b);
 }
@@ -1243,7 +1242,6 @@ static void h_contacts(html *h, const pctx *c, const cJSON *arr, const char *id)
 		h_raw(h, "</li>");
 	}
 	h_raw(h, "</ul>\n");
-	(void)c;
 }
 
 /* Text with line breaks kept: one paragraph per blank-line block. */
