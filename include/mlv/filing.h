@@ -69,6 +69,8 @@ typedef struct mlv_filing {
 	char party_idents[4][36];
 	uint8_t party_roles[4];
 	size_t party_count;
+	int64_t duty, tax;   /* its duty and its tax due at the border (statistics) */
+	int collection_model; /* the assessment's mlv_model (duty.h); 0 when not assessed */
 	/* set by the store */
 	int64_t id;
 	int version;

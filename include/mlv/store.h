@@ -18,6 +18,7 @@
 #include "mlv/lifecycle.h"
 #include "mlv/operators.h"
 #include "mlv/refdata.h"
+#include "mlv/stats.h"
 
 typedef struct mlv_store mlv_store;
 
@@ -709,6 +710,73 @@ int mlv_store_refund(mlv_store *s, int64_t filer_id, int64_t id, const char *ret
 int mlv_store_recent_by_buyer(mlv_store *s, const char *buyer_key, int64_t since_ms,
 			      int64_t filer_id, const char *lrn, int64_t *values, int64_t *times,
 			      size_t max, size_t *n);
+
+/* ---- statistics (docs/statistics.md) ------------------------------------------------------
+ * Aggregates kept per day and combination of dimension values, in the
+ * same transactions that write the consignments, their events, inspection
+ * results and refunds: reading a month costs the same over ten thousand
+ * or ten million stored consignments. */
+
+typedef struct mlv_stats_query {
+	int32_t from_day, to_day;    /* days since 1970-01-01, both included */
+	mlv_stats_period period;     /* MLV_PERIOD_NONE: one row for the range */
+	mlv_stats_dim by;            /* the breakdown; MLV_DIM_NONE for none */
+	unsigned filters;            /* bits 1u << dim of the filters given */
+	int64_t key[MLV_DIM_COUNT_]; /* each filter's value (mlv_stats_key_parse) */
+	char origin[3];              /* the origin filter's country */
+	size_t max_rows;             /* MLV_ETOOBIG past it (fn already called); 0: none */
+} mlv_stats_query;
+
+/* Calls fn for each row, by period then breakdown value.  MLV_EINVALID
+ * when the store keeps no grain with the breakdown and every filter
+ * (mlv_store_stats_grain). */
+int mlv_store_stats(mlv_store *s, const mlv_stats_query *q,
+		    int (*fn)(void *ctx, const mlv_stats_row *row), void *ctx);
+
+/* The grain that holds every dimension of `dims` (bits 1u << dim), or -1
+ * when none does.  Kept per day: lane, channel, business model and
+ * collection model together; the country of dispatch, the HS chapter or
+ * the filer each with lane and channel; and any two of those three with
+ * lane (docs/statistics.md). */
+int mlv_store_stats_grain(unsigned dims);
+
+/* Release times as histograms (stats.h buckets) of the releases of days
+ * [from_day, to_day]: fn once per measure (0 filing to release, 1 arrival
+ * to release), lane index, channel and bucket, with the count and the
+ * longest duration in it. */
+int mlv_store_stats_release(mlv_store *s, int32_t from_day, int32_t to_day,
+			    int (*fn)(void *ctx, int measure, int lane, int channel, int bucket,
+				      uint64_t n, int64_t max_s),
+			    void *ctx);
+
+/* Rule performance over days [from_day, to_day]: hits at filing, and the
+ * controls, findings, seizures and revenue of the inspection results of
+ * consignments each rule hit; most hits first. */
+int mlv_store_stats_rules(mlv_store *s, int32_t from_day, int32_t to_day,
+			  int (*fn)(void *ctx, const char *rule_id, const mlv_rule_counts *c),
+			  void *ctx);
+
+/* Consignments now in each state, by lane index (the officers' queue and
+ * the pre-arrival selections are read from it). */
+int mlv_store_stats_states(mlv_store *s,
+			   int (*fn)(void *ctx, const char *state, int lane, int64_t n),
+			   void *ctx);
+
+typedef struct mlv_stats_rebuild_report {
+	uint64_t consignments; /* rows read */
+	uint64_t backfilled;   /* rows given their chapter, collection model, duty and tax */
+	uint64_t differences;  /* with check: aggregate rows that differed */
+} mlv_stats_rebuild_report;
+
+/* Recomputes the aggregates (not the rule counters, which are events of
+ * their own) from the stored rows in one transaction; rows stored before
+ * the statistics existed first get the columns they need from their
+ * stored texts.  With check, compares the result with the aggregates as
+ * kept, counts the differences and changes nothing.  A read-write handle. */
+int mlv_store_stats_rebuild(mlv_store *s, bool check, mlv_stats_rebuild_report *rep);
+
+/* The size of the database file in bytes (page count x page size). */
+int mlv_store_size(mlv_store *s, int64_t *bytes);
 
 /* ---- data protection ---------------------------------------------------------------- */
 

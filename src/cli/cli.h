@@ -92,6 +92,7 @@ int cmd_account(int argc, char **argv, const mlv_config *cfg);
 int cmd_purge(int argc, char **argv, const mlv_config *cfg);
 int cmd_user(int argc, char **argv, const mlv_config *cfg);
 int cmd_rules(int argc, char **argv, const mlv_config *cfg);
+int cmd_stats(int argc, char **argv, const mlv_config *cfg);
 
 /* The instance's audit signing key from cfg->audit_key_file; with create,
  * a new one is made (mode 0600) when the file does not exist. */
@@ -99,6 +100,7 @@ int cli_audit_key(const mlv_config *cfg, bool create, uint8_t pk[32], uint8_t sk
 
 extern const cli_flag serve_flags[], file_flags[], generate_flags[], key_flags[],
 	audit_flags[], whatif_flags[], account_flags[], purge_flags[], user_flags[], rules_flags[],
+	stats_flags[],
 	no_flags[];
 
 #endif

@@ -83,6 +83,13 @@ static const cli_cmd commands[] = {
 	 "event); a running server takes it at its next start. Rules are also changed\n"
 	 "through the API by analysts (docs/risk-rules.md).",
 	 rules_flags, true, cmd_rules},
+	{"stats", "", "print the statistics of a period",
+	 "Prints the totals, the lanes, a table over time (--by day, week or month), a breakdown\n"
+	 "(--dimension), the release times and the rule performance of the period, from the\n"
+	 "aggregates the store keeps as consignments change (docs/statistics.md).\n"
+	 "--rebuild recomputes those aggregates from the stored consignments; --check compares\n"
+	 "them with a recomputation and exits 1 when they differ.",
+	 stats_flags, true, cmd_stats},
 	{"config", "example|show", "print the example configuration or the effective one",
 	 "config example: the commented INI file with every setting and its default.\n"
 	 "config show: the settings in effect after file, environment and flags.",

@@ -201,6 +201,7 @@ static int assess(mlv_filing *f, const mlv_validate_opts *o)
 		rc = mlv_buf_adds(&b, "{\"status\":\"not_applicable\",\"reason\":\"no goods\"}");
 		f->assessed = true;
 		f->amount_due = 0;
+		f->collection_model = MLV_MODEL_NONE;
 	} else if (o->profile == NULL || no_hs) {
 		rc = mlv_buf_printf(&b, "{\"status\":\"not_assessed\",\"reason\":\"%s\"}",
 				    o->profile == NULL ? "no duty profile configured"
@@ -222,6 +223,9 @@ static int assess(mlv_filing *f, const mlv_validate_opts *o)
 			rc = mlv_duty_write_json(&b, a);
 			f->assessed = true;
 			f->amount_due = a->border_total;
+			f->duty = a->duty;
+			f->tax = a->tax;
+			f->collection_model = (int)a->model;
 		}
 	}
 	if (rc == 0)

@@ -272,6 +272,9 @@ enum route_id {
 	R_PORTAL_EDIT,
 	R_PORTAL_EDIT_COUNTRY,
 	R_PORTAL_PUBLISH,
+	R_STATS_CONSIGNMENTS,
+	R_STATS_RULES,
+	R_CONSOLE_STATS,
 };
 
 /* Every role: a route open to each of them, with object-level checks in
@@ -373,6 +376,9 @@ static const struct route routes[] = {
 	{R_PORTAL_EDIT, "/portal/edit", "GET", false, 0},
 	{R_PORTAL_EDIT_COUNTRY, "/portal/edit/{s}", "GET, POST", false, 0},
 	{R_PORTAL_PUBLISH, "/portal/publish", "POST", false, 0},
+	{R_STATS_CONSIGNMENTS, "/v1/stats/consignments", "GET", true, ROLES_STAFF},
+	{R_STATS_RULES, "/v1/stats/rules", "GET", true, ROLES_STAFF},
+	{R_CONSOLE_STATS, "/console/stats", "GET", false, 0},
 };
 
 /* Matches path against pattern; integers of the {} segments go to args,
@@ -433,6 +439,26 @@ static void access_log(mlv_req *req, int status)
 		req->method, req->path, status, (long long)us);
 }
 
+/* The consignments of the officers' queue: what MLV_STORE_WAITING_SQL
+ * (store) counts as waiting, read from the state counts. */
+struct states_ctx {
+	mlv_buf *b;
+	int64_t waiting;
+	int rc;
+};
+
+static int state_sample(void *ctx, const char *state, int lane, int64_t n)
+{
+	struct states_ctx *c = ctx;
+	if (strcmp(state, "referred") == 0 || strcmp(state, "arrived") == 0 ||
+	    strcmp(state, "held") == 0 || strcmp(state, "inspected") == 0 ||
+	    (strcmp(state, "assessed") == 0 && lane != 1 /* green */))
+		c->waiting += n;
+	/* state names are the lifecycle's words: nothing to escape */
+	return mlv_buf_printf(c->b, "mlv_consignments{state=\"%s\",lane=\"%s\"} %lld\n", state,
+			      mlv_stats_lane_name(lane), (long long)n);
+}
+
 /* GET /metrics: the Prometheus text format (version 0.0.4), for
  * operations.  Counts and latencies only: no personal data. */
 static int metrics(mlv_server *s, mlv_resp *resp)
@@ -443,29 +469,73 @@ static int metrics(mlv_server *s, mlv_resp *resp)
 	mlv_writer_stats ws;
 	mlv_writer_get_stats(s->writer, &ws);
 	resp->content_type = "text/plain; version=0.0.4; charset=utf-8";
-	int rc = mlv_metrics_write(s->metrics, names, &resp->body);
+	mlv_buf *b = &resp->body;
+	int rc = mlv_metrics_write(s->metrics, names, b);
 	if (rc == 0)
 		rc = mlv_buf_printf(
-			&resp->body,
+			b,
 			"# HELP mlv_filings_stored_total Filings stored by the writer thread.\n"
 			"# TYPE mlv_filings_stored_total counter\nmlv_filings_stored_total %llu\n"
+			"# HELP mlv_filings_total Filings that reached the writer, by outcome"
+			" (rate() gives filings per second).\n"
+			"# TYPE mlv_filings_total counter\n"
+			"mlv_filings_total{outcome=\"created\"} %llu\n"
+			"mlv_filings_total{outcome=\"amended\"} %llu\n"
+			"mlv_filings_total{outcome=\"unchanged\"} %llu\n"
+			"mlv_filings_total{outcome=\"refused\"} %llu\n"
+			"mlv_filings_total{outcome=\"rejected\"} %llu\n"
 			"# HELP mlv_writer_batches_total Group commits (one fsync each).\n"
 			"# TYPE mlv_writer_batches_total counter\nmlv_writer_batches_total %llu\n"
 			"# HELP mlv_writer_failures_total Writer transactions that failed.\n"
 			"# TYPE mlv_writer_failures_total counter\nmlv_writer_failures_total %llu\n"
 			"# HELP mlv_writer_queued_jobs Jobs waiting for the writer thread.\n"
 			"# TYPE mlv_writer_queued_jobs gauge\nmlv_writer_queued_jobs %zu\n"
+			"# HELP mlv_writer_queued_filings Filings in the jobs waiting for the writer.\n"
+			"# TYPE mlv_writer_queued_filings gauge\nmlv_writer_queued_filings %zu\n"
 			"# HELP mlv_http_header_timeouts_total Connections closed because their headers "
 			"missed the deadline.\n"
 			"# TYPE mlv_http_header_timeouts_total counter\nmlv_http_header_timeouts_total %llu\n"
 			"# HELP mlv_uptime_seconds Seconds since the server started.\n"
 			"# TYPE mlv_uptime_seconds gauge\nmlv_uptime_seconds %lld\n",
-			(unsigned long long)ws.filings, (unsigned long long)ws.batches,
-			(unsigned long long)ws.failures, ws.queued,
-			(unsigned long long)mlv_http_header_timeouts(s->http),
+			(unsigned long long)ws.filings, (unsigned long long)ws.created,
+			(unsigned long long)ws.amended, (unsigned long long)ws.unchanged,
+			(unsigned long long)ws.refused, (unsigned long long)ws.rejected,
+			(unsigned long long)ws.batches, (unsigned long long)ws.failures, ws.queued,
+			ws.queued_filings, (unsigned long long)mlv_http_header_timeouts(s->http),
 			(long long)((mlv_now_ms() - s->started_ms) / 1000));
-	if (rc != 0)
+	if (rc == 0)
+		rc = mlv_metrics_write_store(s->metrics, b);
+	/* from the store: the audit log, the database, the consignments by state */
+	uint64_t leaves = 0;
+	int64_t bytes = 0;
+	struct states_ctx sc = {b, 0, 0};
+	if (rc == 0)
+		rc = mlv_buf_adds(b, "# HELP mlv_consignments Consignments now in each state, by lane.\n"
+				     "# TYPE mlv_consignments gauge\n");
+	if (rc == 0) {
+		mlv_store *st = api_reader_acquire(s);
+		rc = mlv_store_audit_size(st, &leaves);
+		if (rc == 0)
+			rc = mlv_store_size(st, &bytes);
+		if (rc == 0)
+			rc = mlv_store_stats_states(st, state_sample, &sc);
+		api_reader_release(s, st);
+	}
+	if (rc == 0)
+		rc = mlv_buf_printf(
+			b,
+			"# HELP mlv_officer_queue_consignments Consignments waiting for customs (open"
+			" referrals, goods at the border not decided, pre-arrival selections).\n"
+			"# TYPE mlv_officer_queue_consignments gauge\nmlv_officer_queue_consignments %lld\n"
+			"# HELP mlv_audit_log_leaves Leaves of the audit log (one per event).\n"
+			"# TYPE mlv_audit_log_leaves gauge\nmlv_audit_log_leaves %llu\n"
+			"# HELP mlv_store_size_bytes Size of the database file.\n"
+			"# TYPE mlv_store_size_bytes gauge\nmlv_store_size_bytes %lld\n",
+			(long long)sc.waiting, (unsigned long long)leaves, (long long)bytes);
+	if (rc != 0) {
+		mlv_buf_reset(b);
 		mlv_http_problem_err(resp, rc, NULL);
+	}
 	return 0;
 }
 
@@ -479,6 +549,26 @@ static bool admitted(const struct auth *a, unsigned roles, mlv_resp *resp)
 	snprintf(detail, sizeof(detail), "this method is not open to the role '%s'", a->role);
 	mlv_http_problem(resp, 403, "forbidden", NULL, detail, NULL);
 	return false;
+}
+
+/* Times the writer's transactions for /metrics. */
+static void store_observed(void *ctx, size_t filings, int64_t ns)
+{
+	(void)filings;
+	mlv_server *s = ctx;
+	mlv_metrics_store(s->metrics, MLV_STORE_OP_FILE, ns);
+}
+
+int64_t api_now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+void api_store_timed(mlv_server *s, int64_t start_ns)
+{
+	mlv_metrics_store(s->metrics, MLV_STORE_OP_ACTION, api_now_ns() - start_ns);
 }
 
 static int handle(mlv_req *req, mlv_resp *resp)
@@ -771,6 +861,15 @@ static int handle(mlv_req *req, mlv_resp *resp)
 	case R_PORTAL_PUBLISH:
 		rc = portal_page_publish(s, req, resp);
 		break;
+	case R_STATS_CONSIGNMENTS:
+		rc = api_stats_consignments(s, req, resp);
+		break;
+	case R_STATS_RULES:
+		rc = api_stats_rules(s, req, resp);
+		break;
+	case R_CONSOLE_STATS:
+		rc = api_console_stats(s, req, resp);
+		break;
 	}
 done:
 	if (s->opts.access_log && rc != MLV_HTTP_ASYNC)
@@ -854,6 +953,7 @@ int mlv_server_start(mlv_server **out, const mlv_server_opts *opts, char *err, s
 		snprintf(err, errlen, "cannot start the writer thread");
 		goto fail;
 	}
+	mlv_writer_set_observer(s->writer, store_observed, s);
 	so.read_only = true;
 	s->nreaders = threads + 1;
 	for (size_t i = 0; i < s->nreaders; i++) {

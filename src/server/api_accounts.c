@@ -129,8 +129,10 @@ int api_refund(mlv_server *s, mlv_req *req, mlv_resp *resp, const struct auth *a
 	}
 	int64_t refunded = 0;
 	pthread_mutex_lock(&s->actions_lock);
+	int64_t t0 = api_now_ns();
 	int rc = mlv_store_refund(s->actions, a->filer_id, id, lrn, (int)s->opts.return_window_days,
 				  mlv_now_ms(), &refunded);
+	api_store_timed(s, t0);
 	pthread_mutex_unlock(&s->actions_lock);
 	cJSON_Delete(j);
 	if (rc == MLV_ENOTFOUND) {

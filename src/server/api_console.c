@@ -86,6 +86,12 @@ int api_static(mlv_resp *resp, const char *name)
 
 int api_console_begin(mlv_buf *b, const struct auth *a, const char *title, const char *current)
 {
+	return api_console_begin_css(b, a, title, current, NULL);
+}
+
+int api_console_begin_css(mlv_buf *b, const struct auth *a, const char *title,
+			  const char *current, const char *css)
+{
 	mlv_web_link nav[MLV_ARRAY_LEN(sections)];
 	size_t n = 0;
 	for (size_t i = 0; i < MLV_ARRAY_LEN(sections); i++)
@@ -97,6 +103,7 @@ int api_console_begin(mlv_buf *b, const struct auth *a, const char *title, const
 		.lang = "en",
 		.title = full,
 		.stylesheet = "/static/console.css",
+		.stylesheet2 = css,
 		.script = "/static/console.js",
 		.brand = "Mainlevée console",
 		.brand_href = "/console",

@@ -126,6 +126,9 @@ int api_apply_action(mlv_server *s, int64_t id, mlv_action action, const char *r
 		     mlv_transition_result *r);
 /* Starts a console page for a: the frame with the console's navigation. */
 int api_console_begin(mlv_buf *b, const struct auth *a, const char *title, const char *current);
+/* The same with the page's own stylesheet (a /static/ path) after the console's. */
+int api_console_begin_css(mlv_buf *b, const struct auth *a, const char *title,
+			  const char *current, const char *css);
 
 /* ---- the registry of operators (api_operators.c) ---------------------------------- */
 
@@ -171,6 +174,10 @@ int api_key_delete(mlv_server *s, mlv_resp *resp, const struct auth *a, const ch
  * simplifications; false when none apply. */
 bool api_release_terms(mlv_server *s, int64_t filer_id, mlv_release_terms *out);
 
+/* The monotonic clock in ns, and a store transaction of the actions
+ * connection timed from start_ns (for /metrics). */
+int64_t api_now_ns(void);
+void api_store_timed(mlv_server *s, int64_t start_ns);
 mlv_filing *api_filing_get(mlv_server *s);
 void api_filing_put(mlv_server *s, mlv_filing *f);
 mlv_store *api_reader_acquire(mlv_server *s);
@@ -197,6 +204,10 @@ int api_get_consignment(mlv_server *s, mlv_req *req, mlv_resp *resp, const struc
 int api_list_consignments(mlv_server *s, mlv_req *req, mlv_resp *resp, const struct auth *a);
 int api_get_events(mlv_server *s, mlv_resp *resp, const struct auth *a, int64_t id);
 int api_release_times(mlv_server *s, mlv_req *req, mlv_resp *resp);
+/* The statistics (api_stats.c) and their dashboard (console_stats.c). */
+int api_stats_consignments(mlv_server *s, mlv_req *req, mlv_resp *resp);
+int api_stats_rules(mlv_server *s, mlv_req *req, mlv_resp *resp);
+int api_console_stats(mlv_server *s, mlv_req *req, mlv_resp *resp);
 int api_audit_sth(mlv_server *s, mlv_resp *resp);
 int api_audit_public_key(mlv_server *s, mlv_resp *resp);
 int api_audit_inclusion(mlv_server *s, mlv_req *req, mlv_resp *resp, const struct auth *a);

@@ -131,9 +131,11 @@ int api_arrival(mlv_server *s, const mlv_req *req, mlv_resp *resp, const struct 
 	mlv_release_terms terms;
 	bool aeo = api_release_terms(s, a->filer_id, &terms);
 	pthread_mutex_lock(&s->actions_lock);
+	int64_t t0 = api_now_ns();
 	int rc = mlv_store_transition_terms(s->actions, a->filer_id, id, MLV_ACT_ARRIVE,
 					    MLV_BY_FILER, actor, "arrival notified by the filer", now,
 					    true, aeo ? &terms : NULL, &r);
+	api_store_timed(s, t0);
 	pthread_mutex_unlock(&s->actions_lock);
 	if (rc == MLV_ENOTFOUND) {
 		mlv_http_problem(resp, 404, "not-found", NULL, "no such consignment", NULL);
@@ -196,8 +198,10 @@ int api_exit(mlv_server *s, const mlv_req *req, mlv_resp *resp, const struct aut
 	char actor[32];
 	api_actor(a, actor, sizeof(actor));
 	pthread_mutex_lock(&s->actions_lock);
+	int64_t t0 = api_now_ns();
 	int rc = mlv_store_transition(s->actions, a->filer_id, id, MLV_ACT_EXIT, MLV_BY_FILER, actor,
 				      why, mlv_now_ms(), false, &r);
+	api_store_timed(s, t0);
 	pthread_mutex_unlock(&s->actions_lock);
 	if (rc == MLV_ENOTFOUND) {
 		mlv_http_problem(resp, 404, "not-found", NULL, "no such consignment", NULL);
@@ -400,7 +404,9 @@ static int decide(mlv_server *s, int64_t id, mlv_action action, const char *reas
 				      .deadline_ms = now + 24 * 3600000LL, .actor = actor,
 				      .at_ms = now};
 		pthread_mutex_lock(&s->actions_lock);
+		int64_t t0 = api_now_ns();
 		int rc = mlv_store_referral_open(s->actions, &n, referral, r);
+		api_store_timed(s, t0);
 		pthread_mutex_unlock(&s->actions_lock);
 		return rc;
 	}
@@ -413,7 +419,9 @@ static int decide(mlv_server *s, int64_t id, mlv_action action, const char *reas
 			  .at_ms = now, .result = result, .revenue = revenue,
 			  .nii_reference = nii, .notes = notes, .rule_ids = ptrs, .nrules = n};
 	pthread_mutex_lock(&s->actions_lock);
+	int64_t t0 = api_now_ns();
 	int rc = mlv_store_decide(s->actions, &d, r);
+	api_store_timed(s, t0);
 	pthread_mutex_unlock(&s->actions_lock);
 	return rc;
 }

@@ -432,6 +432,29 @@ int mlv_req_query_string(mlv_req *req, const char *const *drop, mlv_buf *out)
 	return q.rc;
 }
 
+struct query_each {
+	int (*fn)(void *ctx, const char *name, const char *value);
+	void *ctx;
+	int rc;
+};
+
+static enum MHD_Result query_one(void *cls, enum MHD_ValueKind kind, const char *key,
+				 const char *value)
+{
+	(void)kind;
+	struct query_each *q = cls;
+	q->rc = q->fn(q->ctx, key, value);
+	return q->rc == 0 ? MHD_YES : MHD_NO;
+}
+
+int mlv_req_query_each(mlv_req *req, int (*fn)(void *ctx, const char *name, const char *value),
+		       void *ctx)
+{
+	struct query_each q = {fn, ctx, 0};
+	MHD_get_connection_values(req->conn, MHD_GET_ARGUMENT_KIND, query_one, &q);
+	return q.rc;
+}
+
 static struct MHD_Daemon *start_one(mlv_http *h, const struct sockaddr *sa, unsigned flags)
 {
 	struct MHD_OptionItem more[] = {

@@ -88,5 +88,9 @@ const char *mlv_req_query(mlv_req *req, const char *name);
  * without those named in drop (NULL-terminated; NULL drops none): into
  * out, "" when none.  MLV_ETOOBIG past out's bound. */
 int mlv_req_query_string(mlv_req *req, const char *const *drop, mlv_buf *out);
+/* Calls fn for each query argument in order (value NULL for "?name"
+ * alone); stops at fn's first non-zero answer and returns it. */
+int mlv_req_query_each(mlv_req *req, int (*fn)(void *ctx, const char *name, const char *value),
+		       void *ctx);
 
 #endif

@@ -20,11 +20,20 @@ static const int64_t bounds_us[] = {500, 1000, 2500, 5000, 10000, 25000, 50000, 
 				    250000, 500000, 1000000, 2500000, 10000000};
 #define NBUCKETS (MLV_ARRAY_LEN(bounds_us) + 1)
 
+/* Store transactions are shorter: from 100 microseconds. */
+static const int64_t store_bounds_us[] = {100, 250, 500, 1000, 2500, 5000, 10000, 25000,
+					  50000, 100000, 250000, 500000, 1000000, 2500000, 10000000};
+#define NSTORE (MLV_ARRAY_LEN(store_bounds_us) + 1)
+
+static const char *const store_ops[MLV_STORE_OP_COUNT_] = {"file", "action"};
+
 struct mlv_metrics {
 	size_t nroutes; /* plus one: no route */
 	_Atomic uint64_t *count;   /* [route][code] */
 	_Atomic uint64_t *buckets; /* [route][bucket], not cumulative */
 	_Atomic uint64_t *sum_us;  /* [route] */
+	_Atomic uint64_t store[MLV_STORE_OP_COUNT_][NSTORE]; /* not cumulative */
+	_Atomic uint64_t store_sum_us[MLV_STORE_OP_COUNT_];
 };
 
 int mlv_metrics_new(mlv_metrics **out, size_t nroutes)
@@ -69,6 +78,52 @@ void mlv_metrics_observe(mlv_metrics *m, int route, int status, int64_t duration
 	atomic_fetch_add_explicit(&m->count[r * NCODES + c], 1, memory_order_relaxed);
 	atomic_fetch_add_explicit(&m->buckets[r * NBUCKETS + b], 1, memory_order_relaxed);
 	atomic_fetch_add_explicit(&m->sum_us[r], (uint64_t)us, memory_order_relaxed);
+}
+
+void mlv_metrics_store(mlv_metrics *m, int op, int64_t duration_ns)
+{
+	if (m == NULL || op < 0 || op >= MLV_STORE_OP_COUNT_)
+		return;
+	int64_t us = duration_ns > 0 ? duration_ns / 1000 : 0;
+	size_t b = 0;
+	while (b < MLV_ARRAY_LEN(store_bounds_us) && us > store_bounds_us[b])
+		b++;
+	atomic_fetch_add_explicit(&m->store[op][b], 1, memory_order_relaxed);
+	atomic_fetch_add_explicit(&m->store_sum_us[op], (uint64_t)us, memory_order_relaxed);
+}
+
+int mlv_metrics_write_store(const mlv_metrics *m, mlv_buf *b)
+{
+	int rc = mlv_buf_adds(b, "# HELP mlv_store_transaction_duration_seconds Store transactions "
+				 "(group commits of filings, actions), from BEGIN to COMMIT.\n"
+				 "# TYPE mlv_store_transaction_duration_seconds histogram\n");
+	for (int op = 0; rc == 0 && op < MLV_STORE_OP_COUNT_; op++) {
+		uint64_t cum = 0;
+		for (size_t k = 0; rc == 0 && k < NSTORE; k++) {
+			cum += atomic_load_explicit(&m->store[op][k], memory_order_relaxed);
+			if (k < MLV_ARRAY_LEN(store_bounds_us))
+				rc = mlv_buf_printf(b,
+						    "mlv_store_transaction_duration_seconds_bucket{op=\"%s\","
+						    "le=\"%lld.%06lld\"} %llu\n",
+						    store_ops[op], (long long)(store_bounds_us[k] / 1000000),
+						    (long long)(store_bounds_us[k] % 1000000),
+						    (unsigned long long)cum);
+			else
+				rc = mlv_buf_printf(b,
+						    "mlv_store_transaction_duration_seconds_bucket{op=\"%s\","
+						    "le=\"+Inf\"} %llu\n",
+						    store_ops[op], (unsigned long long)cum);
+		}
+		uint64_t us = atomic_load_explicit(&m->store_sum_us[op], memory_order_relaxed);
+		if (rc == 0)
+			rc = mlv_buf_printf(b,
+					    "mlv_store_transaction_duration_seconds_sum{op=\"%s\"} %llu.%06llu\n"
+					    "mlv_store_transaction_duration_seconds_count{op=\"%s\"} %llu\n",
+					    store_ops[op], (unsigned long long)(us / 1000000),
+					    (unsigned long long)(us % 1000000), store_ops[op],
+					    (unsigned long long)cum);
+	}
+	return rc;
 }
 
 /* A label value: backslash, double quote and newline escaped. */

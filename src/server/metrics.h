@@ -18,6 +18,16 @@ void mlv_metrics_free(mlv_metrics *m);
 /* Counts one answered request; lock-free, from any thread. */
 void mlv_metrics_observe(mlv_metrics *m, int route, int status, int64_t duration_ns);
 
+/* Store transactions, timed by the server: the writer's group commits of
+ * filings, and the officers' and filers' actions. */
+enum { MLV_STORE_OP_FILE, MLV_STORE_OP_ACTION, MLV_STORE_OP_COUNT_ };
+
+/* Counts one store transaction of `op` that took duration_ns; lock-free. */
+void mlv_metrics_store(mlv_metrics *m, int op, int64_t duration_ns);
+
+/* Appends mlv_store_transaction_duration_seconds{op} (a histogram). */
+int mlv_metrics_write_store(const mlv_metrics *m, mlv_buf *b);
+
 /* Appends mlv_http_requests_total{route,code} and
  * mlv_http_request_duration_seconds{route} (a histogram), with HELP and
  * TYPE lines.  names[i] labels route i. */

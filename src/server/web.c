@@ -139,6 +139,13 @@ int mlv_web_page_begin(mlv_buf *b, const mlv_web_page *p)
 		rc = mlv_html_escape(b, p->stylesheet);
 	if (rc == 0)
 		rc = mlv_buf_adds(b, "\">\n");
+	if (rc == 0 && p->stylesheet2 != NULL) {
+		rc = mlv_buf_adds(b, "<link rel=\"stylesheet\" href=\"");
+		if (rc == 0)
+			rc = mlv_html_escape(b, p->stylesheet2);
+		if (rc == 0)
+			rc = mlv_buf_adds(b, "\">\n");
+	}
 	if (rc == 0 && p->script != NULL) {
 		rc = mlv_buf_adds(b, "<script defer src=\"");
 		if (rc == 0)

@@ -53,6 +53,7 @@ typedef struct mlv_web_page {
 	const char *lang;       /* "en", "fr", "es" */
 	const char *title;
 	const char *stylesheet; /* "/static/console.css" */
+	const char *stylesheet2; /* a page's own styles after it, or NULL */
 	const char *script;     /* NULL for none; loaded with defer */
 	const char *brand;      /* the header's name */
 	const char *brand_href;

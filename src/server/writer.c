@@ -13,7 +13,9 @@ struct mlv_writer {
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 	mlv_write_job *head, *tail;
-	size_t queued, max_queue, max_batch;
+	size_t queued, queued_filings, max_queue, max_batch;
+	void (*observe)(void *ctx, size_t filings, int64_t ns);
+	void *observe_ctx;
 	bool stopping;
 	mlv_writer_stats stats;
 	mlv_filing **scratch; /* filings of one batch */
@@ -106,6 +108,7 @@ static void *run(void *arg)
 		if (w->head == NULL)
 			w->tail = NULL;
 		w->queued -= jobs;
+		w->queued_filings -= filings;
 		last->next = NULL;
 		pthread_mutex_unlock(&w->lock);
 
@@ -115,12 +118,30 @@ static void *run(void *arg)
 			for (mlv_write_job *j = first; j != NULL; j = j->next)
 				for (size_t i = 0; i < j->n; i++)
 					w->scratch[k++] = j->filings[i];
+			struct timespec t0, t1;
+			clock_gettime(CLOCK_MONOTONIC, &t0);
 			rc = mlv_store_file(w->store, w->scratch, k);
+			clock_gettime(CLOCK_MONOTONIC, &t1);
+			if (w->observe != NULL)
+				w->observe(w->observe_ctx, k,
+					   (int64_t)(t1.tv_sec - t0.tv_sec) * 1000000000 +
+						   (t1.tv_nsec - t0.tv_nsec));
+		}
+		uint64_t outcome[5] = {0, 0, 0, 0, 0};
+		for (size_t i = 0; rc == 0 && i < k; i++) {
+			const mlv_filing *f = w->scratch[i];
+			outcome[!f->ok ? 4 : f->store_rc != 0 ? 3 : f->outcome == MLV_OUTCOME_CREATED ? 0
+						  : f->outcome == MLV_OUTCOME_AMENDED ? 1 : 2]++;
 		}
 		pthread_mutex_lock(&w->lock);
 		w->stats.batches++;
 		w->stats.jobs += jobs;
 		w->stats.filings += filings;
+		w->stats.created += outcome[0];
+		w->stats.amended += outcome[1];
+		w->stats.unchanged += outcome[2];
+		w->stats.refused += outcome[3];
+		w->stats.rejected += outcome[4];
 		if (rc != 0)
 			w->stats.failures++;
 		pthread_mutex_unlock(&w->lock);
@@ -178,6 +199,7 @@ int mlv_writer_submit(mlv_writer *w, mlv_write_job *job)
 		w->head = job;
 	w->tail = job;
 	w->queued++;
+	w->queued_filings += job->n;
 	pthread_cond_signal(&w->cond);
 	pthread_mutex_unlock(&w->lock);
 	return 0;
@@ -205,5 +227,15 @@ void mlv_writer_get_stats(mlv_writer *w, mlv_writer_stats *out)
 	pthread_mutex_lock(&w->lock);
 	*out = w->stats;
 	out->queued = w->queued;
+	out->queued_filings = w->queued_filings;
+	pthread_mutex_unlock(&w->lock);
+}
+
+void mlv_writer_set_observer(mlv_writer *w, void (*fn)(void *ctx, size_t filings, int64_t ns),
+			     void *ctx)
+{
+	pthread_mutex_lock(&w->lock);
+	w->observe = fn;
+	w->observe_ctx = ctx;
 	pthread_mutex_unlock(&w->lock);
 }

@@ -24,7 +24,11 @@ typedef struct mlv_write_job {
 
 typedef struct mlv_writer_stats {
 	uint64_t jobs, filings, batches, failures;
-	size_t queued; /* jobs waiting now */
+	/* filings by outcome: stored new, amended, unchanged, refused by the
+	 * store (an amendment after arrival), rejected before it (invalid) */
+	uint64_t created, amended, unchanged, refused, rejected;
+	size_t queued;         /* jobs waiting now */
+	size_t queued_filings; /* their filings */
 } mlv_writer_stats;
 
 /* Takes ownership of `store` (closed by mlv_writer_stop).  With sk, the
@@ -37,5 +41,9 @@ int mlv_writer_submit(mlv_writer *w, mlv_write_job *job);
 /* Stores what is queued, then stops the thread and closes the store. */
 void mlv_writer_stop(mlv_writer *w);
 void mlv_writer_get_stats(mlv_writer *w, mlv_writer_stats *out);
+/* Called after each store transaction with the filings it held and how
+ * long it took (ns), on the writer thread; set before any submit. */
+void mlv_writer_set_observer(mlv_writer *w, void (*fn)(void *ctx, size_t filings, int64_t ns),
+			     void *ctx);
 
 #endif

@@ -164,6 +164,10 @@ int mlv_sqlite_transition(mlv_store *s, const mlv_sqlite_step *t, mlv_transition
 	}
 	if (r->to == MLV_ST_RELEASED && r->released_at_ms == 0)
 		r->released_at_ms = t->at_ms;
+	/* the statistics: the row's share before the change out, after it in
+	 * (written by mlv_sqlite_write before COMMIT) */
+	if ((rc = mlv_sqlite_stats_row(s, t->id, -1)) != 0)
+		goto done;
 	sqlite3_bind_int64(u, 1, t->id);
 	sqlite3_bind_text(u, 2, mlv_state_name(r->to), -1, SQLITE_STATIC);
 	sqlite3_bind_int64(u, 3, t->at_ms);
@@ -172,6 +176,8 @@ int mlv_sqlite_transition(mlv_store *s, const mlv_sqlite_step *t, mlv_transition
 	if (r->released_at_ms)
 		sqlite3_bind_int64(u, 5, r->released_at_ms);
 	rc = sqlite3_step(u) == SQLITE_DONE ? 0 : MLV_EIO;
+	if (rc == 0)
+		rc = mlv_sqlite_stats_row(s, t->id, 1);
 done:
 	sqlite3_finalize(q);
 	sqlite3_finalize(u);

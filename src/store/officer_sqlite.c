@@ -186,10 +186,11 @@ static int record_result(mlv_store *s, const mlv_decision *d)
 		sqlite3_bind_text(st, 8, d->notes, -1, SQLITE_STATIC);
 	int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : MLV_EINVALID;
 	sqlite3_finalize(st);
-	bool found = strcmp(d->result, "nothing_found") != 0;
+	/* the rules' counters (all time and by day) and the statistics, written
+	 * before COMMIT (stats_sqlite.c) */
 	if (rc == 0)
-		rc = bump(s, d->rule_ids, d->nrules, 0, 1, found, strcmp(d->result, "seizure") == 0,
-			  found ? d->revenue : 0);
+		rc = mlv_sqlite_stats_result(s, d->id, d->result, d->revenue, d->at_ms, d->rule_ids,
+					     d->nrules);
 	return rc;
 }
 
@@ -204,10 +205,14 @@ int mlv_store_result(mlv_store *s, int64_t id, const char *result, int64_t reven
 	if (rc != 0)
 		return rc;
 	rc = record_result(s, &d);
+	if (rc == 0)
+		rc = mlv_sqlite_stats_flush(s);
 	if (rc == 0 && mlv_sqlite_exec(s, "COMMIT") != 0)
 		rc = MLV_EIO;
-	if (rc != 0)
+	if (rc != 0) {
 		mlv_sqlite_exec(s, "ROLLBACK");
+		mlv_sqlite_stats_discard(s);
+	}
 	return rc;
 }
 

@@ -53,6 +53,7 @@ struct mlv_store {
 		uint8_t hash[32];
 		bool valid;
 	} frontier[MLV_FRONTIER_LEVELS];
+	struct mlv_sqlite_stats *stats; /* aggregates of the open transaction (stats_sqlite.c) */
 };
 
 /* The prepared statement, reset and with its bindings cleared. */
@@ -132,5 +133,28 @@ int mlv_sqlite_audit_backfill(mlv_store *s);
 
 /* store_sqlite.c: a stored text (zstd, with its dictionary) into out. */
 int mlv_sqlite_body_text(mlv_store *s, const void *z, size_t zn, mlv_buf *out);
+
+/* stats_sqlite.c: the aggregates (docs/statistics.md), gathered in memory
+ * during a write transaction and written by mlv_sqlite_stats_flush just
+ * before its COMMIT.  Every write that changes a consignment row takes
+ * the row's share out (sign -1) before and puts it back (+1) after, so
+ * the aggregates always equal what a rebuild from the rows would give. */
+int mlv_sqlite_stats_row(mlv_store *s, int64_t id, int sign);
+/* A new consignment from its filing (no read: the hot path). */
+int mlv_sqlite_stats_filed(mlv_store *s, const mlv_filing *f);
+/* The rules that hit one filed version, counted on its filing day. */
+int mlv_sqlite_stats_hits(mlv_store *s, const mlv_filing *f);
+/* An inspection result of consignment id, and the rules it credits. */
+int mlv_sqlite_stats_result(mlv_store *s, int64_t id, const char *result, int64_t revenue,
+			    int64_t at_ms, const char *const *rule_ids, size_t nrules);
+/* A refund of consignment id. */
+int mlv_sqlite_stats_refund(mlv_store *s, int64_t id, int64_t amount, int64_t at_ms);
+/* Writes what was gathered (inside the transaction); 0 or MLV_EIO. */
+int mlv_sqlite_stats_flush(mlv_store *s);
+/* Forgets what was gathered (the transaction rolled back). */
+void mlv_sqlite_stats_discard(mlv_store *s);
+/* At open: rebuilds the aggregates when a migration asked for it. */
+int mlv_sqlite_stats_open(mlv_store *s);
+void mlv_sqlite_stats_close(mlv_store *s);
 
 #endif

@@ -391,6 +391,81 @@ static const char *const migrations[] = {
 	"  version INTEGER NOT NULL REFERENCES portal_versions(version),"
 	"  body TEXT NOT NULL,"
 	"  PRIMARY KEY (country, version)) STRICT, WITHOUT ROWID;",
+	/* 19: statistics (docs/statistics.md).  What the aggregates need of each
+	 * consignment (the principal item's HS chapter, the collection model,
+	 * duty and tax), and the aggregates, kept by the transactions that
+	 * write consignments; the measure columns of stats_agg are those of
+	 * mlv_stats_measures (stats.c), in order.  The marker makes the next
+	 * read-write open compute them from the rows already stored. */
+	"ALTER TABLE consignments ADD COLUMN hs_chapter INTEGER;"
+	"ALTER TABLE consignments ADD COLUMN collection_model INTEGER;"
+	"ALTER TABLE consignments ADD COLUMN duty INTEGER;"
+	"ALTER TABLE consignments ADD COLUMN tax INTEGER;"
+	"CREATE TABLE stats_agg ("
+	"  grain INTEGER NOT NULL,"
+	"  day INTEGER NOT NULL,"
+	"  lane INTEGER NOT NULL,"
+	"  channel INTEGER NOT NULL,"
+	"  business_model INTEGER NOT NULL,"
+	"  collection_model INTEGER NOT NULL,"
+	"  origin TEXT NOT NULL,"
+	"  hs_chapter INTEGER NOT NULL,"
+	"  filer_id INTEGER NOT NULL,"
+	"  consignments INTEGER NOT NULL DEFAULT 0,"
+	"  amendments INTEGER NOT NULL DEFAULT 0,"
+	"  declared_value INTEGER NOT NULL DEFAULT 0,"
+	"  assessed INTEGER NOT NULL DEFAULT 0,"
+	"  duty INTEGER NOT NULL DEFAULT 0,"
+	"  tax INTEGER NOT NULL DEFAULT 0,"
+	"  due INTEGER NOT NULL DEFAULT 0,"
+	"  quality_sum INTEGER NOT NULL DEFAULT 0,"
+	"  quality_low INTEGER NOT NULL DEFAULT 0,"
+	"  lead_n INTEGER NOT NULL DEFAULT 0,"
+	"  lead_sum_s INTEGER NOT NULL DEFAULT 0,"
+	"  late_filings INTEGER NOT NULL DEFAULT 0,"
+	"  arrived INTEGER NOT NULL DEFAULT 0,"
+	"  arrival_lead_sum_s INTEGER NOT NULL DEFAULT 0,"
+	"  released INTEGER NOT NULL DEFAULT 0,"
+	"  release_sum_s INTEGER NOT NULL DEFAULT 0,"
+	"  release_arrival_sum_s INTEGER NOT NULL DEFAULT 0,"
+	"  collected INTEGER NOT NULL DEFAULT 0,"
+	"  collected_duty INTEGER NOT NULL DEFAULT 0,"
+	"  collected_tax INTEGER NOT NULL DEFAULT 0,"
+	"  controls INTEGER NOT NULL DEFAULT 0,"
+	"  findings INTEGER NOT NULL DEFAULT 0,"
+	"  seizures INTEGER NOT NULL DEFAULT 0,"
+	"  revenue INTEGER NOT NULL DEFAULT 0,"
+	"  refunds INTEGER NOT NULL DEFAULT 0,"
+	"  refunded INTEGER NOT NULL DEFAULT 0,"
+	"  PRIMARY KEY (grain, day, lane, channel, business_model, collection_model, origin,"
+	"    hs_chapter, filer_id)) STRICT, WITHOUT ROWID;"
+	"CREATE TABLE stats_release ("
+	"  day INTEGER NOT NULL,"
+	"  lane INTEGER NOT NULL,"
+	"  channel INTEGER NOT NULL,"
+	"  measure INTEGER NOT NULL," /* 0 filing to release, 1 arrival to release */
+	"  bucket INTEGER NOT NULL,"
+	"  n INTEGER NOT NULL,"
+	"  max_s INTEGER NOT NULL,"
+	"  PRIMARY KEY (day, lane, channel, measure, bucket)) STRICT, WITHOUT ROWID;"
+	"CREATE TABLE stats_rules ("
+	"  day INTEGER NOT NULL,"
+	"  rule_id TEXT NOT NULL,"
+	"  hits INTEGER NOT NULL DEFAULT 0,"
+	"  controls INTEGER NOT NULL DEFAULT 0,"
+	"  findings INTEGER NOT NULL DEFAULT 0,"
+	"  seizures INTEGER NOT NULL DEFAULT 0,"
+	"  revenue INTEGER NOT NULL DEFAULT 0,"
+	"  PRIMARY KEY (day, rule_id)) STRICT, WITHOUT ROWID;"
+	"CREATE TABLE stats_states ("
+	"  status TEXT NOT NULL,"
+	"  lane INTEGER NOT NULL,"
+	"  n INTEGER NOT NULL,"
+	"  PRIMARY KEY (status, lane)) STRICT, WITHOUT ROWID;"
+	"CREATE TABLE stats_meta ("
+	"  name TEXT PRIMARY KEY,"
+	"  value INTEGER NOT NULL) STRICT;"
+	"INSERT INTO stats_meta (name, value) VALUES ('rebuild', 1);",
 };
 
 static const char *const statements[ST_COUNT_] = {
@@ -400,9 +475,9 @@ static const char *const statements[ST_COUNT_] = {
 		      " category, channel, business_model, departure_country, tracking_number,"
 		      " expected_arrival, currency, invoice_total, goods_value, item_count,"
 		      " quality_score, quality, digest, filed_at, updated_at, assessment_z, amount_due,"
-		      " lane, risk_score, risk_z, buyer_key)"
+		      " lane, risk_score, risk_z, buyer_key, hs_chapter, collection_model, duty, tax)"
 		      " VALUES (?1, ?2, 1, ?23, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
-		      " ?14, ?15, ?16, ?17, ?17, ?18, ?19, ?20, ?21, ?22, ?24)",
+		      " ?14, ?15, ?16, ?17, ?17, ?18, ?19, ?20, ?21, ?22, ?24, ?25, ?26, ?27, ?28)",
 	[ST_UPDATE] = "UPDATE consignments SET version = version + 1, declaration_type = ?3,"
 		      " category = ?4, channel = ?5, business_model = ?6, departure_country = ?7,"
 		      " tracking_number = ?8, expected_arrival = ?9, currency = ?10,"
@@ -410,6 +485,7 @@ static const char *const statements[ST_COUNT_] = {
 		      " quality_score = ?14, quality = ?15, digest = ?16, updated_at = ?17,"
 		      " assessment_z = ?18, assessment = NULL, amount_due = ?19, lane = ?20,"
 		      " risk_score = ?21, risk_z = ?22, buyer_key = ?24,"
+		      " hs_chapter = ?25, collection_model = ?26, duty = ?27, tax = ?28,"
 		      /* an open referral stays open through an amendment */
 		      " status = CASE status WHEN 'referred' THEN status ELSE ?23 END"
 		      " WHERE id = ?1 AND filer_id = ?2",
@@ -476,10 +552,14 @@ int mlv_sqlite_write(mlv_store *s, int (*fn)(mlv_store *s, void *ctx), void *ctx
 		return rc;
 	if ((rc = mlv_sqlite_audit_sync(s)) == 0)
 		rc = fn(s, ctx);
+	/* the statistics gathered by fn's writes (stats_sqlite.c) */
+	if (rc == 0)
+		rc = mlv_sqlite_stats_flush(s);
 	if (rc == 0 && mlv_sqlite_exec(s, "COMMIT") != 0)
 		rc = MLV_EIO;
 	if (rc != 0) {
 		mlv_sqlite_exec(s, "ROLLBACK");
+		mlv_sqlite_stats_discard(s);
 		memset(s->written, 0, sizeof(s->written)); /* dictionaries written were undone */
 		mlv_sqlite_audit_load(s);
 	}
@@ -590,6 +670,10 @@ int mlv_store_open(mlv_store **out, const mlv_store_opts *opts, char *err, size_
 		fail(s, err, errlen, "give older events their audit leaves");
 		goto cleanup;
 	}
+	if (!opts->read_only && (rc = mlv_sqlite_stats_open(s)) != 0) {
+		fail(s, err, errlen, "compute the statistics of the stored consignments");
+		goto cleanup;
+	}
 	*out = s;
 	return 0;
 cleanup:
@@ -601,6 +685,7 @@ void mlv_store_close(mlv_store *s)
 {
 	if (s == NULL)
 		return;
+	mlv_sqlite_stats_close(s);
 	for (int i = 0; i < ST_COUNT_; i++)
 		sqlite3_finalize(s->st[i]);
 	for (int i = 0; i < DICTS_MAX; i++)
@@ -772,6 +857,14 @@ static void bind_columns(sqlite3_stmt *st, const mlv_filing *f)
 	if (f->assessed)
 		sqlite3_bind_int64(st, 19, f->amount_due);
 	bind_text_or_null(st, 24, f->buyer_key);
+	/* for the statistics (stats_sqlite.c reads them back as it computes) */
+	sqlite3_bind_int(st, 25, mlv_stats_hs_chapter(c));
+	if (f->assessed && f->collection_model > 0)
+		sqlite3_bind_int(st, 26, f->collection_model);
+	if (f->assessed) {
+		sqlite3_bind_int64(st, 27, f->duty);
+		sqlite3_bind_int64(st, 28, f->tax);
+	}
 	/* Assessed at filing: duties and taxes, and risk. */
 	sqlite3_bind_text(st, 23, f->assessed && f->risk_z != NULL ? "assessed" : "filed", -1,
 			  SQLITE_STATIC);
@@ -938,13 +1031,12 @@ static int find_dict(mlv_store *s, uint32_t id, const mlv_zdict **out)
 	return 0;
 }
 
-/* Each rule that hit this version counts one hit (rule performance). */
+/* Each rule that hit this version counts one hit (rule performance), on
+ * its filing day; gathered with the statistics and written once per rule
+ * at the end of the transaction. */
 static int count_hits(mlv_store *s, const mlv_filing *f)
 {
-	const char *ids[MLV_ARRAY_LEN(f->hit_rules)];
-	for (size_t i = 0; i < f->hit_rule_count; i++)
-		ids[i] = f->hit_rules[i];
-	return mlv_store_rule_hits(s, ids, f->hit_rule_count);
+	return mlv_sqlite_stats_hits(s, f);
 }
 
 /* The text of a stored body, with its dictionary when it names one. */
@@ -991,6 +1083,10 @@ int mlv_sqlite_file_one(mlv_store *s, mlv_filing *f)
 				 mlv_state_name(state));
 			return 0;
 		}
+		/* the statistics: the old version's share out, the new one's in */
+		int src = mlv_sqlite_stats_row(s, f->id, -1);
+		if (src != 0)
+			return src;
 		st = mlv_sqlite_stmt(s, ST_UPDATE);
 		sqlite3_bind_int64(st, 1, f->id);
 		sqlite3_bind_int64(st, 2, f->filer_id);
@@ -1004,6 +1100,8 @@ int mlv_sqlite_file_one(mlv_store *s, mlv_filing *f)
 		int erc = add_event(s, f, "amended");
 		if (erc == 0)
 			erc = mlv_sqlite_parties_put(s, f, true);
+		if (erc == 0)
+			erc = mlv_sqlite_stats_row(s, f->id, 1);
 		return erc ? erc : count_hits(s, f);
 	}
 	sqlite3_reset(st);
@@ -1023,6 +1121,8 @@ int mlv_sqlite_file_one(mlv_store *s, mlv_filing *f)
 	int erc = add_event(s, f, "filed");
 	if (erc == 0)
 		erc = mlv_sqlite_parties_put(s, f, false);
+	if (erc == 0)
+		erc = mlv_sqlite_stats_filed(s, f);
 	return erc ? erc : count_hits(s, f);
 }
 
@@ -1042,10 +1142,13 @@ int mlv_store_file(mlv_store *s, mlv_filing *const *filings, size_t n)
 			continue;
 		rc = mlv_sqlite_file_one(s, f);
 	}
+	if (rc == 0)
+		rc = mlv_sqlite_stats_flush(s);
 	if (rc == 0 && mlv_sqlite_exec(s, "COMMIT") != 0)
 		rc = MLV_EIO;
 	if (rc != 0) {
 		mlv_sqlite_exec(s, "ROLLBACK");
+		mlv_sqlite_stats_discard(s);
 		memset(s->written, 0, sizeof(s->written)); /* the inserts were undone */
 		mlv_sqlite_audit_load(s);
 		for (size_t i = 0; i < n; i++) {
@@ -1440,13 +1543,18 @@ int mlv_store_refund(mlv_store *s, int64_t filer_id, int64_t id, const char *ret
 	if ((rc = mlv_sqlite_action_event(s, id, filer_id, lrn, version, "refund", actor, reason, 0,
 					  at_ms, &event_id)) != 0)
 		goto done;
+	if ((rc = mlv_sqlite_stats_refund(s, id, debited, at_ms)) != 0)
+		goto done;
 	*refunded = debited;
 done:
 	sqlite3_finalize(q);
+	if (rc == 0)
+		rc = mlv_sqlite_stats_flush(s);
 	if (rc == 0 && mlv_sqlite_exec(s, "COMMIT") != 0)
 		rc = MLV_EIO;
 	if (rc != 0) {
 		mlv_sqlite_exec(s, "ROLLBACK");
+		mlv_sqlite_stats_discard(s);
 		mlv_sqlite_audit_load(s);
 	}
 	return rc;

@@ -49,6 +49,7 @@ static size_t on_header(char *p, size_t size, size_t n, void *ud)
 	header_value(p, len, "WWW-Authenticate", r->www_authenticate, sizeof(r->www_authenticate));
 	header_value(p, len, "Retry-After", r->retry_after, sizeof(r->retry_after));
 	header_value(p, len, "ETag", r->etag, sizeof(r->etag));
+	header_value(p, len, "Content-Disposition", r->disposition, sizeof(r->disposition));
 	return len;
 }
 

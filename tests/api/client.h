@@ -15,6 +15,7 @@ typedef struct http_res {
 	char www_authenticate[128];
 	char retry_after[16];
 	char etag[64];
+	char disposition[160];
 } http_res;
 
 /* More of a request: one extra header line ("If-Match: \"2\""), and the

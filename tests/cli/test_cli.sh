@@ -18,7 +18,7 @@ check() { # check NAME COMMAND...
 
 # --- help and usage
 check "--help lists the commands" bash -c "'$bin' --help | grep -q 'generate'"
-for c in serve file generate key audit what-if account purge rules config docs; do
+for c in serve file generate key audit what-if account purge rules stats config docs; do
   check "$c --help" bash -c "'$bin' $c --help | grep -q 'usage: mainlevee $c'"
 done
 "$bin" frobnicate >/dev/null 2>&1; [ $? -eq 2 ] && ok "unknown command exits 2" || not_ok "unknown command exits 2"
@@ -138,6 +138,37 @@ fi
 [ $s -eq 0 ] && grep -q '^duty ' "$work/whatif.out" && grep -q 'consignments, ' "$work/whatif.out" \
   && ok "what-if recomputes revenue over the store" || not_ok "what-if recomputes revenue over the store" "$(cat "$work/whatif.out")"
 "$bin" what-if >/dev/null 2>&1; [ $? -eq 2 ] && ok "what-if without a threshold exits 2" || not_ok "what-if without a threshold exits 2"
+
+# --- statistics of the period: the totals and a breakdown against the database's own counts
+sq() { python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute(sys.argv[2]).fetchone()[0])" "$MLV_STORE_PATH" "$1"; }
+"$bin" stats > "$work/stats.out" 2> "$work/stats.err"; s=$?
+total=$(sq 'select count(*) from consignments')
+shown=$(grep -E '^  Consignments +[0-9]+$' "$work/stats.out" | grep -o '[0-9]*$')
+[ $s -eq 0 ] && [ "$total" -gt 0 ] && [ "${shown:-x}" = "$total" ] \
+  && ok "stats: the period's consignments are the stored ones ($total)" \
+  || not_ok "stats: the period's consignments are the stored ones" "exit $s, shown ${shown:-none}, stored $total: $(head -5 "$work/stats.err")"
+top=$(sq "select departure_country || ' ' || count(*) from consignments group by departure_country order by count(*) desc, departure_country limit 1")
+row=$(sed -n '/^By origin/,/^$/p' "$work/stats.out" | sed -n 3p)
+[ "$(echo "$row" | awk '{print $1}')" = "${top% *}" ] && echo "$row" | grep -q " ${top#* } " \
+  && ok "stats --dimension origin: the largest origin and its count ($top)" \
+  || not_ok "stats: the largest origin and its count" "want $top, row: $row"
+grep -q '^Release times' "$work/stats.out" && grep -q '^Rules (the 20 with the most hits)' "$work/stats.out" \
+  && ok "stats prints release times and rules" || not_ok "stats prints release times and rules"
+"$bin" stats --by week --dimension lane --top 3 > "$work/stats2.out" 2>&1 \
+  && grep -q '^By week' "$work/stats2.out" && grep -q '^By lane (the 3 largest' "$work/stats2.out" \
+  && ok "stats --by week --dimension lane" || not_ok "stats --by week --dimension lane" "$(head -20 "$work/stats2.out")"
+for bad in "--by year" "--dimension colour" "--from 2026-13-01" "--top 0" "--from 2026-02-01 --to 2026-01-01"; do
+  "$bin" stats $bad >/dev/null 2>&1; [ $? -eq 2 ] && ok "stats $bad exits 2" || not_ok "stats $bad exits 2"
+done
+"$bin" stats --check > "$work/check.out" 2>/dev/null; s=$?
+[ $s -eq 0 ] && grep -q 'the aggregates match' "$work/check.out" \
+  && ok "stats --check: the aggregates match the rows" || not_ok "stats --check: the aggregates match" "exit $s: $(cat "$work/check.out")"
+python3 -c "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute('update stats_agg set consignments = consignments + 5 where grain = 1 and day = (select max(day) from stats_agg)'); c.commit()" "$MLV_STORE_PATH"
+"$bin" stats --check > "$work/check2.out" 2>/dev/null; s=$?
+[ $s -eq 1 ] && grep -q 'differ' "$work/check2.out" \
+  && ok "stats --check finds an aggregate changed behind its back (exit 1)" || not_ok "stats --check finds a changed aggregate" "exit $s"
+"$bin" stats --rebuild > /dev/null 2>&1 && "$bin" stats --check > /dev/null 2>&1 \
+  && ok "stats --rebuild repairs it" || not_ok "stats --rebuild repairs it"
 
 # --- undervaluation against reference unit values from the stored history
 uvmake() { # uvmake FIRST COUNT VALUE: consignments of one phone from CN at VALUE EUR

@@ -14,6 +14,7 @@
 #include "mlv/config.h"
 #include "mlv/docgen.h"
 #include "mlv/lifecycle.h"
+#include "mlv/stats.h"
 
 static char *slurp(const char *rel, size_t *len)
 {
@@ -91,6 +92,29 @@ static void test_example_config_is_current(void **state)
 	mlv_buf_free(&b);
 }
 
+/* docs/statistics.md explains every figure the statistics answer, under
+ * the name the API and the CSV give it. */
+static void test_statistics_md_names_every_figure(void **state)
+{
+	(void)state;
+	size_t len = 0;
+	char *doc = slurp("docs/statistics.md", &len);
+	assert_non_null(doc);
+	for (size_t i = 0; i < mlv_stats_column_count; i++) {
+		char name[64];
+		snprintf(name, sizeof(name), "`%s`", mlv_stats_columns[i].name);
+		if (strstr(doc, name) == NULL)
+			fail_msg("docs/statistics.md does not explain %s", name);
+	}
+	for (int d = 1; d < MLV_DIM_COUNT_; d++) {
+		char name[64];
+		snprintf(name, sizeof(name), "`%s`", mlv_stats_dim_name((mlv_stats_dim)d));
+		if (strstr(doc, name) == NULL)
+			fail_msg("docs/statistics.md does not explain the dimension %s", name);
+	}
+	free(doc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -98,6 +122,7 @@ int main(void)
 		cmocka_unit_test(test_openapi_yaml_is_current),
 		cmocka_unit_test(test_example_config_is_current),
 		cmocka_unit_test(test_lifecycle_md_is_current),
+		cmocka_unit_test(test_statistics_md_names_every_figure),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
