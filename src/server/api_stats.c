@@ -666,15 +666,24 @@ int api_stats_rules(mlv_server *s, mlv_req *req, mlv_resp *resp)
 				       "\"consignments\":%lld,\"rules\":[",
 				    f, t, stats_currency(s), (long long)totals.m[MLV_SM_CONSIGNMENTS]);
 	}
+	/* the weights and versions of the profile in force (it changes through
+	 * the API); the review settings of GET /v1/rules/performance */
+	mlv_risk_snapshot snap;
+	memset(&snap, 0, sizeof(snap));
+	bool live = s->opts.validate.risk != NULL && s->live != NULL;
+	if (live)
+		mlv_risk_live_acquire(s->live, &snap);
 	for (size_t i = 0; rc == 0 && i < n; i++) {
 		mlv_risk_rule_info info;
 		memset(&info, 0, sizeof(info));
-		if (s->opts.validate.risk != NULL)
-			(void)mlv_risk_profile_find(s->opts.validate.risk, rules[i].id, &info);
+		if (live && snap.profile != NULL)
+			(void)mlv_risk_profile_find(snap.profile, rules[i].id, &info);
 		mlv_risk_rule_stats rs = {rules[i].c.hits, rules[i].c.controls, rules[i].c.findings,
 					  rules[i].c.seizures, rules[i].c.revenue};
 		mlv_risk_perf_opts po = MLV_RISK_PERF_OPTS_INIT;
 		po.assessed = (uint64_t)totals.m[MLV_SM_CONSIGNMENTS];
+		po.min_controls = s->opts.review_min_controls;
+		po.review_below = s->opts.review_below;
 		mlv_risk_perf perf;
 		rc = mlv_risk_stats_perf(&perf, &rs, info.weight, &po);
 		if (rc == 0 && p.csv) {
@@ -700,6 +709,8 @@ int api_stats_rules(mlv_server *s, mlv_req *req, mlv_resp *resp)
 				rc = mlv_risk_perf_write_json(b, rules[i].id, info.version, &rs, &perf);
 		}
 	}
+	if (live)
+		mlv_risk_live_release(s->live, &snap);
 	if (rc == 0)
 		rc = mlv_buf_adds(b, p.csv ? "\r\n" : "]}");
 	free(rules);
