@@ -24,6 +24,7 @@
 #include <sys/socket.h>
 
 #include "client.h"
+#include "harness.h"
 #include "mlv/audit.h"
 #include "mlv/generate.h"
 #include "mlv/profile.h"
@@ -34,11 +35,6 @@
 
 #define MAX_BODY (64 * 1024)
 
-static mlv_refdata *rd;
-static mlv_server *server;
-static char base[64];
-static char dir[64] = "/tmp/mlv-api-XXXXXX";
-static char db[128];
 static char key_a[96], key_b[96], key_c[96], key_expired[96], key_officer[96];
 /* Every other role of issue 7, and filers of the registry's tests: market-p acts
  * for the platform IE1234567X, aeo-fr for a French AEO, aeo-cn for a Chinese
@@ -51,36 +47,12 @@ static char key_admin[96], key_analyst[96], key_supervisor[96], key_auditor[96],
 #define AEO_WAIVER 1000
 static char key_stats[96];
 static int64_t stats_filer; /* files only the generated consignments of test_stats_generated */
-static char *fixture;
 static uint8_t audit_pk[MLV_AUDIT_PK_LEN], audit_sk[MLV_AUDIT_SK_LEN];
-static mlv_profiles *profiles;
-static mlv_risk_profile *risk_profile;
-static mlv_risk_goods *risk_goods;
-
-static char *read_fixture(const char *name)
-{
-	char path[512];
-	snprintf(path, sizeof(path), "%s/tests/fixtures/%s", MLV_SRCDIR, name);
-	FILE *f = fopen(path, "rb");
-	if (f == NULL)
-		return NULL;
-	char *buf = calloc(1, 1 << 20);
-	size_t n = fread(buf, 1, (1 << 20) - 1, f);
-	buf[n] = '\0';
-	fclose(f);
-	return buf;
-}
 
 /* The fixture with its LRN replaced, as a compact string (caller frees). */
 static char *consignment(const char *lrn, const char *invoice_total_item0)
 {
-	cJSON *j = cJSON_Parse(fixture);
-	cJSON_ReplaceItemInObject(j, "lrn", cJSON_CreateString(lrn));
-	/* A buyer of its own per LRN: the split check adds up a buyer's
-	 * consignments, and the tests must not all look like one split. */
-	char buyer[64];
-	snprintf(buyer, sizeof(buyer), "Buyer %s", lrn);
-	cJSON_ReplaceItemInObject(cJSON_GetObjectItem(j, "buyer"), "name", cJSON_CreateString(buyer));
+	cJSON *j = harness_consignment(lrn);
 	if (invoice_total_item0 != NULL) {
 		/* Change item 0's value and the total together so both stay consistent. */
 		cJSON *items = cJSON_GetObjectItem(j, "items");
@@ -103,22 +75,11 @@ static char *consignment(const char *lrn, const char *invoice_total_item0)
 static int setup_all(void **state)
 {
 	(void)state;
-	char err[512];
-	curl_global_init(CURL_GLOBAL_DEFAULT);
-	if (mkdtemp(dir) == NULL)
+	if (harness_begin("api") != 0)
 		return -1;
-	snprintf(db, sizeof(db), "%s/api.db", dir);
-	if (mlv_refdata_load(&rd, MLV_DATADIR, err, sizeof(err)) != 0)
-		return -1;
-	fixture = read_fixture("consignment.json");
-	if (fixture == NULL)
-		return -1;
-	mlv_store_opts so = MLV_STORE_OPTS_INIT;
-	so.path = db;
-	so.synchronous_full = false;
 	mlv_store *st;
 	int64_t a, b;
-	if (mlv_store_open(&st, &so, err, sizeof(err)) != 0)
+	if (harness_store_open(&st) != 0)
 		return -1;
 	if (mlv_store_filer_ensure(st, "platform-a", &a) != 0 ||
 	    mlv_store_filer_ensure(st, "carrier-b", &b) != 0 ||
@@ -133,10 +94,7 @@ static int setup_all(void **state)
 	    mlv_store_key_create(st, c, "test", 0, key_c, sizeof(key_c)) != 0 ||
 	    mlv_store_account_open(st, c, "EUR", 1000, 1, &acct) != 0)
 		return -1;
-	int64_t off;
-	if (mlv_store_filer_ensure(st, "officer-dupont", &off) != 0 ||
-	    mlv_store_key_create_role(st, off, "test", 0, "officer", key_officer,
-				      sizeof(key_officer)) != 0)
+	if (harness_key(st, "officer-dupont", "officer", key_officer, sizeof(key_officer), NULL) != 0)
 		return -1;
 	const struct {
 		const char *filer, *role;
@@ -151,8 +109,7 @@ static int setup_all(void **state)
 	};
 	for (size_t i = 0; i < MLV_ARRAY_LEN(more); i++) {
 		int64_t id;
-		if (mlv_store_filer_ensure(st, more[i].filer, &id) != 0 ||
-		    mlv_store_key_create_role(st, id, "test", 0, more[i].role, more[i].key, 96) != 0)
+		if (harness_key(st, more[i].filer, more[i].role, more[i].key, 96, &id) != 0)
 			return -1;
 		/* the Chinese AEO defers on an account with a EUR 100.00 guarantee */
 		if (strcmp(more[i].filer, "aeo-cn") == 0 &&
@@ -167,105 +124,34 @@ static int setup_all(void **state)
 		return -1;
 	mlv_store_close(st);
 
-	mlv_server_opts o = MLV_SERVER_OPTS_INIT;
-	o.port = 0;
-	o.threads = 2;
-	o.db_path = db;
-	o.rd = rd;
+	mlv_server_opts o;
+	harness_opts(&o, db, true);
 	o.max_body = MAX_BODY;
 	o.max_batch_body = 4 << 20;
 	o.max_batch_lines = 50;
-	o.synchronous_full = false;
 	o.validate.now = 0;
 	if (mlv_audit_keypair(audit_pk, audit_sk) != 0)
 		return -1;
 	o.audit_pk = audit_pk;
 	o.audit_sk = audit_sk;
 	o.sth_interval_ms = 100;
-	if (mlv_profiles_load(&profiles, MLV_DATADIR, rd, err, sizeof(err)) != 0)
-		return -1;
-	o.profiles = profiles;
-	o.public_rate = 0;
-	o.validate.profile = mlv_profiles_get(profiles, "FR");
-	char path[512];
-	snprintf(path, sizeof(path), "%s/risk/profile-default.ini", MLV_DATADIR);
-	if (mlv_risk_profile_load(&risk_profile, path, rd, err, sizeof(err)) != 0)
-		return -1;
-	snprintf(path, sizeof(path), "%s/risk/goods", MLV_DATADIR);
-	if (mlv_risk_goods_load_dir(&risk_goods, path, rd, err, sizeof(err)) != 0)
-		return -1;
-	o.validate.risk = risk_profile;
-	o.validate.goods = risk_goods;
-	o.validate.country = "FR";
 	o.aeo_guarantee_waiver = AEO_WAIVER;
-	if (mlv_server_start(&server, &o, err, sizeof(err)) != 0) {
-		fprintf(stderr, "server: %s\n", err);
-		return -1;
-	}
-	snprintf(base, sizeof(base), "http://127.0.0.1:%u", mlv_server_port(server));
-	return 0;
+	return harness_start(&server, &o, base, sizeof(base));
 }
 
 static int teardown_all(void **state)
 {
 	(void)state;
-	mlv_server_stop(server);
-	mlv_profiles_free(profiles);
-	mlv_risk_profile_free(risk_profile);
-	mlv_risk_goods_free(risk_goods);
-	mlv_refdata_free(rd);
-	free(fixture);
-	char cmd[256];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	if (system(cmd) != 0)
-		return -1;
-	curl_global_cleanup();
-	return 0;
+	return harness_end();
 }
 
 /* ---- helpers -------------------------------------------------------------------- */
 
+/* A JSON answer is required: an empty body fails the test. */
 static cJSON *call_json(const char *method, const char *path, const char *token,
 			const char *body, long expect_status)
 {
-	http_res r;
-	http_res_init(&r);
-	assert_int_equal(http_call(base, method, path, token, body ? "application/json" : NULL,
-				   body, body ? strlen(body) : 0, &r), 0);
-	if (r.status != expect_status)
-		fprintf(stderr, "%s %s -> %ld: %s\n", method, path, r.status,
-			r.body.data ? r.body.data : "");
-	assert_int_equal(r.status, expect_status);
-	cJSON *j = cJSON_Parse(r.body.data ? r.body.data : "");
-	assert_non_null(j);
-	http_res_free(&r);
-	return j;
-}
-
-static bool has_error(const cJSON *problem, const char *pointer, const char *code)
-{
-	const cJSON *e;
-	cJSON_ArrayForEach(e, cJSON_GetObjectItem(problem, "errors")) {
-		const char *p = cJSON_GetStringValue(cJSON_GetObjectItem(e, "pointer"));
-		const char *c = cJSON_GetStringValue(cJSON_GetObjectItem(e, "code"));
-		if (p && c && strcmp(p, pointer) == 0 && strcmp(c, code) == 0)
-			return true;
-	}
-	return false;
-}
-
-static long long num(const cJSON *j, const char *name)
-{
-	const cJSON *v = cJSON_GetObjectItem(j, name);
-	assert_true(cJSON_IsNumber(v));
-	return (long long)v->valuedouble;
-}
-
-static const char *str(const cJSON *j, const char *name)
-{
-	const char *s = cJSON_GetStringValue(cJSON_GetObjectItem(j, name));
-	assert_non_null(s);
-	return s;
+	return harness_call(base, method, path, token, body, expect_status, false);
 }
 
 /* tmpl with its "{}" replaced by id. */
@@ -811,15 +697,13 @@ static void test_audit_log(void **state)
  * data filled in). */
 static mlv_server *limited_opts(mlv_server_opts *o, char *url, size_t n)
 {
-	char err[256];
 	o->port = 0;
 	o->threads = 1;
 	o->db_path = db;
 	o->rd = rd;
 	o->synchronous_full = false;
 	mlv_server *srv = NULL;
-	assert_int_equal(mlv_server_start(&srv, o, err, sizeof(err)), 0);
-	snprintf(url, n, "http://127.0.0.1:%u", mlv_server_port(srv));
+	assert_int_equal(harness_start(&srv, o, url, n), 0);
 	return srv;
 }
 
@@ -3638,7 +3522,7 @@ static void test_rules_review_and_operator_scores(void **state)
 {
 	(void)state;
 	mlv_server_opts o = MLV_SERVER_OPTS_INIT;
-	char err[512], url[64];
+	char url[64];
 	o.port = 0;
 	o.threads = 2;
 	o.db_path = db;
@@ -3652,9 +3536,8 @@ static void test_rules_review_and_operator_scores(void **state)
 	o.review_below = 0.6; /* 0 findings in 3: the 95% interval reaches 56% */
 	o.refresh_s = 1;
 	mlv_server *srv = NULL;
-	if (mlv_server_start(&srv, &o, err, sizeof(err)) != 0)
-		fail_msg("server: %s", err);
-	snprintf(url, sizeof(url), "http://127.0.0.1:%u", mlv_server_port(srv));
+	if (harness_start(&srv, &o, url, sizeof(url)) != 0)
+		fail_msg("server did not start");
 	/* It took the newest stored version, not the configured file. */
 	assert_true(rules_version(url) > mlv_risk_profile_version(risk_profile));
 

@@ -38,6 +38,7 @@
 #include <unistd.h>
 
 #include "client.h"
+#include "harness.h"
 #include "mlv/codec.h"
 #include "mlv/profile.h"
 #include "mlv/refdata.h"
@@ -45,49 +46,15 @@
 #include "mlv/server.h"
 #include "mlv/store.h"
 
-static mlv_refdata *rd;
-static mlv_server *server;
-static mlv_profiles *profiles;
-static mlv_risk_profile *risk_profile;
-static mlv_risk_goods *risk_goods;
-static char base[64];
-static char dir[64] = "/tmp/mlv-clearance-XXXXXX";
-static char db[128];
-static char *fixture;
 /* a platform, a carrier, a payment provider, a fourth filer, an officer,
  * two agencies */
 static char key_a[96], key_b[96], key_c[96], key_d[96], key_officer[96];
 static char key_health[96], key_vet[96];
 
-static char *read_fixture(const char *name)
-{
-	char path[512];
-	snprintf(path, sizeof(path), "%s/tests/fixtures/%s", MLV_SRCDIR, name);
-	FILE *f = fopen(path, "rb");
-	if (f == NULL)
-		return NULL;
-	char *buf = calloc(1, 1 << 20);
-	size_t n = fread(buf, 1, (1 << 20) - 1, f);
-	buf[n] = '\0';
-	fclose(f);
-	return buf;
-}
-
 static void server_opts(mlv_server_opts *o, const char *path)
 {
-	*o = (mlv_server_opts)MLV_SERVER_OPTS_INIT;
-	o->port = 0;
-	o->threads = 2;
-	o->db_path = path;
-	o->rd = rd;
+	harness_opts(o, path, true);
 	o->max_body = 256 * 1024;
-	o->synchronous_full = false;
-	o->profiles = profiles;
-	o->public_rate = 0;
-	o->validate.profile = mlv_profiles_get(profiles, "FR");
-	o->validate.risk = risk_profile;
-	o->validate.goods = risk_goods;
-	o->validate.country = "FR";
 	o->webhook_allow_private = true;
 	o->webhook_backoff_ms = 200;
 	o->webhook_poll_ms = 100;
@@ -98,27 +65,8 @@ static void server_opts(mlv_server_opts *o, const char *path)
 static int setup_all(void **state)
 {
 	(void)state;
-	char err[512];
-	curl_global_init(CURL_GLOBAL_DEFAULT);
-	if (mkdtemp(dir) == NULL)
-		return -1;
-	snprintf(db, sizeof(db), "%s/clearance.db", dir);
-	if (mlv_refdata_load(&rd, MLV_DATADIR, err, sizeof(err)) != 0 ||
-	    (fixture = read_fixture("consignment.json")) == NULL ||
-	    mlv_profiles_load(&profiles, MLV_DATADIR, rd, err, sizeof(err)) != 0)
-		return -1;
-	char path[512];
-	snprintf(path, sizeof(path), "%s/risk/profile-default.ini", MLV_DATADIR);
-	if (mlv_risk_profile_load(&risk_profile, path, rd, err, sizeof(err)) != 0)
-		return -1;
-	snprintf(path, sizeof(path), "%s/risk/goods", MLV_DATADIR);
-	if (mlv_risk_goods_load_dir(&risk_goods, path, rd, err, sizeof(err)) != 0)
-		return -1;
-	mlv_store_opts so = MLV_STORE_OPTS_INIT;
-	so.path = db;
-	so.synchronous_full = false;
 	mlv_store *st;
-	if (mlv_store_open(&st, &so, err, sizeof(err)) != 0)
+	if (harness_begin("clearance") != 0 || harness_store_open(&st) != 0)
 		return -1;
 	struct {
 		const char *name, *role;
@@ -129,60 +77,28 @@ static int setup_all(void **state)
 		{"officer-x", "officer", key_officer}, {"agency-health", "agency", key_health},
 		{"agency-vet", "agency", key_vet},
 	};
-	for (size_t i = 0; i < MLV_ARRAY_LEN(who); i++) {
-		int64_t id;
-		if (mlv_store_filer_ensure(st, who[i].name, &id) != 0 ||
-		    mlv_store_key_create_role(st, id, "test", 0, who[i].role, who[i].key, 96) != 0)
+	for (size_t i = 0; i < MLV_ARRAY_LEN(who); i++)
+		if (harness_key(st, who[i].name, who[i].role, who[i].key, 96, NULL) != 0)
 			return -1;
-	}
 	mlv_store_close(st);
 	mlv_server_opts o;
 	server_opts(&o, db);
-	if (mlv_server_start(&server, &o, err, sizeof(err)) != 0) {
-		fprintf(stderr, "server: %s\n", err);
-		return -1;
-	}
-	snprintf(base, sizeof(base), "http://127.0.0.1:%u", mlv_server_port(server));
-	return 0;
+	return harness_start(&server, &o, base, sizeof(base));
 }
 
 static int teardown_all(void **state)
 {
 	(void)state;
-	mlv_server_stop(server);
-	mlv_profiles_free(profiles);
-	mlv_risk_profile_free(risk_profile);
-	mlv_risk_goods_free(risk_goods);
-	mlv_refdata_free(rd);
-	free(fixture);
-	char cmd[256];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	if (system(cmd) != 0)
-		return -1;
-	curl_global_cleanup();
-	return 0;
+	return harness_end();
 }
 
 /* ---- helpers ------------------------------------------------------------------------- */
 
+/* An empty answer reads as {}. */
 static cJSON *call_at(const char *url, const char *method, const char *path, const char *token,
 		      const char *body, long expect)
 {
-	http_res r;
-	http_res_init(&r);
-	assert_int_equal(http_call(url, method, path, token, body ? "application/json" : NULL, body,
-				   body ? strlen(body) : 0, &r),
-			 0);
-	if (r.status != expect)
-		fprintf(stderr, "%s %s -> %ld: %s\n", method, path, r.status,
-			r.body.data ? r.body.data : "");
-	assert_int_equal(r.status, expect);
-	cJSON *j = r.body.len ? cJSON_Parse(r.body.data) : cJSON_CreateObject();
-	if (j == NULL)
-		fprintf(stderr, "%s %s: not JSON: %.2000s\n", method, path, r.body.data);
-	assert_non_null(j);
-	http_res_free(&r);
-	return j;
+	return harness_call(url, method, path, token, body, expect, true);
 }
 
 static cJSON *call(const char *method, const char *path, const char *token, const char *body,
@@ -191,31 +107,11 @@ static cJSON *call(const char *method, const char *path, const char *token, cons
 	return call_at(base, method, path, token, body, expect);
 }
 
-static long long num(const cJSON *j, const char *name)
-{
-	const cJSON *v = cJSON_GetObjectItem(j, name);
-	if (!cJSON_IsNumber(v))
-		fail_msg("no number %s", name);
-	return (long long)v->valuedouble;
-}
-
-static const char *str(const cJSON *j, const char *name)
-{
-	const char *s = cJSON_GetStringValue(cJSON_GetObjectItem(j, name));
-	if (s == NULL)
-		fail_msg("no string %s", name);
-	return s;
-}
-
 /* The fixture with its LRN (and a buyer of its own, so that no test looks
  * like a split); documents: the category that owes nothing. */
 static char *consignment(const char *lrn, bool documents, const char *declaration_type)
 {
-	cJSON *c = cJSON_Parse(fixture);
-	cJSON_ReplaceItemInObject(c, "lrn", cJSON_CreateString(lrn));
-	char buyer[64];
-	snprintf(buyer, sizeof(buyer), "Buyer %s", lrn);
-	cJSON_ReplaceItemInObject(cJSON_GetObjectItem(c, "buyer"), "name", cJSON_CreateString(buyer));
+	cJSON *c = harness_consignment(lrn);
 	if (declaration_type != NULL)
 		cJSON_ReplaceItemInObject(c, "declaration_type", cJSON_CreateString(declaration_type));
 	if (documents) {
@@ -1390,9 +1286,8 @@ static void test_webhook_restart(void **state)
 	server_opts(&o, db2);
 	o.webhook_allow_private = false;
 	mlv_server *s2;
-	assert_int_equal(mlv_server_start(&s2, &o, err, sizeof(err)), 0);
 	char url2[64], body[160];
-	snprintf(url2, sizeof(url2), "http://127.0.0.1:%u", mlv_server_port(s2));
+	assert_int_equal(harness_start(&s2, &o, url2, sizeof(url2)), 0);
 	snprintf(body, sizeof(body), "{\"url\":\"http://127.0.0.1:%u/in\"}", r.port);
 	cJSON *w = call_at(url2, "POST", "/v1/webhooks", key_e, body, 201);
 	long long wid = num(w, "id");
@@ -1422,8 +1317,7 @@ static void test_webhook_restart(void **state)
 	assert_int_equal(received(&r, 200), 0);
 	/* restarted, the receiver allowed: both delivered, in order, once */
 	o.webhook_allow_private = true;
-	assert_int_equal(mlv_server_start(&s2, &o, err, sizeof(err)), 0);
-	snprintf(url2, sizeof(url2), "http://127.0.0.1:%u", mlv_server_port(s2));
+	assert_int_equal(harness_start(&s2, &o, url2, sizeof(url2)), 0);
 	assert_true(wait_for(&r, 200, 2, 15000));
 	sleep_ms(300);
 	assert_int_equal(received(&r, 200), 2);
