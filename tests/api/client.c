@@ -50,6 +50,8 @@ static size_t on_header(char *p, size_t size, size_t n, void *ud)
 	header_value(p, len, "Retry-After", r->retry_after, sizeof(r->retry_after));
 	header_value(p, len, "ETag", r->etag, sizeof(r->etag));
 	header_value(p, len, "Content-Disposition", r->disposition, sizeof(r->disposition));
+	header_value(p, len, "Set-Cookie", r->set_cookie, sizeof(r->set_cookie));
+	header_value(p, len, "Content-Security-Policy", r->csp, sizeof(r->csp));
 	return len;
 }
 
@@ -84,12 +86,14 @@ int http_call_extra(const char *base, const char *method, const char *path, cons
 	if (ctype != NULL) {
 		snprintf(ct, sizeof(ct), "Content-Type: %s", ctype);
 		h = curl_slist_append(h, ct);
-	} else if (body != NULL) {
+	} else if (body != NULL && (x == NULL || x->headers == NULL)) {
 		h = curl_slist_append(h, "Content-Type:");
 	}
 	h = curl_slist_append(h, "Expect:");
 	if (x != NULL && x->header != NULL)
 		h = curl_slist_append(h, x->header);
+	for (size_t i = 0; x != NULL && x->headers != NULL && x->headers[i] != NULL; i++)
+		h = curl_slist_append(h, x->headers[i]);
 	if (x != NULL && x->from != NULL)
 		curl_easy_setopt(c, CURLOPT_INTERFACE, x->from);
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);

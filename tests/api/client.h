@@ -10,19 +10,24 @@ typedef struct http_res {
 	long status;
 	mlv_buf body;
 	char content_type[128];
-	char location[128];
+	char location[256];
 	char allow[64];
 	char www_authenticate[128];
 	char retry_after[16];
 	char etag[64];
-	char disposition[160];
+	char disposition[256];
+	char set_cookie[512]; /* the last Set-Cookie */
+	char csp[256];        /* Content-Security-Policy */
 } http_res;
 
-/* More of a request: one extra header line ("If-Match: \"2\""), and the
- * local address to send from ("127.0.0.2": another client). */
+/* More of a request: one extra header line ("If-Match: \"2\""), the
+ * local address to send from ("127.0.0.2": another client), and more
+ * header lines, NULL-terminated; with these the caller names any
+ * Content-Type itself (none given: curl's default for a body). */
 typedef struct http_extra {
 	const char *header;
 	const char *from;
+	const char *const *headers;
 } http_extra;
 
 void http_res_init(http_res *r);

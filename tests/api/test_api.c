@@ -2427,7 +2427,7 @@ static cJSON *call_json_x(const char *method, const char *path, const char *toke
 {
 	http_res r;
 	http_res_init(&r);
-	http_extra x = {header, NULL};
+	http_extra x = {.header = header};
 	assert_int_equal(http_call_extra(base, method, path, token,
 					 body ? "application/json" : NULL, body,
 					 body ? strlen(body) : 0, &x, &r),
@@ -3125,7 +3125,7 @@ static long login(const char *url, const char *user, const char *password, const
 			*p = '+';
 	http_res r;
 	http_res_init(&r);
-	http_extra x = {NULL, from};
+	http_extra x = {.from = from};
 	assert_int_equal(http_call_extra(url, "POST", "/console/login", NULL,
 					 "application/x-www-form-urlencoded", body, strlen(body), &x,
 					 &r),

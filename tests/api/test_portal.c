@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "client.h"
 #include "harness.h"
 
 /* One key per role, in this order. */
@@ -35,94 +36,25 @@ static char keys[NROLES][96];
 #define CONTACT_POINT_EMAIL "hub.desk@douane.example.org"
 #define PENDING_TEXT "The TPC amount changes in January."
 
-/* ---- a client with headers ------------------------------------------------------- */
+/* ---- requests with header lists (client.h) -------------------------------------- */
 
-typedef struct res {
-	long status;
-	mlv_buf body;
-	char ctype[128];
-	char location[256];
-	char cookie[512];      /* the last Set-Cookie */
-	char disposition[256];
-	char retry_after[16];
-	char csp[256];
-} res;
-
-static void header(const char *line, size_t len, const char *name, char *dst, size_t cap)
-{
-	size_t nl = strlen(name);
-	if (len <= nl + 1 || strncasecmp(line, name, nl) != 0 || line[nl] != ':')
-		return;
-	const char *v = line + nl + 1;
-	size_t vl = len - nl - 1;
-	while (vl > 0 && (*v == ' ' || *v == '\t'))
-		v++, vl--;
-	while (vl > 0 && (v[vl - 1] == '\r' || v[vl - 1] == '\n'))
-		vl--;
-	snprintf(dst, cap, "%.*s", (int)vl, v);
-}
-
-static size_t on_header(char *p, size_t size, size_t n, void *ud)
-{
-	res *r = ud;
-	size_t len = size * n;
-	header(p, len, "Content-Type", r->ctype, sizeof(r->ctype));
-	header(p, len, "Location", r->location, sizeof(r->location));
-	header(p, len, "Set-Cookie", r->cookie, sizeof(r->cookie));
-	header(p, len, "Content-Disposition", r->disposition, sizeof(r->disposition));
-	header(p, len, "Retry-After", r->retry_after, sizeof(r->retry_after));
-	header(p, len, "Content-Security-Policy", r->csp, sizeof(r->csp));
-	return len;
-}
-
-static size_t on_body(char *p, size_t size, size_t n, void *ud)
-{
-	res *r = ud;
-	return mlv_buf_add(&r->body, p, size * n) == 0 ? size * n : 0;
-}
+typedef http_res res;
 
 /* method path at url; hdrs: NULL-terminated "Name: value" lines. */
 static void call_at(const char *url_base, const char *method, const char *path,
 		    const char *const *hdrs, const char *body, res *r)
 {
-	memset(r, 0, sizeof(*r));
-	mlv_buf_init(&r->body, 64u << 20);
-	CURL *c = curl_easy_init();
-	assert_non_null(c);
-	char url[2048];
-	snprintf(url, sizeof(url), "%s%s", url_base, path);
-	struct curl_slist *h = NULL;
-	for (size_t i = 0; hdrs != NULL && hdrs[i] != NULL; i++)
-		h = curl_slist_append(h, hdrs[i]);
-	h = curl_slist_append(h, "Expect:");
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, r);
-	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
-	curl_easy_setopt(c, CURLOPT_HEADERDATA, r);
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, 60L);
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	if (body != NULL) {
-		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)strlen(body));
-	}
-	assert_int_equal(curl_easy_perform(c), CURLE_OK);
-	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
-	curl_slist_free_all(h);
-	curl_easy_cleanup(c);
+	http_extra x = {.headers = hdrs};
+	http_res_init(r);
+	assert_int_equal(http_call_extra(url_base, method, path, NULL, NULL, body,
+					 body != NULL ? strlen(body) : 0, &x, r),
+			 0);
 }
 
 static void call(const char *method, const char *path, const char *const *hdrs,
 		 const char *body, res *r)
 {
 	call_at(base, method, path, hdrs, body, r);
-}
-
-static void done(res *r)
-{
-	mlv_buf_free(&r->body);
 }
 
 /* GET path (with a key, or none) answering JSON with `status`. */
@@ -141,7 +73,7 @@ static cJSON *get_json(const char *path, const char *key, long status)
 	cJSON *j = cJSON_Parse(r.body.data ? r.body.data : "");
 	if (j == NULL)
 		fail_msg("GET %s: not JSON: %.200s", path, r.body.data ? r.body.data : "");
-	done(&r);
+	http_res_free(&r);
 	return j;
 }
 
@@ -158,7 +90,7 @@ static cJSON *send_json(const char *method, const char *path, const char *key, c
 		fail_msg("%s %s -> %ld: %.600s", method, path, r.status, r.body.data ? r.body.data : "");
 	cJSON *j = r.body.len > 0 ? cJSON_Parse(r.body.data) : cJSON_CreateObject();
 	assert_non_null(j);
-	done(&r);
+	http_res_free(&r);
 	return j;
 }
 
@@ -187,10 +119,10 @@ static void sign_in(const char *user, char *cookie, size_t n)
 	call("POST", "/console/login", h, body, &r);
 	assert_int_equal(r.status, 303);
 	assert_string_equal(r.location, "/portal");
-	size_t k = strcspn(r.cookie, ";");
-	assert_true(strncmp(r.cookie, "mlv_session=", 12) == 0 && k < n);
-	snprintf(cookie, n, "%.*s", (int)k, r.cookie);
-	done(&r);
+	size_t k = strcspn(r.set_cookie, ";");
+	assert_true(strncmp(r.set_cookie, "mlv_session=", 12) == 0 && k < n);
+	snprintf(cookie, n, "%.*s", (int)k, r.set_cookie);
+	http_res_free(&r);
 }
 
 /* The csrf value of a page's form. */
@@ -346,7 +278,7 @@ static void test_compare(void **state)
 	res r;
 	call("GET", "/v1/portal/compare.csv?date=2026-11-26", NULL, NULL, &r);
 	assert_int_equal(r.status, 200);
-	assert_non_null(strstr(r.ctype, "text/csv"));
+	assert_non_null(strstr(r.content_type, "text/csv"));
 	assert_non_null(strstr(r.disposition, "attachment"));
 	assert_non_null(strstr(r.disposition, ".csv"));
 	/* a header, then one line per country, CRLF-terminated */
@@ -357,7 +289,7 @@ static void test_compare(void **state)
 	assert_int_equal(strncmp(r.body.data, "country,name,union,currency,tax_name,", 37), 0);
 	assert_non_null(strstr(r.body.data, "\r\nGB,United Kingdom,,GBP,VAT,20,135.00 GBP,2021-01-01,"
 					   "GB-LVC-DUTY,135.00 GBP (at sale),"));
-	done(&r);
+	http_res_free(&r);
 	cJSON_Delete(get_json("/v1/portal/compare?date=2026-02-30", NULL, 400));
 }
 
@@ -533,7 +465,7 @@ static void test_drafts_validation(void **state)
 	res r;
 	call("PUT", "/v1/portal/drafts/FR", h, "{}", &r);
 	assert_int_equal(r.status, 415);
-	done(&r);
+	http_res_free(&r);
 	cJSON_Delete(send_json("PUT", "/v1/portal/drafts/XX", ed, "{}", 404));
 	cJSON_Delete(send_json("GET", "/v1/portal/drafts/FR", ed, NULL, 404)); /* nothing saved */
 	/* a draft, read back, then discarded */
@@ -591,7 +523,7 @@ static void test_publish_and_members(void **state)
 	assert_int_equal(r.status, 200);
 	no_members_fields(r.body.data, "GET /v1/portal/countries/FR");
 	cJSON *fr = cJSON_Parse(r.body.data);
-	done(&r);
+	http_res_free(&r);
 	const cJSON *t = get(fr, "texts");
 	assert_string_equal(opt_str(t, "notes"), "Parcels from outside the EU are checked at Roissy.");
 	assert_int_equal((int)cJSON_GetNumberValue(get(t, "version")), v1);
@@ -630,7 +562,7 @@ static void test_publish_and_members(void **state)
 	assert_null(strstr(r.body.data, "supervisor-portal"));
 	assert_null(strstr(r.body.data, "published_by"));
 	cJSON *vs = cJSON_Parse(r.body.data);
-	done(&r);
+	http_res_free(&r);
 	assert_int_equal((int)cJSON_GetNumberValue(get(vs, "latest")), v2);
 	const cJSON *first = cJSON_GetArrayItem(get(vs, "versions"), 0);
 	assert_int_equal((int)cJSON_GetNumberValue(get(first, "version")), v2);
@@ -647,7 +579,7 @@ static void test_publish_and_members(void **state)
 	assert_int_equal(r.status, 200);
 	no_members_fields(r.body.data, "GET /v1/portal/changes");
 	cJSON *ch = cJSON_Parse(r.body.data);
-	done(&r);
+	http_res_free(&r);
 	const cJSON *c0 = cJSON_GetArrayItem(get(ch, "countries"), 0);
 	assert_string_equal(opt_str(c0, "country"), "FR");
 	assert_int_equal(cJSON_GetArraySize(get(c0, "fields")), 4);
@@ -697,7 +629,7 @@ static void page(const char *path, const char *const *hdrs, long status, res *r)
 	if (r->status != status)
 		fail_msg("GET %s -> %ld (want %ld)", path, r->status, status);
 	if (status == 200) {
-		assert_non_null(strstr(r->ctype, "text/html"));
+		assert_non_null(strstr(r->content_type, "text/html"));
 		assert_non_null(strstr(r->csp, "default-src 'self'"));
 		/* no inline script or style: the CSP would block them */
 		assert_null(strstr(r->body.data, "<script>"));
@@ -719,46 +651,46 @@ static void test_pages_and_languages(void **state)
 		page(paths[i], NULL, 200, &r);
 		assert_non_null(strstr(r.body.data, "<html lang=\"en\">"));
 		assert_non_null(strstr(r.body.data, "<main id=\"main\">"));
-		done(&r);
+		http_res_free(&r);
 	}
 	/* the switch: French, and a cookie that keeps it */
 	page("/portal/compare?lang=fr", NULL, 200, &r);
 	assert_non_null(strstr(r.body.data, "<html lang=\"fr\">"));
 	assert_non_null(strstr(r.body.data, "Seuils de minimis comparés"));
-	assert_non_null(strstr(r.cookie, "mlv_lang=fr"));
-	done(&r);
+	assert_non_null(strstr(r.set_cookie, "mlv_lang=fr"));
+	http_res_free(&r);
 	const char *cookie_fr[] = {"Cookie: mlv_lang=fr", NULL};
 	page("/portal", cookie_fr, 200, &r);
 	assert_non_null(strstr(r.body.data, "Règles douanières du commerce électronique"));
-	done(&r);
+	http_res_free(&r);
 	/* the browser's languages, by preference */
 	const char *es[] = {"Accept-Language: de-DE, es;q=0.8, en;q=0.5", NULL};
 	page("/portal/countries/GB", es, 200, &r);
 	assert_non_null(strstr(r.body.data, "<html lang=\"es\">"));
 	assert_non_null(strstr(r.body.data, "Reino Unido"));
-	done(&r);
+	http_res_free(&r);
 	const char *en[] = {"Accept-Language: fr;q=0.3, en-GB;q=0.9", NULL};
 	page("/portal", en, 200, &r);
 	assert_non_null(strstr(r.body.data, "<html lang=\"en\">"));
-	done(&r);
+	http_res_free(&r);
 	/* the ?lang= switch wins over the cookie */
 	const char *both[] = {"Cookie: mlv_lang=fr", NULL};
 	page("/portal?lang=es", both, 200, &r);
 	assert_non_null(strstr(r.body.data, "<html lang=\"es\">"));
-	done(&r);
+	http_res_free(&r);
 	/* HS descriptions stay English, and say so */
 	page("/portal/search?q=coffee&lang=fr", NULL, 200, &r);
 	assert_non_null(strstr(r.body.data, "Coffee; roasted, not decaffeinated"));
 	assert_non_null(strstr(r.body.data, "aucune traduction"));
-	done(&r);
+	http_res_free(&r);
 	/* pages that are not there */
 	page("/portal/countries/XX", NULL, 404, &r);
-	assert_non_null(strstr(r.ctype, "text/html"));
-	done(&r);
+	assert_non_null(strstr(r.content_type, "text/html"));
+	http_res_free(&r);
 	page("/portal/codes/999999", NULL, 404, &r);
-	done(&r);
+	http_res_free(&r);
 	page("/portal/countries/FR?date=nope", NULL, 400, &r);
-	done(&r);
+	http_res_free(&r);
 }
 
 static void test_calculator_form(void **state)
@@ -775,7 +707,7 @@ static void test_calculator_form(void **state)
 	assert_non_null(strstr(r.body.data, "id=\"duty\">0.00&nbsp;GBP"));
 	assert_non_null(strstr(r.body.data, "id=\"tax-at-sale\">20.00&nbsp;GBP"));
 	assert_non_null(strstr(r.body.data, "id=\"restricted-none\""));
-	done(&r);
+	http_res_free(&r);
 	/* words instead of a code, a decimal comma, a restricted item */
 	call("POST", "/portal/calculator", form,
 	     "to=US&currency=USD&rows=2&hs_1=t-shirts+of+cotton&price_1=30%2C50&hs_2=930320&price_2=400",
@@ -785,25 +717,25 @@ static void test_calculator_form(void **state)
 	assert_non_null(strstr(r.body.data, "6109.10"));
 	assert_non_null(strstr(r.body.data, "id=\"restricted\""));
 	assert_non_null(strstr(r.body.data, "ATF Form 6 import permit"));
-	done(&r);
+	http_res_free(&r);
 	/* a GET with a priced item computes too (a link to a result) */
 	page("/portal/calculator?to=FR&hs_1=090121&price_1=20", NULL, 200, &r);
 	assert_non_null(strstr(r.body.data, "id=\"result-FR\""));
-	done(&r);
+	http_res_free(&r);
 	/* errors come back in the page's language, with the form filled */
 	call("POST", "/portal/calculator?lang=fr", form, "to=&rows=3&hs_1=999999&price_1=abc", &r);
 	assert_int_equal(r.status, 422);
 	assert_non_null(strstr(r.body.data, "id=\"errors\""));
 	assert_non_null(strstr(r.body.data, "Choisissez une destination."));
 	assert_non_null(strstr(r.body.data, "value=\"999999\""));
-	done(&r);
+	http_res_free(&r);
 	/* adding a row recomputes nothing and keeps the values */
 	call("POST", "/portal/calculator", form, "to=FR&rows=3&add=1&hs_1=090121&price_1=5", &r);
 	assert_int_equal(r.status, 200);
 	assert_null(strstr(r.body.data, "id=\"result-"));
 	assert_non_null(strstr(r.body.data, "id=\"hs_4\""));
 	assert_non_null(strstr(r.body.data, "name=\"rows\" value=\"4\""));
-	done(&r);
+	http_res_free(&r);
 }
 
 static void test_members_in_pages(void **state)
@@ -815,7 +747,7 @@ static void test_members_in_pages(void **state)
 	assert_non_null(strstr(r.body.data, "Info Douane Service"));
 	no_members_fields(r.body.data, "the country page");
 	assert_null(strstr(r.body.data, "id=\"members\""));
-	done(&r);
+	http_res_free(&r);
 	char cookie[256], hdr[300];
 	sign_in("partner", cookie, sizeof(cookie));
 	snprintf(hdr, sizeof(hdr), "Cookie: %s", cookie);
@@ -825,17 +757,17 @@ static void test_members_in_pages(void **state)
 	assert_non_null(strstr(r.body.data, INTERNAL_NOTE));
 	assert_non_null(strstr(r.body.data, CONTACT_POINT_EMAIL));
 	assert_non_null(strstr(r.body.data, "id=\"members-view\""));
-	done(&r);
+	http_res_free(&r);
 	/* an analyst is staff, not a member administration */
 	sign_in("analyst", cookie, sizeof(cookie));
 	snprintf(hdr, sizeof(hdr), "Cookie: %s", cookie);
 	page("/portal/countries/FR", h, 200, &r);
 	no_members_fields(r.body.data, "the analyst's country page");
-	done(&r);
+	http_res_free(&r);
 	/* changes: the public sees no members' field change */
 	page("/portal/changes?from=0&to=1", NULL, 200, &r);
 	no_members_fields(r.body.data, "the changes page");
-	done(&r);
+	http_res_free(&r);
 }
 
 static void test_edit_pages(void **state)
@@ -846,20 +778,20 @@ static void test_edit_pages(void **state)
 	call("GET", "/portal/edit", NULL, NULL, &r);
 	assert_int_equal(r.status, 303);
 	assert_string_equal(r.location, "/console/login?next=/portal/edit");
-	done(&r);
+	http_res_free(&r);
 	char cookie[256], hdr[300];
 	sign_in("partner", cookie, sizeof(cookie));
 	snprintf(hdr, sizeof(hdr), "Cookie: %s", cookie);
 	const char *partner[] = {hdr, NULL};
 	page("/portal/edit", partner, 403, &r);
-	done(&r);
+	http_res_free(&r);
 	/* an API key is no session: editors' pages want a person */
 	char auth[160];
 	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", keys[ADMIN]);
 	const char *keyed[] = {auth, NULL};
 	call("GET", "/portal/edit", keyed, NULL, &r);
 	assert_int_equal(r.status, 303);
-	done(&r);
+	http_res_free(&r);
 
 	char admin[256], ahdr[300], csrf[96];
 	sign_in("admin", admin, sizeof(admin));
@@ -867,12 +799,12 @@ static void test_edit_pages(void **state)
 	const char *ah[] = {ahdr, NULL};
 	page("/portal/edit/GB", ah, 200, &r);
 	csrf_of(r.body.data, csrf, sizeof(csrf));
-	done(&r);
+	http_res_free(&r);
 	const char *post[] = {ahdr, "Content-Type: application/x-www-form-urlencoded", NULL};
 	/* without the CSRF token: refused, nothing saved */
 	call("POST", "/portal/edit/GB", post, "action=save&notes=forged", &r);
 	assert_int_equal(r.status, 403);
-	done(&r);
+	http_res_free(&r);
 	cJSON_Delete(send_json("GET", "/v1/portal/drafts/GB", keys[ADMIN], NULL, 404));
 	/* a bad line is refused with its pointer, the typed text kept */
 	char body[1024];
@@ -884,7 +816,7 @@ static void test_edit_pages(void **state)
 	assert_int_equal(r.status, 422);
 	assert_non_null(strstr(r.body.data, "/contacts/0/email"));
 	assert_non_null(strstr(r.body.data, "HMRC | not-an-email"));
-	done(&r);
+	http_res_free(&r);
 	/* saved as a draft, then published from the list */
 	snprintf(body, sizeof(body),
 		 "csrf=%s&action=save&notes=Low-value+rules+since+2021.&facilitation=VAT+at+sale%%0D%%0A"
@@ -895,7 +827,7 @@ static void test_edit_pages(void **state)
 	call("POST", "/portal/edit/GB", post, body, &r);
 	assert_int_equal(r.status, 303);
 	assert_string_equal(r.location, "/portal/edit?saved=GB");
-	done(&r);
+	http_res_free(&r);
 	cJSON *d = send_json("GET", "/v1/portal/drafts/GB", keys[ADMIN], NULL, 200);
 	const cJSON *dd = get(d, "draft");
 	assert_string_equal(opt_str(dd, "notes"), "Low-value rules since 2021.");
@@ -911,15 +843,15 @@ static void test_edit_pages(void **state)
 	assert_non_null(strstr(r.body.data, "id=\"flash\""));
 	assert_non_null(strstr(r.body.data, "id=\"publish\""));
 	csrf_of(r.body.data, csrf, sizeof(csrf));
-	done(&r);
+	http_res_free(&r);
 	call("POST", "/portal/publish", post, "note=UK&csrf=wrong", &r);
 	assert_int_equal(r.status, 403);
-	done(&r);
+	http_res_free(&r);
 	snprintf(body, sizeof(body), "csrf=%s&note=UK+texts", csrf);
 	call("POST", "/portal/publish", post, body, &r);
 	assert_int_equal(r.status, 303);
 	assert_non_null(strstr(r.location, "/portal/edit?published="));
-	done(&r);
+	http_res_free(&r);
 	cJSON *gb = get_json("/v1/portal/countries/GB", NULL, 200);
 	assert_string_equal(opt_str(get(gb, "texts"), "notes"), "Low-value rules since 2021.");
 	assert_null(get(get(gb, "texts"), "members"));
@@ -928,17 +860,17 @@ static void test_edit_pages(void **state)
 	call("POST", "/portal/publish", post, body, &r);
 	assert_int_equal(r.status, 303);
 	assert_string_equal(r.location, "/portal/edit?nothing=1");
-	done(&r);
+	http_res_free(&r);
 	/* discarding */
 	page("/portal/edit/NO", ah, 200, &r);
-	done(&r);
+	http_res_free(&r);
 	snprintf(body, sizeof(body), "csrf=%s&action=discard", csrf);
 	call("POST", "/portal/edit/NO", post, body, &r);
 	assert_int_equal(r.status, 303);
 	assert_string_equal(r.location, "/portal/edit?discarded=NO");
-	done(&r);
+	http_res_free(&r);
 	page("/portal/edit/XX", ah, 404, &r);
-	done(&r);
+	http_res_free(&r);
 }
 
 /* ---- limits, roles -------------------------------------------------------------------- */
@@ -977,9 +909,9 @@ static void test_public_rate(void **state)
 		if (st == 429) {
 			assert_true(atoi(r.retry_after) >= 1);
 			if (i % 2 == 0)
-				assert_non_null(strstr(r.ctype, "text/html"));
+				assert_non_null(strstr(r.content_type, "text/html"));
 		}
-		done(&r);
+		http_res_free(&r);
 	}
 	assert_int_equal(st, 429);
 	assert_true(ok >= 9 && ok <= 12);
@@ -989,11 +921,11 @@ static void test_public_rate(void **state)
 	const char *h[] = {auth, NULL};
 	call_at(url, "GET", "/v1/portal", h, NULL, &r);
 	assert_int_equal(r.status, 200);
-	done(&r);
+	http_res_free(&r);
 	/* static files are not counted */
 	call_at(url, "GET", "/static/portal.css", NULL, NULL, &r);
 	assert_int_equal(r.status, 200);
-	done(&r);
+	http_res_free(&r);
 	mlv_server_stop(srv);
 }
 
@@ -1057,7 +989,7 @@ static void test_authorization_matrix(void **state)
 			bool member = who == PARTNER || who == OFFICER || editor;
 			if (!member && r.body.data != NULL)
 				no_members_fields(r.body.data, eps[e].path);
-			done(&r);
+			http_res_free(&r);
 		}
 	}
 	print_message("portal authorization matrix: %zu requests\n", requests);
@@ -1081,7 +1013,7 @@ static void test_speed(void **state)
 		call("GET", paths[i], NULL, NULL, &r);
 		clock_gettime(CLOCK_MONOTONIC, &b);
 		assert_int_equal(r.status, 200);
-		done(&r);
+		http_res_free(&r);
 		double ms = (double)(b.tv_sec - a.tv_sec) * 1e3 + (double)(b.tv_nsec - a.tv_nsec) / 1e6;
 		print_message("%-45s %7.2f ms\n", paths[i], ms);
 		assert_true(ms < 1000);
