@@ -150,17 +150,27 @@ cJSON *harness_consignment(const char *lrn)
 cJSON *harness_call(const char *url, const char *method, const char *path, const char *token,
 		    const char *body, long expect, bool empty_ok)
 {
+	harness_call_opts x = {.empty_ok = empty_ok};
+	return harness_call_x(url, method, path, token, body, expect, &x);
+}
+
+cJSON *harness_call_x(const char *url, const char *method, const char *path, const char *token,
+		      const char *body, long expect, const harness_call_opts *x)
+{
 	http_res r;
 	http_res_init(&r);
-	assert_int_equal(http_call(url, method, path, token, body ? "application/json" : NULL, body,
-				   body ? strlen(body) : 0, &r),
+	const char *ctype = body == NULL ? NULL : x->ctype != NULL ? x->ctype : "application/json";
+	assert_int_equal(http_call_h(url, method, path, token, ctype, body, body ? strlen(body) : 0,
+				     x->header, &r),
 			 0);
 	if (r.status != expect)
 		fprintf(stderr, "%s %s -> %ld: %s\n", method, path, r.status,
 			r.body.data ? r.body.data : "");
 	assert_int_equal(r.status, expect);
-	cJSON *j = empty_ok && r.body.len == 0 ? cJSON_CreateObject()
-					       : cJSON_Parse(r.body.data ? r.body.data : "");
+	if (x->etag != NULL)
+		snprintf(x->etag, x->etag_size, "%s", r.etag);
+	cJSON *j = x->empty_ok && r.body.len == 0 ? cJSON_CreateObject()
+						  : cJSON_Parse(r.body.data ? r.body.data : "");
 	if (j == NULL)
 		fprintf(stderr, "%s %s: not JSON: %.2000s\n", method, path,
 			r.body.data ? r.body.data : "");

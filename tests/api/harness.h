@@ -66,6 +66,17 @@ cJSON *harness_consignment(const char *lrn);
  * deletes; with empty_ok an empty answer reads as {}. */
 cJSON *harness_call(const char *url, const char *method, const char *path, const char *token,
 		    const char *body, long expect, bool empty_ok);
+/* More of such a call: the body's type (NULL: application/json), one
+ * more request header, and the answer's ETag into etag when not NULL. */
+typedef struct harness_call_opts {
+	bool empty_ok;
+	const char *ctype;
+	const char *header;
+	char *etag;
+	size_t etag_size;
+} harness_call_opts;
+cJSON *harness_call_x(const char *url, const char *method, const char *path, const char *token,
+		      const char *body, long expect, const harness_call_opts *x);
 
 /* The member name of j as a number or a string: the test fails when it is
  * missing or of another type. */

@@ -2425,23 +2425,8 @@ static cJSON *call_json_x(const char *method, const char *path, const char *toke
 			  const char *body, long expect_status, const char *header, char *etag,
 			  size_t etag_size)
 {
-	http_res r;
-	http_res_init(&r);
-	http_extra x = {.header = header};
-	assert_int_equal(http_call_extra(base, method, path, token,
-					 body ? "application/json" : NULL, body,
-					 body ? strlen(body) : 0, &x, &r),
-			 0);
-	if (r.status != expect_status)
-		fprintf(stderr, "%s %s -> %ld: %s\n", method, path, r.status,
-			r.body.data ? r.body.data : "");
-	assert_int_equal(r.status, expect_status);
-	if (etag != NULL)
-		snprintf(etag, etag_size, "%s", r.etag);
-	cJSON *j = cJSON_Parse(r.body.data ? r.body.data : "");
-	assert_non_null(j);
-	http_res_free(&r);
-	return j;
+	harness_call_opts x = {.header = header, .etag = etag, .etag_size = etag_size};
+	return harness_call_x(base, method, path, token, body, expect_status, &x);
 }
 
 /* POST /v1/operators as the administrator: the new id. */
@@ -3164,21 +3149,8 @@ static void test_console_lockout(void **state)
 static cJSON *call_text(const char *url, const char *method, const char *path, const char *token,
 			const char *text, const char *header, long expect, char *etag, size_t n)
 {
-	http_res r;
-	http_res_init(&r);
-	assert_int_equal(http_call_h(url, method, path, token, text ? "text/plain" : NULL, text,
-				     text ? strlen(text) : 0, header, &r),
-			 0);
-	if (r.status != expect)
-		fprintf(stderr, "%s %s -> %ld: %s\n", method, path, r.status,
-			r.body.data ? r.body.data : "");
-	assert_int_equal(r.status, expect);
-	if (etag != NULL)
-		snprintf(etag, n, "%s", r.etag);
-	cJSON *j = cJSON_Parse(r.body.data ? r.body.data : "");
-	assert_non_null(j);
-	http_res_free(&r);
-	return j;
+	harness_call_opts x = {.ctype = "text/plain", .header = header, .etag = etag, .etag_size = n};
+	return harness_call_x(url, method, path, token, text, expect, &x);
 }
 
 static long long rules_version(const char *url)
