@@ -229,6 +229,12 @@ int api_rule_performance(mlv_server *s, mlv_resp *resp, const char *rule);
 
 /* 409 whose problem names the consignment's current state ("state"). */
 void api_conflict(mlv_resp *resp, mlv_state state, const char *detail);
+/* Answers a transition the store refused with rc (not 0): 404 for a
+ * consignment the caller cannot see, 409 "the consignment is STATE: now"
+ * with r->from for one in the wrong state, else the problem of rc with
+ * could_not. */
+void api_transition_refused(mlv_resp *resp, int rc, const mlv_transition_result *r,
+			    const char *now, const char *could_not);
 /* Copies problems with prefix before each pointer ("/data"). */
 void api_prefix_problems(const mlv_problems *in, const char *prefix, mlv_problems *out);
 /* Something was notified: the webhook thread looks now. */

@@ -29,6 +29,20 @@ void api_conflict(mlv_resp *resp, mlv_state state, const char *detail)
 	}
 }
 
+void api_transition_refused(mlv_resp *resp, int rc, const mlv_transition_result *r,
+			    const char *now, const char *could_not)
+{
+	if (rc == MLV_ENOTFOUND) {
+		mlv_http_problem(resp, 404, "not-found", NULL, "no such consignment", NULL);
+	} else if (rc == MLV_ECONFLICT || rc == MLV_EFORBIDDEN) {
+		char d[192];
+		snprintf(d, sizeof(d), "the consignment is %s: %s", mlv_state_name(r->from), now);
+		api_conflict(resp, r->from, d);
+	} else {
+		mlv_http_problem_err(resp, rc, could_not);
+	}
+}
+
 void api_notified(mlv_server *s)
 {
 	mlv_webhooks_kick(s->webhooks);
@@ -137,19 +151,9 @@ int api_arrival(mlv_server *s, const mlv_req *req, mlv_resp *resp, const struct 
 					    true, aeo ? &terms : NULL, &r);
 	api_store_timed(s, t0);
 	pthread_mutex_unlock(&s->actions_lock);
-	if (rc == MLV_ENOTFOUND) {
-		mlv_http_problem(resp, 404, "not-found", NULL, "no such consignment", NULL);
-		return 0;
-	}
-	if (rc == MLV_ECONFLICT || rc == MLV_EFORBIDDEN) {
-		char d[128];
-		snprintf(d, sizeof(d), "the consignment is %s: arrival cannot be notified now",
-			 mlv_state_name(r.from));
-		api_conflict(resp, r.from, d);
-		return 0;
-	}
 	if (rc != 0) {
-		mlv_http_problem_err(resp, rc, "the arrival could not be recorded");
+		api_transition_refused(resp, rc, &r, "arrival cannot be notified now",
+				       "the arrival could not be recorded");
 		return 0;
 	}
 	api_notified(s);
@@ -203,19 +207,9 @@ int api_exit(mlv_server *s, const mlv_req *req, mlv_resp *resp, const struct aut
 				      why, mlv_now_ms(), false, &r);
 	api_store_timed(s, t0);
 	pthread_mutex_unlock(&s->actions_lock);
-	if (rc == MLV_ENOTFOUND) {
-		mlv_http_problem(resp, 404, "not-found", NULL, "no such consignment", NULL);
-		return 0;
-	}
-	if (rc == MLV_ECONFLICT || rc == MLV_EFORBIDDEN) {
-		char d[160];
-		snprintf(d, sizeof(d), "the consignment is %s: only an export released for exit "
-				       "can leave", mlv_state_name(r.from));
-		api_conflict(resp, r.from, d);
-		return 0;
-	}
 	if (rc != 0) {
-		mlv_http_problem_err(resp, rc, "the exit could not be recorded");
+		api_transition_refused(resp, rc, &r, "only an export released for exit can leave",
+				       "the exit could not be recorded");
 		return 0;
 	}
 	api_notified(s);
@@ -481,19 +475,10 @@ int api_officer_action(mlv_server *s, mlv_req *req, mlv_resp *resp, const struct
 	int64_t referral = 0;
 	int rc = decide(s, id, action, reason, result, revenue, nii, notes, actor, &r, &referral);
 	cJSON_Delete(j);
-	if (rc == MLV_ENOTFOUND) {
-		mlv_http_problem(resp, 404, "not-found", NULL, "no such consignment", NULL);
-		return 0;
-	}
-	if (rc == MLV_ECONFLICT || rc == MLV_EFORBIDDEN) {
-		char det[128];
-		snprintf(det, sizeof(det), "the consignment is %s: %s is not possible now",
-			 mlv_state_name(r.from), mlv_action_name(action));
-		api_conflict(resp, r.from, det);
-		return 0;
-	}
 	if (rc != 0) {
-		mlv_http_problem_err(resp, rc, "the action could not be recorded");
+		char now[96];
+		snprintf(now, sizeof(now), "%s is not possible now", mlv_action_name(action));
+		api_transition_refused(resp, rc, &r, now, "the action could not be recorded");
 		return 0;
 	}
 	api_notified(s);

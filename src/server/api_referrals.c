@@ -167,24 +167,14 @@ int api_referral_create(mlv_server *s, mlv_req *req, mlv_resp *resp, const struc
 	int rc = mlv_store_referral_open(s->actions, &n, &rid, &r);
 	pthread_mutex_unlock(&s->actions_lock);
 	cJSON_Delete(j);
-	if (rc == MLV_ENOTFOUND) {
-		mlv_http_problem(resp, 404, "not-found", NULL, "no such consignment", NULL);
-		return 0;
-	}
 	if (rc == MLV_EINVALID) {
 		mlv_http_problem(resp, 422, "validation", NULL,
 				 "no party of the consignment has that role", NULL);
 		return 0;
 	}
-	if (rc == MLV_ECONFLICT || rc == MLV_EFORBIDDEN) {
-		char d[128];
-		snprintf(d, sizeof(d), "the consignment is %s: it cannot be referred now",
-			 mlv_state_name(r.from));
-		api_conflict(resp, r.from, d);
-		return 0;
-	}
 	if (rc != 0) {
-		mlv_http_problem_err(resp, rc, "the referral could not be recorded");
+		api_transition_refused(resp, rc, &r, "it cannot be referred now",
+				       "the referral could not be recorded");
 		return 0;
 	}
 	api_notified(s);

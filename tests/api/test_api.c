@@ -717,17 +717,29 @@ static mlv_server *limited(unsigned rate, unsigned failures, char *url, size_t n
 	return limited_opts(&o, url, n);
 }
 
-static long status_of(const char *url, const char *token, char *retry_after, size_t n)
+/* METHOD url+path, sent from the address from (NULL: the default): the
+ * status, and the Retry-After header into retry_after when not NULL. */
+static long status_at(const char *url, const char *method, const char *path, const char *token,
+		      const char *ctype, const char *body, const char *from, char *retry_after,
+		      size_t n)
 {
 	http_res r;
 	http_res_init(&r);
-	assert_int_equal(http_call(url, "GET", "/v1/consignments?limit=1", token, NULL, NULL, 0, &r),
+	http_extra x = {.from = from};
+	assert_int_equal(http_call_extra(url, method, path, token, ctype, body,
+					 body != NULL ? strlen(body) : 0, &x, &r),
 			 0);
 	long st = r.status;
 	if (retry_after != NULL)
 		snprintf(retry_after, n, "%s", r.retry_after);
 	http_res_free(&r);
 	return st;
+}
+
+static long status_of(const char *url, const char *token, char *retry_after, size_t n)
+{
+	return status_at(url, "GET", "/v1/consignments?limit=1", token, NULL, NULL, NULL,
+			 retry_after, n);
 }
 
 static void test_brute_force_lockout(void **state)
@@ -3108,18 +3120,8 @@ static long login(const char *url, const char *user, const char *password, const
 	for (char *p = body; *p; p++)
 		if (*p == ' ')
 			*p = '+';
-	http_res r;
-	http_res_init(&r);
-	http_extra x = {.from = from};
-	assert_int_equal(http_call_extra(url, "POST", "/console/login", NULL,
-					 "application/x-www-form-urlencoded", body, strlen(body), &x,
-					 &r),
-			 0);
-	long st = r.status;
-	if (retry_after != NULL)
-		snprintf(retry_after, n, "%s", r.retry_after);
-	http_res_free(&r);
-	return st;
+	return status_at(url, "POST", "/console/login", NULL, "application/x-www-form-urlencoded",
+			 body, from, retry_after, n);
 }
 
 /* Brute force on a console password: 10 failures in 15 minutes lock the
