@@ -108,6 +108,17 @@ static int referral_json(mlv_buf *b, const mlv_referral *r, const struct auth *a
 	return rc;
 }
 
+/* The referral id that the caller has just written, read back and written
+ * as referral_json() does: the start of the answer. */
+static int written_json(mlv_server *s, mlv_buf *b, const struct auth *a, int64_t id, int64_t now)
+{
+	mlv_referral ref;
+	mlv_store *st = api_reader_acquire(s);
+	int rc = mlv_store_referral_get(st, 0, 0, id, &ref);
+	api_reader_release(s, st);
+	return rc == 0 ? referral_json(b, &ref, a, now) : rc;
+}
+
 /* ---- POST /v1/consignments/{id}/referrals --------------------------------------------- */
 
 int api_referral_create(mlv_server *s, mlv_req *req, mlv_resp *resp, const struct auth *a,
@@ -178,12 +189,7 @@ int api_referral_create(mlv_server *s, mlv_req *req, mlv_resp *resp, const struc
 		return 0;
 	}
 	api_notified(s);
-	mlv_referral ref;
-	mlv_store *st = api_reader_acquire(s);
-	rc = mlv_store_referral_get(st, 0, 0, rid, &ref);
-	api_reader_release(s, st);
-	if (rc == 0)
-		rc = referral_json(&resp->body, &ref, a, now);
+	rc = written_json(s, &resp->body, a, rid, now);
 	if (rc == 0)
 		rc = mlv_buf_printf(&resp->body, ",\"consignment_state\":\"%s\",\"event\":%lld}",
 				    mlv_state_name(r.to), (long long)r.event_id);
@@ -641,12 +647,7 @@ int api_referral_close(mlv_server *s, mlv_req *req, mlv_resp *resp, const struct
 		return 0;
 	}
 	api_notified(s);
-	mlv_referral ref;
-	mlv_store *st = api_reader_acquire(s);
-	rc = mlv_store_referral_get(st, 0, 0, id, &ref);
-	api_reader_release(s, st);
-	if (rc == 0)
-		rc = referral_json(&resp->body, &ref, a, mlv_now_ms());
+	rc = written_json(s, &resp->body, a, id, mlv_now_ms());
 	if (rc == 0 && resolved)
 		rc = mlv_buf_printf(&resp->body, ",\"resolved\":true,\"consignment_state\":\"%s\"}",
 				    mlv_state_name(r.to));
