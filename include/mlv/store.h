@@ -445,6 +445,9 @@ typedef struct mlv_referral_new {
 /* The filer id of the agency named `name` (a filer with an agency key or
  * person); MLV_ENOTFOUND when there is none. */
 int mlv_store_agency_find(mlv_store *s, const char *name, int64_t *id);
+/* The agencies a referral may go to (as above), by name: fn with each
+ * name (borrowed for the call), at most max of them. */
+int mlv_store_agencies(mlv_store *s, int max, int (*fn)(void *ctx, const char *name), void *ctx);
 
 /* Opens a referral: the consignment becomes referred (the `refer`
  * event carries the referral's id) and the addressee is notified.

@@ -230,6 +230,9 @@ enum route_id {
 	R_CONSOLE_LOGOUT,
 	R_CONSOLE_QUEUE,
 	R_CONSOLE_CONSIGNMENT,
+	R_CONSOLE_REFERRAL_DOC,
+	R_CONSOLE_OPERATORS,
+	R_CONSOLE_OPERATOR,
 	R_OPERATORS,
 	R_OPERATOR,
 	R_OPERATOR_HISTORY,
@@ -323,6 +326,9 @@ static const struct route routes[] = {
 	{R_CONSOLE_LOGOUT, "/console/logout", "POST", false, 0},
 	{R_CONSOLE_QUEUE, "/console/queue", "GET", false, 0},
 	{R_CONSOLE_CONSIGNMENT, "/console/consignments/{}", "GET, POST", false, 0},
+	{R_CONSOLE_REFERRAL_DOC, "/console/referrals/{}/documents/{}", "GET", false, 0},
+	{R_CONSOLE_OPERATORS, "/console/operators", "GET", false, 0},
+	{R_CONSOLE_OPERATOR, "/console/operators/{}", "GET", false, 0},
 	/* the registry (operators.h): administrators write (checked in handle) */
 	{R_OPERATORS, "/v1/operators", "GET, POST", true, ROLES_ALL},
 	{R_OPERATOR, "/v1/operators/{}", "GET, PATCH", true, ROLES_ALL},
@@ -756,6 +762,15 @@ static int handle(mlv_req *req, mlv_resp *resp)
 		break;
 	case R_CONSOLE_CONSIGNMENT:
 		rc = api_console_consignment(s, req, resp, args[0]);
+		break;
+	case R_CONSOLE_REFERRAL_DOC:
+		rc = api_console_referral_doc(s, req, resp, args[0], args[1]);
+		break;
+	case R_CONSOLE_OPERATORS:
+		rc = api_console_operators(s, req, resp);
+		break;
+	case R_CONSOLE_OPERATOR:
+		rc = api_console_operator(s, req, resp, args[0]);
 		break;
 	case R_EXIT:
 		rc = api_exit(s, req, resp, &a, args[0]);

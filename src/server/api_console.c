@@ -38,6 +38,7 @@ static const struct section {
 	{"/console", "Home", ~0u},
 	{"/console/queue", "Queue", ROLES_OFFICERS},
 	{"/console/stats", "Statistics", ROLES_STAFF},
+	{"/console/operators", "Operators", ROLE_ADMIN | ROLE_SUPERVISOR | ROLE_AUDITOR},
 	{"/portal", "Rules portal", ~0u},
 };
 

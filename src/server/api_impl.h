@@ -261,6 +261,35 @@ int api_referral_close(mlv_server *s, mlv_req *req, mlv_resp *resp, const struct
 		       int64_t id);
 int api_referral_document(mlv_server *s, mlv_resp *resp, const struct auth *a, int64_t id,
 			  int64_t doc);
+/* What the referral endpoints and the console's forms share: the default
+ * deadline of a kind in hours; the checks of an opening (deadline_ms 0:
+ * the kind's default), filling out (the consignment and actor are set by
+ * the apply) or answering the error text; recording it as a's (the
+ * store's code: MLV_EINVALID when `to` names no party, MLV_ECONFLICT with
+ * r->from); the same for a closing (MLV_ENOTFOUND, MLV_ECONFLICT when
+ * closed already).  The applies wake the notification consumers. */
+int64_t api_referral_default_hours(const char *kind);
+const char *api_referral_open_check(mlv_server *s, const char *kind, const char *reason,
+				    const char *request, int64_t deadline_ms, const char *to,
+				    const char *agency, int64_t now, mlv_referral_new *out);
+int api_referral_open_apply(mlv_server *s, const struct auth *a, mlv_referral_new *n,
+			    int64_t consignment_id, int64_t *id, mlv_transition_result *r);
+const char *api_referral_close_check(const char *outcome, const char *reason);
+int api_referral_close_apply(mlv_server *s, const struct auth *a, int64_t id,
+			     const char *outcome, const char *reason, bool *resolved,
+			     mlv_transition_result *r);
+/* The console's referrals (console_referrals.c): the section of a
+ * consignment's page; a posted form (form=refer or form=close) applied,
+ * answering the page's error text (NULL when done, *notice set); a
+ * document streamed to an officer. */
+int console_referrals_section(mlv_server *s, mlv_buf *b, const struct auth *a, int64_t id);
+const char *console_referrals_post(mlv_server *s, mlv_req *req, const struct auth *a,
+				   int64_t id, const char *form, int *status, const char **done);
+int api_console_referral_doc(mlv_server *s, mlv_req *req, mlv_resp *resp, int64_t id,
+			     int64_t doc);
+/* The registry in the console (console_operators.c): list and record. */
+int api_console_operators(mlv_server *s, mlv_req *req, mlv_resp *resp);
+int api_console_operator(mlv_server *s, mlv_req *req, mlv_resp *resp, int64_t id);
 int api_part_post(mlv_server *s, mlv_req *req, mlv_resp *resp, const struct auth *a);
 int api_parts_list(mlv_server *s, mlv_req *req, mlv_resp *resp, const struct auth *a);
 int api_part_get(mlv_server *s, mlv_resp *resp, const struct auth *a, int64_t id);

@@ -27,7 +27,7 @@
 #include "problem.h"
 
 /* Default deadlines when the officer gives none. */
-static int64_t default_hours(const char *kind)
+int64_t api_referral_default_hours(const char *kind)
 {
 	return strcmp(kind, "screening") == 0 ? 4 : strcmp(kind, "do_not_load") == 0 ? 12 : 24;
 }
@@ -119,6 +119,87 @@ static int written_json(mlv_server *s, mlv_buf *b, const struct auth *a, int64_t
 	return rc == 0 ? referral_json(b, &ref, a, now) : rc;
 }
 
+/* ---- what the API and the console share -------------------------------------------- */
+
+const char *api_referral_open_check(mlv_server *s, const char *kind, const char *reason,
+				    const char *request, int64_t deadline_ms, const char *to,
+				    const char *agency, int64_t now, mlv_referral_new *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (!kind_ok(kind))
+		return "kind must be information, screening or do_not_load";
+	if (reason == NULL || strlen(reason) < 3 || strlen(reason) > 500)
+		return "reason is required (3 to 500 characters): the addressee reads it";
+	if (request != NULL && strlen(request) > 500)
+		return "request is at most 500 characters";
+	if (to != NULL && agency != NULL)
+		return "a referral goes to a party (to) or to an agency, not both";
+	if (to != NULL && strcmp(to, "filer") != 0 && mlv_party_role_from_name(to) == 0)
+		return "to must be filer or a party's role (platform, seller, broker, carrier, "
+		       "payment_provider)";
+	if (agency != NULL && (strlen(agency) == 0 || strlen(agency) > 63))
+		return "agency is the name of an agency (1 to 63 characters)";
+	if (deadline_ms == 0)
+		deadline_ms = now + api_referral_default_hours(kind) * 3600000;
+	if (deadline_ms <= now || deadline_ms > now + 30LL * 86400000)
+		return "deadline must be in the future, within 30 days";
+	int64_t agency_id = 0;
+	if (agency != NULL) {
+		mlv_store *st = api_reader_acquire(s);
+		int rc = mlv_store_agency_find(st, agency, &agency_id);
+		api_reader_release(s, st);
+		if (rc != 0)
+			return "agency names no agency of this instance";
+	}
+	*out = (mlv_referral_new){.kind = kind, .reason = reason, .request = request,
+				  .deadline_ms = deadline_ms, .to = to, .agency_id = agency_id,
+				  .at_ms = now};
+	return NULL;
+}
+
+int api_referral_open_apply(mlv_server *s, const struct auth *a, mlv_referral_new *n,
+			    int64_t consignment_id, int64_t *id, mlv_transition_result *r)
+{
+	char actor[80];
+	api_actor(a, actor, sizeof(actor));
+	n->consignment_id = consignment_id;
+	n->actor = actor;
+	pthread_mutex_lock(&s->actions_lock);
+	int rc = mlv_store_referral_open(s->actions, n, id, r);
+	pthread_mutex_unlock(&s->actions_lock);
+	n->actor = NULL;
+	if (rc == 0)
+		api_notified(s);
+	return rc;
+}
+
+const char *api_referral_close_check(const char *outcome, const char *reason)
+{
+	if (outcome == NULL || (strcmp(outcome, "satisfied") != 0 &&
+				strcmp(outcome, "not_satisfied") != 0 &&
+				strcmp(outcome, "withdrawn") != 0))
+		return "outcome must be satisfied, not_satisfied or withdrawn";
+	if (reason == NULL || strlen(reason) < 3 || strlen(reason) > 500)
+		return "reason is required (3 to 500 characters)";
+	return NULL;
+}
+
+int api_referral_close_apply(mlv_server *s, const struct auth *a, int64_t id,
+			     const char *outcome, const char *reason, bool *resolved,
+			     mlv_transition_result *r)
+{
+	char actor[80];
+	api_actor(a, actor, sizeof(actor));
+	*resolved = false;
+	pthread_mutex_lock(&s->actions_lock);
+	int rc = mlv_store_referral_close(s->actions, id, outcome, reason, actor, mlv_now_ms(),
+					  resolved, r);
+	pthread_mutex_unlock(&s->actions_lock);
+	if (rc == 0)
+		api_notified(s);
+	return rc;
+}
+
 /* ---- POST /v1/consignments/{id}/referrals --------------------------------------------- */
 
 int api_referral_create(mlv_server *s, mlv_req *req, mlv_resp *resp, const struct auth *a,
@@ -133,50 +214,23 @@ int api_referral_create(mlv_server *s, mlv_req *req, mlv_resp *resp, const struc
 	const char *kind = MEMBER("kind"), *reason = MEMBER("reason"), *request = MEMBER("request");
 	const char *deadline = MEMBER("deadline"), *to = MEMBER("to"), *agency = MEMBER("agency");
 #undef MEMBER
-	int64_t now = mlv_now_ms(), deadline_ms = 0, agency_id = 0, t;
+	int64_t now = mlv_now_ms(), t = 0;
 	const char *bad = NULL;
-	if (!kind_ok(kind))
-		bad = "kind must be information, screening or do_not_load";
-	else if (reason == NULL || strlen(reason) < 3 || strlen(reason) > 500)
-		bad = "reason is required (3 to 500 characters): the addressee reads it";
-	else if (request != NULL && strlen(request) > 500)
-		bad = "request is at most 500 characters";
-	else if (deadline != NULL && !mlv_datetime_parse(deadline, strlen(deadline), &t))
+	if (deadline != NULL && !mlv_datetime_parse(deadline, strlen(deadline), &t))
 		bad = "deadline must be an RFC 3339 date-time";
-	else if (to != NULL && agency != NULL)
-		bad = "a referral goes to a party (to) or to an agency, not both";
-	else if (to != NULL && strcmp(to, "filer") != 0 && mlv_party_role_from_name(to) == 0)
-		bad = "to must be filer or a party's role (platform, seller, broker, carrier, "
-		      "payment_provider)";
-	else if (agency != NULL && (strlen(agency) == 0 || strlen(agency) > 63))
-		bad = "agency is the name of an agency (1 to 63 characters)";
-	if (bad == NULL) {
-		deadline_ms = deadline != NULL ? t * 1000 : now + default_hours(kind) * 3600000;
-		if (deadline_ms <= now || deadline_ms > now + 30LL * 86400000)
-			bad = "deadline must be in the future, within 30 days";
-	}
-	if (bad == NULL && agency != NULL) {
-		mlv_store *st = api_reader_acquire(s);
-		int rc = mlv_store_agency_find(st, agency, &agency_id);
-		api_reader_release(s, st);
-		if (rc != 0)
-			bad = "agency names no agency of this instance";
-	}
+	mlv_referral_new n;
+	if (bad == NULL)
+		bad = api_referral_open_check(s, kind, reason, request,
+					      deadline == NULL ? 0 : t > 0 ? t * 1000 : -1, to,
+					      agency, now, &n);
 	if (bad != NULL) {
 		cJSON_Delete(j);
 		mlv_http_problem(resp, 422, "validation", NULL, bad, NULL);
 		return 0;
 	}
-	char actor[80];
-	api_actor(a, actor, sizeof(actor));
-	mlv_referral_new n = {.consignment_id = id, .kind = kind, .reason = reason,
-			      .request = request, .deadline_ms = deadline_ms, .to = to,
-			      .agency_id = agency_id, .actor = actor, .at_ms = now};
 	int64_t rid = 0;
 	mlv_transition_result r;
-	pthread_mutex_lock(&s->actions_lock);
-	int rc = mlv_store_referral_open(s->actions, &n, &rid, &r);
-	pthread_mutex_unlock(&s->actions_lock);
+	int rc = api_referral_open_apply(s, a, &n, id, &rid, &r);
 	cJSON_Delete(j);
 	if (rc == MLV_EINVALID) {
 		mlv_http_problem(resp, 422, "validation", NULL,
@@ -188,7 +242,6 @@ int api_referral_create(mlv_server *s, mlv_req *req, mlv_resp *resp, const struc
 				       "the referral could not be recorded");
 		return 0;
 	}
-	api_notified(s);
 	rc = written_json(s, &resp->body, a, rid, now);
 	if (rc == 0)
 		rc = mlv_buf_printf(&resp->body, ",\"consignment_state\":\"%s\",\"event\":%lld}",
@@ -613,26 +666,15 @@ int api_referral_close(mlv_server *s, mlv_req *req, mlv_resp *resp, const struct
 		return 0;
 	const char *outcome = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "outcome"));
 	const char *reason = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "reason"));
-	const char *bad = NULL;
-	if (outcome == NULL || (strcmp(outcome, "satisfied") != 0 &&
-				strcmp(outcome, "not_satisfied") != 0 &&
-				strcmp(outcome, "withdrawn") != 0))
-		bad = "outcome must be satisfied, not_satisfied or withdrawn";
-	else if (reason == NULL || strlen(reason) < 3 || strlen(reason) > 500)
-		bad = "reason is required (3 to 500 characters)";
+	const char *bad = api_referral_close_check(outcome, reason);
 	if (bad != NULL) {
 		cJSON_Delete(j);
 		mlv_http_problem(resp, 422, "validation", NULL, bad, NULL);
 		return 0;
 	}
-	char actor[80];
-	api_actor(a, actor, sizeof(actor));
 	bool resolved = false;
 	mlv_transition_result r;
-	pthread_mutex_lock(&s->actions_lock);
-	int rc = mlv_store_referral_close(s->actions, id, outcome, reason, actor, mlv_now_ms(),
-					  &resolved, &r);
-	pthread_mutex_unlock(&s->actions_lock);
+	int rc = api_referral_close_apply(s, a, id, outcome, reason, &resolved, &r);
 	cJSON_Delete(j);
 	if (rc == MLV_ENOTFOUND) {
 		mlv_http_problem(resp, 404, "not-found", NULL, "no such referral", NULL);
@@ -646,7 +688,6 @@ int api_referral_close(mlv_server *s, mlv_req *req, mlv_resp *resp, const struct
 		mlv_http_problem_err(resp, rc, "the referral could not be closed");
 		return 0;
 	}
-	api_notified(s);
 	rc = written_json(s, &resp->body, a, id, mlv_now_ms());
 	if (rc == 0 && resolved)
 		rc = mlv_buf_printf(&resp->body, ",\"resolved\":true,\"consignment_state\":\"%s\"}",

@@ -2,7 +2,8 @@
  * /console/consignments/{id}: its data, the risk hits explained, the
  * amounts and who pays them, its history, and the actions its state allows
  * (a form of buttons, posted with the session's CSRF token; the same
- * checks and store writes as POST /v1/consignments/{id}/actions).
+ * checks and store writes as POST /v1/consignments/{id}/actions), and its
+ * referrals with the forms that open and close them (console_referrals.c).
  *
  * Personal data is minimised on the page: the buyer appears by city and
  * country, never by name or contact. */
@@ -391,6 +392,8 @@ static int page(mlv_server *s, mlv_resp *resp, const struct auth *a, int64_t id,
 	if (rc == 0)
 		rc = actions(b, a, id, r.status);
 	if (rc == 0)
+		rc = console_referrals_section(s, b, a, id);
+	if (rc == 0)
 		rc = risk(b, rj);
 	if (rc == 0)
 		rc = facts(b, &r, c, lane, cJSON_IsNumber(score) ? score->valueint : 0);
@@ -424,6 +427,23 @@ static int act(mlv_server *s, mlv_req *req, mlv_resp *resp, const struct auth *a
 		return page(s, resp, a, id, NULL,
 			    "The form did not carry this session's token; reload the page and try "
 			    "again.");
+	}
+	/* The referrals' forms (console_referrals.c) name themselves; the
+	 * decision form does not. */
+	char form[16] = "";
+	if (mlv_web_form_value(body, n, "form", form, sizeof(form)) != MLV_ENOTFOUND) {
+		int status = 422;
+		const char *done = NULL;
+		const char *err = form[0] ? console_referrals_post(s, req, a, id, form, &status, &done)
+					  : "The form is not one of this page's.";
+		if (err != NULL) {
+			resp->status = status;
+			return page(s, resp, a, id, NULL, err);
+		}
+		resp->status = 303;
+		snprintf(resp->location, sizeof(resp->location),
+			 "/console/consignments/%lld?done=%s#referrals", (long long)id, done);
+		return 0;
 	}
 	int e1 = mlv_web_form_value(body, n, "action", action_s, sizeof(action_s));
 	int e2 = mlv_web_form_value(body, n, "reason", reason, sizeof(reason));
@@ -487,6 +507,19 @@ int api_console_consignment(mlv_server *s, mlv_req *req, mlv_resp *resp, int64_t
 			known |= strcmp(mlv_action_name((mlv_action)i), done) == 0;
 		if (known)
 			snprintf(notice, sizeof(notice), "Recorded: %s.", done);
+		/* the referrals' forms */
+		static const char *const referral_done[][2] = {
+			{"referred", "Referral opened: the addressee is notified."},
+			{"closed", "Referral closed."},
+			{"closed-resolved", "Referral closed: it was the last one open, the "
+					    "consignment resumes."},
+		};
+		for (size_t i = 0; done != NULL && i < MLV_ARRAY_LEN(referral_done); i++) {
+			if (strcmp(referral_done[i][0], done) == 0) {
+				snprintf(notice, sizeof(notice), "%s", referral_done[i][1]);
+				known = true;
+			}
+		}
 		rc = page(s, resp, &a, id, known ? notice : NULL, NULL);
 	}
 	if (rc != 0) {

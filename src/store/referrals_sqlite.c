@@ -140,6 +140,27 @@ int mlv_store_agency_find(mlv_store *s, const char *name, int64_t *id)
 	return rc;
 }
 
+int mlv_store_agencies(mlv_store *s, int max, int (*fn)(void *ctx, const char *name), void *ctx)
+{
+	sqlite3_stmt *q = NULL;
+	if (sqlite3_prepare_v2(s->db,
+			       "SELECT f.name FROM filers f WHERE EXISTS (SELECT 1 FROM api_keys k"
+			       " WHERE k.filer_id = f.id AND k.role = 'agency' AND k.revoked_at IS NULL)"
+			       " OR EXISTS (SELECT 1 FROM users u WHERE u.filer_id = f.id"
+			       " AND u.role = 'agency' AND u.disabled_at IS NULL)"
+			       " ORDER BY f.name LIMIT ?1",
+			       -1, &q, NULL) != SQLITE_OK)
+		return MLV_EIO;
+	sqlite3_bind_int(q, 1, max);
+	int rc = 0, step = SQLITE_DONE;
+	while (rc == 0 && (step = sqlite3_step(q)) == SQLITE_ROW)
+		rc = fn(ctx, (const char *)sqlite3_column_text(q, 0));
+	if (rc == 0 && step != SQLITE_DONE)
+		rc = MLV_EIO;
+	sqlite3_finalize(q);
+	return rc;
+}
+
 /* ---- open -------------------------------------------------------------------------- */
 
 struct open_ctx {
