@@ -28,7 +28,6 @@ static const struct {
 	{MLV_ACT_INSPECT, "Start inspection", 'i', "primary"},
 	{MLV_ACT_RELEASE, "Release", 'r', "primary"},
 	{MLV_ACT_HOLD, "Hold", 'h', "secondary"},
-	{MLV_ACT_REFER, "Refer", 'e', "secondary"},
 	{MLV_ACT_SEIZE, "Seize", 's', "danger"},
 	{MLV_ACT_RETURN, "Return to sender", 't', "secondary"},
 };
@@ -338,7 +337,9 @@ static int actions(mlv_buf *b, const struct auth *a, int64_t id, const char *sta
 		rc = mlv_buf_adds(b, "No decision is open in this state.");
 	if (rc == 0)
 		rc = mlv_buf_adds(b, "</p>\n<p class=\"muted\">Keys: i inspect, r release, h hold, "
-				     "e refer, s seize, t return.</p>\n</form></section>\n");
+				     "s seize, t return. To ask the filer, a party or an agency "
+				     "for information or a screening, open a referral below.</p>\n"
+				     "</form></section>\n");
 	return rc;
 }
 
