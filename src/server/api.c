@@ -102,6 +102,12 @@ bool api_authenticate(mlv_server *s, mlv_req *req, mlv_resp *resp, struct auth *
 					 "send the session's CSRF token in X-CSRF-Token", NULL);
 			return false;
 		}
+		/* a person's own bucket: a session is no way around the key's rate */
+		wait = mlv_auth_rate_person(s->auth, a->user_id, mlv_now_ms());
+		if (wait > 0) {
+			api_too_many(resp, wait, "this person is over the request rate; retry after the delay");
+			return false;
+		}
 		return true;
 	}
 	resp->extra_name = "WWW-Authenticate";

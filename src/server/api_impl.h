@@ -94,6 +94,7 @@ struct auth {
 	char role[12];
 	unsigned role_bit;
 	bool session;    /* authenticated by a session cookie */
+	int64_t user_id; /* with a session: the person's id (users table) */
 	char csrf[64];   /* the session's CSRF token */
 	char display[96];
 };
