@@ -880,6 +880,15 @@ int mlv_store_operator_history(mlv_store *s, int64_t id,
 					 const mlv_operator *op),
 			       void *ctx);
 
+/* The changes of MRA id, oldest first, each with the arrangement as it
+ * was recorded after the change (record, JSON of mlv_mra_write_json, its
+ * in_force as of that day; borrowed for the call).  MLV_ENOTFOUND when no
+ * such MRA. */
+int mlv_store_mra_history(mlv_store *s, int64_t id,
+			  int (*fn)(void *ctx, const mlv_registry_change *ch, const char *record,
+				    size_t len),
+			  void *ctx);
+
 /* MRAs: create (id, version and times set), update (as operators), read. */
 int mlv_store_mra_create(mlv_store *s, mlv_mra *m, const char *actor, int64_t now_ms);
 int mlv_store_mra_update(mlv_store *s, mlv_mra *m, int expected_version, const char *actor,

@@ -241,6 +241,7 @@ enum route_id {
 	R_OPERATOR_HISTORY,
 	R_MRAS,
 	R_MRA,
+	R_MRA_HISTORY,
 	R_KEYS,
 	R_KEY,
 	R_EXIT,
@@ -337,6 +338,8 @@ static const struct route routes[] = {
 	/* MRAs are public; their writes authenticate an administrator in handle */
 	{R_MRAS, "/v1/mras", "GET, POST", false, 0},
 	{R_MRA, "/v1/mras/{}", "GET, PATCH", false, 0},
+	{R_MRA_HISTORY, "/v1/mras/{}/history", "GET", true,
+	 ROLE_ADMIN | ROLE_AUDITOR | ROLE_SUPERVISOR},
 	{R_KEYS, "/v1/keys", "GET, POST", true, ROLE_ADMIN},
 	{R_KEY, "/v1/keys/{s}", "DELETE", true, ROLE_ADMIN},
 	/* the lifecycle of issue 5 */
@@ -744,6 +747,9 @@ static int handle(mlv_req *req, mlv_resp *resp)
 		break;
 	case R_OPERATOR_HISTORY:
 		rc = api_operator_history(s, resp, args[0]);
+		break;
+	case R_MRA_HISTORY:
+		rc = api_mra_history(s, resp, args[0]);
 		break;
 	case R_MRAS:
 		rc = post ? api_mra_post(s, req, resp, &a) : api_mras_list(s, req, resp);

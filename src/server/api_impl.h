@@ -162,6 +162,7 @@ int api_operator_post(mlv_server *s, mlv_req *req, mlv_resp *resp, const struct 
 int api_operator_patch(mlv_server *s, mlv_req *req, mlv_resp *resp, const struct auth *a,
 		       int64_t id);
 int api_operator_history(mlv_server *s, mlv_resp *resp, int64_t id);
+int api_mra_history(mlv_server *s, mlv_resp *resp, int64_t id);
 int api_mras_list(mlv_server *s, mlv_req *req, mlv_resp *resp);
 int api_mra_get(mlv_server *s, mlv_resp *resp, int64_t id);
 int api_mra_post(mlv_server *s, mlv_req *req, mlv_resp *resp, const struct auth *a);

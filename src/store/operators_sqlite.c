@@ -469,6 +469,42 @@ int mlv_store_operator_history(mlv_store *s, int64_t id,
 	return rc;
 }
 
+int mlv_store_mra_history(mlv_store *s, int64_t id,
+			  int (*fn)(void *ctx, const mlv_registry_change *ch, const char *record,
+				    size_t len),
+			  void *ctx)
+{
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_prepare_v2(s->db,
+			       "SELECT h.id, h.version, h.at, h.actor, h.change, h.changed, h.doc"
+			       " FROM registry_history h WHERE h.object = 'mra' AND h.object_id = ?1"
+			       " ORDER BY h.id",
+			       -1, &st, NULL) != SQLITE_OK)
+		return MLV_EIO;
+	sqlite3_bind_int64(st, 1, id);
+	int rc = 0, step, rows = 0;
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		mlv_registry_change ch;
+		memset(&ch, 0, sizeof(ch));
+		ch.id = sqlite3_column_int64(st, 0);
+		ch.version = sqlite3_column_int(st, 1);
+		ch.at_ms = sqlite3_column_int64(st, 2);
+		mlv_sqlite_copy_col(st, 3, ch.actor, sizeof(ch.actor));
+		mlv_sqlite_copy_col(st, 4, ch.change, sizeof(ch.change));
+		mlv_sqlite_copy_col(st, 5, ch.changed, sizeof(ch.changed));
+		rows++;
+		if ((rc = fn(ctx, &ch, (const char *)sqlite3_column_text(st, 6),
+			     (size_t)sqlite3_column_bytes(st, 6))) != 0)
+			break;
+	}
+	if (rc == 0 && step != SQLITE_ROW && step != SQLITE_DONE)
+		rc = MLV_EIO;
+	if (rc == 0 && rows == 0)
+		rc = MLV_ENOTFOUND;
+	sqlite3_finalize(st);
+	return rc;
+}
+
 /* ---- purge ------------------------------------------------------------------------------ */
 
 /* Contacts are business data with personal elements.  The current record
