@@ -797,14 +797,28 @@ typedef struct mlv_release_row {
 int mlv_store_release_times(mlv_store *s, int64_t from_ms, int64_t to_ms,
 			    int (*fn)(void *ctx, const mlv_release_row *row), void *ctx);
 
+/* What a purge removed (or, with dry_run, would remove). */
+typedef struct mlv_purge_counts {
+	uint64_t consignments; /* consignments whose versions were purged */
+	uint64_t versions;     /* stored versions and multi-party parts */
+	uint64_t skipped;      /* versions that no longer decode, left as they are */
+	uint64_t answers;      /* referral answers whose text and data went */
+	uint64_t documents;    /* referral documents whose file name and bytes went */
+	uint64_t registry;     /* superseded operator records whose contacts went */
+} mlv_purge_counts;
+
 /* Removes the personal elements (docs/dataset.md, "personal") from every
- * stored version of the consignments filed before filed_before_ms, keeping
+ * stored version of the consignments filed before before_ms, keeping
  * everything else; audit proofs stay valid (leaves hold hashes).  The
  * parts of multi-party filings sent before then are purged too, each
- * counted as a version.  Counts what was (or, with dry_run, would be)
- * purged; versions that no longer decode are skipped and counted. */
-int mlv_store_purge(mlv_store *s, const mlv_refdata *rd, int64_t filed_before_ms,
-		    bool dry_run, uint64_t *consignments, uint64_t *versions, uint64_t *skipped);
+ * counted as a version; so are the text and data of the referral answers
+ * and the file names and bytes of the referral documents of those
+ * consignments (ids, times, sizes and digests stay), and the contacts of
+ * the operator records of the registry's history written before then and
+ * since superseded (the current record stays whole).  One transaction;
+ * dry_run counts and rolls back. */
+int mlv_store_purge(mlv_store *s, const mlv_refdata *rd, int64_t before_ms, bool dry_run,
+		    mlv_purge_counts *out);
 
 /* Calls fn with the latest text of every stored consignment (all filers),
  * in id order: for recomputations such as the what-if of thresholds. */
@@ -868,6 +882,15 @@ int mlv_store_operator_history(mlv_store *s, int64_t id,
 			       int (*fn)(void *ctx, const mlv_registry_change *ch,
 					 const mlv_operator *op),
 			       void *ctx);
+
+/* The changes of MRA id, oldest first, each with the arrangement as it
+ * was recorded after the change (record, JSON of mlv_mra_write_json, its
+ * in_force as of that day; borrowed for the call).  MLV_ENOTFOUND when no
+ * such MRA. */
+int mlv_store_mra_history(mlv_store *s, int64_t id,
+			  int (*fn)(void *ctx, const mlv_registry_change *ch, const char *record,
+				    size_t len),
+			  void *ctx);
 
 /* MRAs: create (id, version and times set), update (as operators), read. */
 int mlv_store_mra_create(mlv_store *s, mlv_mra *m, const char *actor, int64_t now_ms);

@@ -41,14 +41,19 @@ int cmd_purge(int argc, char **argv, const mlv_config *cfg)
 		mlv_refdata_free(rd);
 		return 1;
 	}
-	uint64_t cons = 0, vers = 0, skipped = 0;
+	mlv_purge_counts n;
 	int64_t before = mlv_now_ms() - (int64_t)cfg->retention_days * 86400000;
-	int rc = mlv_store_purge(st, rd, before, purge_dry, &cons, &vers, &skipped);
+	int rc = mlv_store_purge(st, rd, before, purge_dry, &n);
 	if (rc == 0)
 		printf("%s personal data of %llu consignments (%llu versions) filed more than %u "
-		       "days ago; %llu versions could not be read and were left as they are\n",
-		       purge_dry ? "would purge the" : "purged the", (unsigned long long)cons,
-		       (unsigned long long)vers, cfg->retention_days, (unsigned long long)skipped);
+		       "days ago; %llu versions could not be read and were left as they are\n"
+		       "%s %llu referral answers and %llu referral documents of those consignments, "
+		       "and the contacts of %llu superseded operator records\n",
+		       purge_dry ? "would purge the" : "purged the",
+		       (unsigned long long)n.consignments, (unsigned long long)n.versions,
+		       cfg->retention_days, (unsigned long long)n.skipped,
+		       purge_dry ? "would purge" : "purged", (unsigned long long)n.answers,
+		       (unsigned long long)n.documents, (unsigned long long)n.registry);
 	else
 		fprintf(stderr, "mainlevee purge: %s (nothing was changed)\n", mlv_strerror(rc));
 	mlv_store_close(st);

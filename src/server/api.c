@@ -102,6 +102,12 @@ bool api_authenticate(mlv_server *s, mlv_req *req, mlv_resp *resp, struct auth *
 					 "send the session's CSRF token in X-CSRF-Token", NULL);
 			return false;
 		}
+		/* a person's own bucket: a session is no way around the key's rate */
+		wait = mlv_auth_rate_person(s->auth, a->user_id, mlv_now_ms());
+		if (wait > 0) {
+			api_too_many(resp, wait, "this person is over the request rate; retry after the delay");
+			return false;
+		}
 		return true;
 	}
 	resp->extra_name = "WWW-Authenticate";
@@ -238,6 +244,7 @@ enum route_id {
 	R_OPERATOR_HISTORY,
 	R_MRAS,
 	R_MRA,
+	R_MRA_HISTORY,
 	R_KEYS,
 	R_KEY,
 	R_EXIT,
@@ -337,6 +344,8 @@ static const struct route routes[] = {
 	/* MRAs are public; their writes authenticate an administrator in handle */
 	{R_MRAS, "/v1/mras", "GET, POST", false, 0},
 	{R_MRA, "/v1/mras/{}", "GET, PATCH", false, 0},
+	{R_MRA_HISTORY, "/v1/mras/{}/history", "GET", true,
+	 ROLE_ADMIN | ROLE_AUDITOR | ROLE_SUPERVISOR},
 	{R_KEYS, "/v1/keys", "GET, POST", true, ROLE_ADMIN},
 	{R_KEY, "/v1/keys/{s}", "DELETE", true, ROLE_ADMIN},
 	/* the lifecycle of issue 5 */
@@ -744,6 +753,9 @@ static int handle(mlv_req *req, mlv_resp *resp)
 		break;
 	case R_OPERATOR_HISTORY:
 		rc = api_operator_history(s, resp, args[0]);
+		break;
+	case R_MRA_HISTORY:
+		rc = api_mra_history(s, resp, args[0]);
 		break;
 	case R_MRAS:
 		rc = post ? api_mra_post(s, req, resp, &a) : api_mras_list(s, req, resp);

@@ -55,6 +55,7 @@ bool api_session(mlv_server *s, mlv_req *req, struct auth *a)
 	if (rc != 0 || (strcmp(u.role, "filer") == 0 && u.filer_id <= 0))
 		return false;
 	a->filer_id = u.filer_id;
+	a->user_id = u.id;
 	snprintf(a->filer, sizeof(a->filer), "%s", u.username);
 	snprintf(a->role, sizeof(a->role), "%s", u.role);
 	snprintf(a->display, sizeof(a->display), "%s", u.display_name);
@@ -167,6 +168,15 @@ bool api_console_person(mlv_server *s, mlv_req *req, mlv_resp *resp, unsigned ro
 		resp->content_type = "text/html; charset=utf-8";
 		(void)mlv_buf_adds(&resp->body, "<!DOCTYPE html><title>Sign in</title>"
 						"<a href=\"/console/login\">Sign in</a>");
+		return false;
+	}
+	/* the same per-person rate as the API (api_authenticate) */
+	int wait = mlv_auth_rate_person(s->auth, a->user_id, mlv_now_ms());
+	if (wait > 0) {
+		(void)message_page(resp, 429, a, "Too many requests",
+				   "You sent more requests than the server takes from one person. "
+				   "Wait a moment and reload the page.");
+		resp->retry_after = wait;
 		return false;
 	}
 	if ((a->role_bit & roles) == 0) {

@@ -94,6 +94,7 @@ struct auth {
 	char role[12];
 	unsigned role_bit;
 	bool session;    /* authenticated by a session cookie */
+	int64_t user_id; /* with a session: the person's id (users table) */
 	char csrf[64];   /* the session's CSRF token */
 	char display[96];
 };
@@ -161,6 +162,7 @@ int api_operator_post(mlv_server *s, mlv_req *req, mlv_resp *resp, const struct 
 int api_operator_patch(mlv_server *s, mlv_req *req, mlv_resp *resp, const struct auth *a,
 		       int64_t id);
 int api_operator_history(mlv_server *s, mlv_resp *resp, int64_t id);
+int api_mra_history(mlv_server *s, mlv_resp *resp, int64_t id);
 int api_mras_list(mlv_server *s, mlv_req *req, mlv_resp *resp);
 int api_mra_get(mlv_server *s, mlv_resp *resp, int64_t id);
 int api_mra_post(mlv_server *s, mlv_req *req, mlv_resp *resp, const struct auth *a);

@@ -538,9 +538,9 @@ struct hist_ctx {
 	int n;
 };
 
-static int history_row(void *ctx, const mlv_registry_change *ch, const mlv_operator *op)
+/* One change's members before its record: {"version":..,"changed":[..],"record": */
+static int change_head(struct hist_ctx *hc, const mlv_registry_change *ch)
 {
-	struct hist_ctx *hc = ctx;
 	char at[32];
 	api_ms_to_rfc3339(ch->at_ms, at);
 	int rc = mlv_buf_printf(hc->b, "%s{\"version\":%d,\"at\":\"%s\",\"actor\":",
@@ -559,8 +559,13 @@ static int history_row(void *ctx, const mlv_registry_change *ch, const mlv_opera
 			rc = mlv_buf_add_json_string(hc->b, p, n);
 		p += n + (p[n] == ',');
 	}
-	if (rc == 0)
-		rc = mlv_buf_adds(hc->b, "],\"record\":");
+	return rc ? rc : mlv_buf_adds(hc->b, "],\"record\":");
+}
+
+static int history_row(void *ctx, const mlv_registry_change *ch, const mlv_operator *op)
+{
+	struct hist_ctx *hc = ctx;
+	int rc = change_head(hc, ch);
 	if (rc == 0)
 		rc = mlv_operator_write_json(hc->b, op, MLV_OP_VIEW_FULL, NULL);
 	return rc ? rc : mlv_buf_addc(hc->b, '}');
@@ -577,6 +582,39 @@ int api_operator_history(mlv_server *s, mlv_resp *resp, int64_t id)
 	}
 	if (rc == MLV_ENOTFOUND) {
 		mlv_http_problem(resp, 404, "not-found", NULL, "no such operator", NULL);
+		return 0;
+	}
+	if (rc == 0)
+		rc = mlv_buf_adds(&resp->body, "]}");
+	if (rc != 0)
+		mlv_http_problem_err(resp, rc, "the history could not be read");
+	return 0;
+}
+
+/* ---- GET /v1/mras/{id}/history ---------------------------------------------------------- */
+
+static int mra_history_row(void *ctx, const mlv_registry_change *ch, const char *record,
+			   size_t len)
+{
+	struct hist_ctx *hc = ctx;
+	int rc = change_head(hc, ch);
+	/* the record as the store wrote it (mlv_mra_write_json) */
+	if (rc == 0)
+		rc = record != NULL && len > 0 ? mlv_buf_add(hc->b, record, len) : MLV_EIO;
+	return rc ? rc : mlv_buf_addc(hc->b, '}');
+}
+
+int api_mra_history(mlv_server *s, mlv_resp *resp, int64_t id)
+{
+	struct hist_ctx hc = {&resp->body, NULL, 0};
+	int rc = mlv_buf_printf(&resp->body, "{\"mra\":%lld,\"changes\":[", (long long)id);
+	if (rc == 0) {
+		mlv_store *st = api_reader_acquire(s);
+		rc = mlv_store_mra_history(st, id, mra_history_row, &hc);
+		api_reader_release(s, st);
+	}
+	if (rc == MLV_ENOTFOUND) {
+		mlv_http_problem(resp, 404, "not-found", NULL, "no such MRA", NULL);
 		return 0;
 	}
 	if (rc == 0)

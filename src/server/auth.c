@@ -12,9 +12,14 @@
 #define RATE_SLOTS 4096
 #define FAIL_SLOTS 4096
 
-/* A filer's token bucket, in thousandths of a request. */
+/* Whose bucket it is: ids of filers, people and hashed addresses are
+ * separate spaces, so filer 3 and person 3 never share a bucket. */
+enum bucket_kind { B_FILER = 1, B_PERSON, B_ADDRESS };
+
+/* One token bucket, in thousandths of a request. */
 struct bucket {
-	int64_t filer_id;
+	int64_t key;
+	int kind;
 	int64_t tokens;
 	int64_t at_ms;
 };
@@ -134,19 +139,20 @@ void mlv_auth_set_limits(mlv_auth *a, unsigned rate, unsigned max_failures, unsi
 
 static uint64_t addr_hash(const char *addr);
 
-/* Token bucket of `key` at `rate` requests a second. */
-static int take(mlv_auth *a, int64_t key, unsigned rate, int64_t now_ms)
+/* Token bucket of (kind, key) at `rate` requests a second. */
+static int take(mlv_auth *a, int kind, int64_t key, unsigned rate, int64_t now_ms)
 {
 	if (rate == 0)
 		return 0;
 	int wait = 0;
 	int64_t cap = (int64_t)rate * 2000; /* two seconds of requests, in 1/1000 */
-	int64_t filer_id = key;
+	uint64_t slot = ((uint64_t)key * 3 + (uint64_t)kind) % RATE_SLOTS;
 	pthread_mutex_lock(&a->lock);
-	struct bucket *b = &a->buckets[(uint64_t)filer_id % RATE_SLOTS];
-	if (b->filer_id != filer_id) {
-		/* A new filer in this slot starts with a full bucket. */
-		b->filer_id = filer_id;
+	struct bucket *b = &a->buckets[slot];
+	if (b->key != key || b->kind != kind) {
+		/* A newcomer in this slot starts with a full bucket. */
+		b->key = key;
+		b->kind = kind;
 		b->tokens = cap;
 		b->at_ms = now_ms;
 	}
@@ -171,13 +177,17 @@ static int take(mlv_auth *a, int64_t key, unsigned rate, int64_t now_ms)
 
 int mlv_auth_rate(mlv_auth *a, int64_t filer_id, int64_t now_ms)
 {
-	return take(a, filer_id, a->rate, now_ms);
+	return take(a, B_FILER, filer_id, a->rate, now_ms);
+}
+
+int mlv_auth_rate_person(mlv_auth *a, int64_t user_id, int64_t now_ms)
+{
+	return take(a, B_PERSON, user_id, a->rate, now_ms);
 }
 
 int mlv_auth_rate_public(mlv_auth *a, const char *addr, int64_t now_ms)
 {
-	/* Negative keys: addresses never share a bucket with a filer id. */
-	return take(a, -(int64_t)(addr_hash(addr) >> 2) - 1, a->public_rate, now_ms);
+	return take(a, B_ADDRESS, (int64_t)(addr_hash(addr) >> 2), a->public_rate, now_ms);
 }
 
 static uint64_t addr_hash(const char *addr)

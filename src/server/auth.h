@@ -24,7 +24,8 @@ void mlv_auth_remember(mlv_auth *a, const char *token, int64_t now, int64_t file
 
 /* ---- limits ----------------------------------------------------------------------
  * Per-key request rate: a token bucket per filer of `rate` requests a
- * second with a burst of two seconds' worth (rate 0: no limit).
+ * second with a burst of two seconds' worth (rate 0: no limit); people
+ * signed in have one bucket each at the same rate.
  * Brute force: after `max_failures` failed authentications from one
  * client address within `window_s` seconds, that address is refused
  * until the window has passed. */
@@ -32,6 +33,9 @@ void mlv_auth_set_limits(mlv_auth *a, unsigned rate, unsigned max_failures, unsi
 			 unsigned public_rate);
 /* 0 when the filer may make a request now, else the seconds to wait. */
 int mlv_auth_rate(mlv_auth *a, int64_t filer_id, int64_t now_ms);
+/* The same for a person signed in (a session), by user id: every session
+ * of one person shares one bucket, apart from any filer's, at `rate`. */
+int mlv_auth_rate_person(mlv_auth *a, int64_t user_id, int64_t now_ms);
 /* The same for public endpoints, by client address (`public_rate`). */
 int mlv_auth_rate_public(mlv_auth *a, const char *addr, int64_t now_ms);
 /* Seconds an address must still wait, 0 when it is not locked out. */

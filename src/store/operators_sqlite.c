@@ -469,6 +469,101 @@ int mlv_store_operator_history(mlv_store *s, int64_t id,
 	return rc;
 }
 
+int mlv_store_mra_history(mlv_store *s, int64_t id,
+			  int (*fn)(void *ctx, const mlv_registry_change *ch, const char *record,
+				    size_t len),
+			  void *ctx)
+{
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_prepare_v2(s->db,
+			       "SELECT h.id, h.version, h.at, h.actor, h.change, h.changed, h.doc"
+			       " FROM registry_history h WHERE h.object = 'mra' AND h.object_id = ?1"
+			       " ORDER BY h.id",
+			       -1, &st, NULL) != SQLITE_OK)
+		return MLV_EIO;
+	sqlite3_bind_int64(st, 1, id);
+	int rc = 0, step, rows = 0;
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		mlv_registry_change ch;
+		memset(&ch, 0, sizeof(ch));
+		ch.id = sqlite3_column_int64(st, 0);
+		ch.version = sqlite3_column_int(st, 1);
+		ch.at_ms = sqlite3_column_int64(st, 2);
+		mlv_sqlite_copy_col(st, 3, ch.actor, sizeof(ch.actor));
+		mlv_sqlite_copy_col(st, 4, ch.change, sizeof(ch.change));
+		mlv_sqlite_copy_col(st, 5, ch.changed, sizeof(ch.changed));
+		rows++;
+		if ((rc = fn(ctx, &ch, (const char *)sqlite3_column_text(st, 6),
+			     (size_t)sqlite3_column_bytes(st, 6))) != 0)
+			break;
+	}
+	if (rc == 0 && step != SQLITE_ROW && step != SQLITE_DONE)
+		rc = MLV_EIO;
+	if (rc == 0 && rows == 0)
+		rc = MLV_ENOTFOUND;
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* ---- purge ------------------------------------------------------------------------------ */
+
+/* Contacts are business data with personal elements.  The current record
+ * keeps them (the operator is still reachable); the superseded versions in
+ * the history lose them once older than the retention period, and so does
+ * the address of an operator who is a natural person.  The latest history
+ * record of each operator is its current record and is never touched. */
+int mlv_sqlite_registry_purge(mlv_store *s, int64_t before_ms, int64_t now_ms,
+			      uint64_t *records)
+{
+	sqlite3_stmt *q = NULL, *u = NULL;
+	mlv_buf doc = MLV_BUF_INIT(1 << 20);
+	mlv_operator *op = malloc(sizeof(*op));
+	int rc = op != NULL ? 0 : MLV_ENOMEM, step = SQLITE_DONE;
+	*records = 0;
+	if (rc == 0 &&
+	    (sqlite3_prepare_v2(s->db,
+				"SELECT h.object_id, h.version, 0, h.at, h.doc, h.id"
+				" FROM registry_history h WHERE h.object = 'operator'"
+				" AND h.at < ?1 AND h.purged_at IS NULL AND h.id < (SELECT max(l.id)"
+				" FROM registry_history l WHERE l.object = 'operator'"
+				" AND l.object_id = h.object_id) ORDER BY h.id",
+				-1, &q, NULL) != SQLITE_OK ||
+	     sqlite3_prepare_v2(s->db,
+				"UPDATE registry_history SET doc = ?2, purged_at = ?3 WHERE id = ?1",
+				-1, &u, NULL) != SQLITE_OK))
+		rc = MLV_EIO;
+	if (rc == 0)
+		sqlite3_bind_int64(q, 1, before_ms);
+	while (rc == 0 && (step = sqlite3_step(q)) == SQLITE_ROW) {
+		int64_t hid = sqlite3_column_int64(q, 5);
+		if ((rc = read_operator(q, 0, op)) != 0)
+			break;
+		op->ncontacts = 0;
+		memset(op->contacts, 0, sizeof(op->contacts));
+		if (op->natural_person) {
+			op->naddresses = 0;
+			memset(op->addresses, 0, sizeof(op->addresses));
+		}
+		mlv_buf_reset(&doc);
+		if ((rc = store_doc(op, &doc)) != 0)
+			break;
+		sqlite3_bind_int64(u, 1, hid);
+		sqlite3_bind_text(u, 2, doc.data, (int)doc.len, SQLITE_STATIC);
+		sqlite3_bind_int64(u, 3, now_ms);
+		rc = sqlite3_step(u) == SQLITE_DONE ? 0 : MLV_EIO;
+		sqlite3_reset(u);
+		if (rc == 0)
+			(*records)++;
+	}
+	if (rc == 0 && step != SQLITE_ROW && step != SQLITE_DONE)
+		rc = MLV_EIO;
+	sqlite3_finalize(q);
+	sqlite3_finalize(u);
+	mlv_buf_free(&doc);
+	free(op);
+	return rc;
+}
+
 /* ---- MRAs --------------------------------------------------------------------------------- */
 
 #define MRA_COLUMNS                                                                       \

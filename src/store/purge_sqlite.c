@@ -1,9 +1,12 @@
 /* purge_sqlite.c - data protection: after the retention period, personal
  * data (the elements the dataset marks personal: names, addresses,
- * contacts) is removed from every stored version of a consignment, while
- * the non-personal data, the statistics and the audit log stay whole.
- * Audit leaves hold only a hash of each text, so every proof still
- * verifies after the purge. */
+ * contacts) is removed from every stored version of a consignment, from
+ * the parts of multi-party filings, from the answers and documents of its
+ * referrals (referrals_sqlite.c) and from the superseded records of the
+ * operator registry's history (operators_sqlite.c), while the
+ * non-personal data, the statistics and the audit log stay whole.  Audit
+ * leaves hold only a hash of each text, so every proof still verifies
+ * after the purge. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -104,10 +107,12 @@ done:
 }
 
 int mlv_store_purge(mlv_store *s, const mlv_refdata *rd, int64_t filed_before_ms,
-		    bool dry_run, uint64_t *consignments, uint64_t *versions, uint64_t *skipped)
+		    bool dry_run, mlv_purge_counts *out)
 {
 	sqlite3_stmt *q = NULL, *u = NULL, *m = NULL;
-	*consignments = *versions = *skipped = 0;
+	memset(out, 0, sizeof(*out));
+	uint64_t *consignments = &out->consignments, *versions = &out->versions,
+		 *skipped = &out->skipped;
 	int rc = mlv_sqlite_exec(s, "BEGIN IMMEDIATE");
 	if (rc != 0)
 		return rc;
@@ -181,6 +186,12 @@ int mlv_store_purge(mlv_store *s, const mlv_refdata *rd, int64_t filed_before_ms
 	mlv_buf_free(&canon);
 	if (rc == 0)
 		rc = purge_parts(s, rd, filed_before_ms, dry_run, versions, skipped);
+	/* A dry run changes rows too: the transaction is rolled back below. */
+	if (rc == 0)
+		rc = mlv_sqlite_referrals_purge(s, filed_before_ms, mlv_now_ms(), &out->answers,
+						&out->documents);
+	if (rc == 0)
+		rc = mlv_sqlite_registry_purge(s, filed_before_ms, mlv_now_ms(), &out->registry);
 	if (rc == 0 && !dry_run) {
 		sqlite3_bind_int64(m, 1, filed_before_ms);
 		sqlite3_bind_int64(m, 2, mlv_now_ms());

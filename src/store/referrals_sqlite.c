@@ -658,3 +658,39 @@ int mlv_store_referrals_sweep(mlv_store *s, int64_t now_ms, size_t *marked)
 	struct sweep_ctx w = {now_ms, marked};
 	return mlv_sqlite_write(s, sweep_tx, &w);
 }
+
+/* ---- purge ---------------------------------------------------------------------------- */
+
+/* Answers and documents may carry personal data (a buyer's name in a
+ * text, an invoice with an address): past retention their content goes,
+ * while ids, times, types, references, media types, sizes and SHA-256
+ * digests stay, so counts and any proof over a digest still hold. */
+int mlv_sqlite_referrals_purge(mlv_store *s, int64_t before_ms, int64_t now_ms,
+			       uint64_t *answers, uint64_t *documents)
+{
+#define PAST_RETENTION                                                                    \
+	" WHERE purged_at IS NULL AND referral_id IN (SELECT r.id FROM referrals r"       \
+	" JOIN consignments c ON c.id = r.consignment_id WHERE c.filed_at < ?1)"
+	static const char *const sql[2] = {
+		"UPDATE referral_answers SET text = NULL, data = NULL, purged_at = ?2" PAST_RETENTION,
+		"UPDATE referral_documents SET filename = NULL, content = NULL, purged_at = ?2"
+		PAST_RETENTION,
+	};
+#undef PAST_RETENTION
+	uint64_t *counts[2] = {answers, documents};
+	int rc = 0;
+	for (size_t i = 0; rc == 0 && i < 2; i++) {
+		sqlite3_stmt *q = NULL;
+		if (sqlite3_prepare_v2(s->db, sql[i], -1, &q, NULL) != SQLITE_OK) {
+			rc = MLV_EIO;
+			break;
+		}
+		sqlite3_bind_int64(q, 1, before_ms);
+		sqlite3_bind_int64(q, 2, now_ms);
+		rc = sqlite3_step(q) == SQLITE_DONE ? 0 : MLV_EIO;
+		if (rc == 0)
+			*counts[i] = (uint64_t)sqlite3_changes(s->db);
+		sqlite3_finalize(q);
+	}
+	return rc;
+}

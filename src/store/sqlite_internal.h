@@ -134,6 +134,16 @@ int mlv_sqlite_audit_backfill(mlv_store *s);
 /* store_sqlite.c: a stored text (zstd, with its dictionary) into out. */
 int mlv_sqlite_body_text(mlv_store *s, const void *z, size_t zn, mlv_buf *out);
 
+/* Purge (purge_sqlite.c), inside its transaction: the text, data, file
+ * names and bytes of the referral answers and documents of consignments
+ * filed before before_ms (referrals_sqlite.c), and the contacts of the
+ * registry's superseded history records written before then
+ * (operators_sqlite.c).  Each counts the rows it purged. */
+int mlv_sqlite_referrals_purge(mlv_store *s, int64_t before_ms, int64_t now_ms,
+			       uint64_t *answers, uint64_t *documents);
+int mlv_sqlite_registry_purge(mlv_store *s, int64_t before_ms, int64_t now_ms,
+			      uint64_t *records);
+
 /* stats_sqlite.c: the aggregates (docs/statistics.md), gathered in memory
  * during a write transaction and written by mlv_sqlite_stats_flush just
  * before its COMMIT.  Every write that changes a consignment row takes

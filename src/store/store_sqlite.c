@@ -466,6 +466,12 @@ static const char *const migrations[] = {
 	"  name TEXT PRIMARY KEY,"
 	"  value INTEGER NOT NULL) STRICT;"
 	"INSERT INTO stats_meta (name, value) VALUES ('rebuild', 1);",
+	/* 20: data protection beyond consignments (purge_sqlite.c): when the
+	 * personal content of a referral's answer or document, or the contacts
+	 * of an earlier version of an operator's record, were purged. */
+	"ALTER TABLE referral_answers ADD COLUMN purged_at INTEGER;"
+	"ALTER TABLE referral_documents ADD COLUMN purged_at INTEGER;"
+	"ALTER TABLE registry_history ADD COLUMN purged_at INTEGER;",
 };
 
 static const char *const statements[ST_COUNT_] = {

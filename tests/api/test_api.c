@@ -1492,6 +1492,8 @@ static void test_authorization_matrix(void **state)
 		{"PATCH", "/v1/operators/{}", "{\"name\":\"hijacked\"}", OPERATOR, W_ADMIN, false},
 		{"GET", "/v1/operators/{}/history", NULL, OPERATOR, W_ADMIN | W_AUDITOR | W_SUPERVISOR,
 		 false},
+		{"GET", "/v1/mras/%MRA%/history", NULL, OPERATOR, W_ADMIN | W_AUDITOR | W_SUPERVISOR,
+		 false},
 		{"GET", "/v1/operators?limit=100", NULL, OPERATOR, W_STAFF | W_ADMIN, true},
 		{"GET", "/v1/operators?name=az-op&limit=100", NULL, OPERATOR, W_STAFF | W_ADMIN, true},
 		{"GET", "/v1/keys", NULL, OPERATOR, W_ADMIN, false},
@@ -1533,8 +1535,11 @@ static void test_authorization_matrix(void **state)
 			char *k = strstr(path, "%KEY%"), *mr = strstr(path, "%MRA%");
 			if (k != NULL)
 				snprintf(k, sizeof(path) - (size_t)(k - path), "%s", prefix_a);
-			if (mr != NULL)
-				snprintf(mr, sizeof(path) - (size_t)(mr - path), "%lld", mra);
+			if (mr != NULL) {
+				char tail[sizeof(path)];
+				snprintf(tail, sizeof(tail), "%s", mr + 5);
+				snprintf(mr, sizeof(path) - (size_t)(mr - path), "%lld%s", mra, tail);
+			}
 			for (size_t w = 0; w < MLV_ARRAY_LEN(who); w++) {
 				if (who[w].role & eps[e].entitled)
 					continue;
@@ -2227,7 +2232,7 @@ static void test_stats_generated(void **state)
 	assert_int_equal(sum, created);
 	cJSON_Delete(j);
 	/* CSV: a header and a row per value, as an attachment */
-	char ctype[128], disp[160];
+	char ctype[128], disp[256];
 	snprintf(path, sizeof(path), "/v1/stats/consignments?filer=%lld&by=origin&format=csv",
 		 (long long)stats_filer);
 	char *csv = get_text(path, key_officer, 200, ctype, sizeof(ctype), disp, sizeof(disp));
@@ -3145,6 +3150,125 @@ static void test_console_lockout(void **state)
 	mlv_server_stop(srv);
 }
 
+/* Signs CONSOLE_USER in and returns its cookie ("mlv_session=...") in cookie. */
+static void sign_in(const char *url, char *cookie, size_t n)
+{
+	char body[256];
+	snprintf(body, sizeof(body), "username=%s&password=%s&next=%%2Fconsole", CONSOLE_USER,
+		 CONSOLE_PASSWORD);
+	for (char *p = body; *p; p++)
+		if (*p == ' ')
+			*p = '+';
+	http_res r;
+	http_res_init(&r);
+	assert_int_equal(http_call(url, "POST", "/console/login", NULL,
+				   "application/x-www-form-urlencoded", body, strlen(body), &r),
+			 0);
+	assert_int_equal(r.status, 303);
+	size_t k = strcspn(r.set_cookie, ";");
+	assert_true(strncmp(r.set_cookie, "mlv_session=", 12) == 0 && k < n);
+	snprintf(cookie, n, "Cookie: %.*s", (int)k, r.set_cookie);
+	http_res_free(&r);
+}
+
+/* GET path with the session cookie header: the status and Retry-After. */
+static long status_session(const char *url, const char *path, const char *cookie, char *ra,
+			   size_t n)
+{
+	http_res r;
+	http_res_init(&r);
+	http_extra x = {.header = cookie};
+	assert_int_equal(http_call_extra(url, "GET", path, NULL, NULL, NULL, 0, &x, &r), 0);
+	long st = r.status;
+	if (ra != NULL)
+		snprintf(ra, n, "%s", r.retry_after);
+	http_res_free(&r);
+	return st;
+}
+
+/* A person signed in is rate-limited like a key: one bucket per person
+ * (every session of theirs), apart from any filer's; the API and the
+ * console's pages answer 429 with Retry-After. */
+static void test_rate_limit_per_person(void **state)
+{
+	(void)state;
+	char url[64], ra[16], cookie[160], cookie2[160];
+	mlv_server *srv = limited(5, 0, url, sizeof(url));
+	sign_in(url, cookie, sizeof(cookie));
+	int ok = 0;
+	long st = 200;
+	for (int i = 0; i < 30 && st == 200; i++) {
+		st = status_session(url, "/v1/queue?limit=1", cookie, ra, sizeof(ra));
+		ok += st == 200;
+	}
+	assert_int_equal(st, 429);
+	assert_true(ok >= 10 && ok <= 12);
+	assert_true(atoi(ra) >= 1);
+	/* another session of the same person shares the bucket */
+	sign_in(url, cookie2, sizeof(cookie2));
+	assert_int_equal(status_session(url, "/v1/queue?limit=1", cookie2, NULL, 0), 429);
+	/* so do the console's pages */
+	ra[0] = '\0';
+	assert_int_equal(status_session(url, "/console", cookie, ra, sizeof(ra)), 429);
+	assert_true(atoi(ra) >= 1);
+	/* a key (whatever its filer id) keeps its own bucket */
+	assert_int_equal(status_of(url, key_a, NULL, 0), 200);
+	assert_int_equal(status_at(url, "GET", "/v1/queue?limit=1", key_officer, NULL, NULL, NULL,
+				   NULL, 0),
+			 200);
+	mlv_server_stop(srv);
+}
+
+/* GET /v1/mras/{id}/history: every change with its actor, the members it
+ * changed and the record after it; administrators, auditors and
+ * supervisors only. */
+static void test_mra_history(void **state)
+{
+	(void)state;
+	cJSON *m = call_json("POST", "/v1/mras", key_admin,
+			     "{\"reference\":\"HIST-MRA\",\"party_a\":\"EU\",\"party_b\":\"NZ\","
+			     "\"valid_from\":\"2022-05-01\"}",
+			     201);
+	long long id = num(m, "id");
+	cJSON_Delete(m);
+	char path[96];
+	snprintf(path, sizeof(path), "/v1/mras/%lld", id);
+	cJSON_Delete(call_json("PATCH", path, key_admin, "{\"valid_to\":\"2025-12-31\"}", 200));
+	snprintf(path, sizeof(path), "/v1/mras/%lld/history", id);
+	cJSON *h = call_json("GET", path, key_auditor, NULL, 200);
+	assert_int_equal(num(h, "mra"), id);
+	cJSON *ch = cJSON_GetObjectItem(h, "changes");
+	assert_int_equal(cJSON_GetArraySize(ch), 2);
+	cJSON *first = cJSON_GetArrayItem(ch, 0), *second = cJSON_GetArrayItem(ch, 1);
+	assert_string_equal(str(first, "change"), "created");
+	assert_string_equal(str(first, "actor"), "admin:admin-root");
+	assert_int_equal(num(first, "version"), 1);
+	assert_string_equal(str(cJSON_GetObjectItem(first, "record"), "reference"), "HIST-MRA");
+	assert_true(cJSON_IsTrue(cJSON_GetObjectItem(cJSON_GetObjectItem(first, "record"),
+						     "in_force")));
+	assert_string_equal(str(second, "change"), "updated");
+	assert_int_equal(num(second, "version"), 2);
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(second, "changed")), 1);
+	assert_string_equal(cJSON_GetStringValue(cJSON_GetArrayItem(
+				    cJSON_GetObjectItem(second, "changed"), 0)),
+			    "valid_to");
+	assert_string_equal(str(cJSON_GetObjectItem(second, "record"), "valid_to"), "2025-12-31");
+	assert_non_null(cJSON_GetObjectItem(second, "at"));
+	cJSON_Delete(h);
+	cJSON_Delete(call_json("GET", path, key_admin, NULL, 200));
+	cJSON_Delete(call_json("GET", path, key_supervisor, NULL, 200));
+	cJSON_Delete(call_json("GET", path, key_officer, NULL, 403));
+	cJSON_Delete(call_json("GET", path, key_a, NULL, 403));
+	/* without a key (from an address of its own: failures count per address) */
+	assert_int_equal(status_at(base, "GET", path, NULL, NULL, NULL, "127.0.0.3", NULL, 0), 401);
+	cJSON_Delete(call_json("GET", "/v1/mras/999999/history", key_admin, NULL, 404));
+	/* the arrangement ends: out of force today */
+	snprintf(path, sizeof(path), "/v1/mras/%lld", id);
+	m = call_json("GET", path, NULL, NULL, 200);
+	assert_true(cJSON_IsFalse(cJSON_GetObjectItem(m, "in_force")));
+	cJSON_Delete(m);
+}
+
 /* ---- risk rules through the API ------------------------------------------------------ */
 
 /* A request with a text/plain body (NULL: none) and one more header. */
@@ -3653,9 +3777,11 @@ int main(void)
 		cmocka_unit_test(test_limits_wire),
 		cmocka_unit_test(test_limits_items),
 		cmocka_unit_test(test_lockout_defaults),
+		cmocka_unit_test(test_rate_limit_per_person),
 		cmocka_unit_test(test_console_lockout),
 		cmocka_unit_test(test_mass_assignment),
 		cmocka_unit_test(test_authorization_matrix),
+		cmocka_unit_test(test_mra_history),
 		cmocka_unit_test(test_metrics),
 		cmocka_unit_test(test_release_times),
 		cmocka_unit_test(test_rules_api),

@@ -250,10 +250,62 @@ grep -q '"profile":{"id":"default","version":2}' "$work/one.out" && grep -q '"ru
   && ok "purge --dry-run: nothing is older than the retention" || not_ok "purge --dry-run: nothing older"
 before=$(python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('select count(*) from consignments').fetchone()[0])" "$MLV_STORE_PATH")
 python3 -c "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute('update consignments set filed_at = filed_at - 10*86400000'); c.commit()" "$MLV_STORE_PATH"
+# a referral answered with a text, data and a document, and an operator
+# whose record changed twice (a superseded record, then the current one),
+# all ten days old: as the server writes them (referrals_sqlite.c,
+# operators_sqlite.c)
+cat > "$work/seed.py" <<'PY'
+import hashlib, sqlite3, sys, time
+c = sqlite3.connect(sys.argv[1])
+old = int(time.time() * 1000) - 10 * 86400000
+cid, fid = c.execute("select id, filer_id from consignments order by id limit 1").fetchone()
+r = c.execute("insert into referrals (consignment_id, kind, status, to_role, filer_id, reason,"
+              " deadline, created_at, created_by) values (?, 'information', 'answered', 'filer',"
+              " ?, 'who is the buyer', ?, ?, 'officer:cli')", (cid, fid, old + 86400000, old)).lastrowid
+a = c.execute("insert into referral_answers (referral_id, filer_id, text, data, at)"
+              " values (?, ?, 'Camille Martin, 5 Rue de la Paix', '{\"buyer\":{\"name\":\"Camille Martin\"}}', ?)",
+              (r, fid, old)).lastrowid
+pdf = b"%PDF-1.4 Camille Martin"
+c.execute("insert into referral_documents (referral_id, answer_id, type, reference, filename,"
+          " media_type, size, sha256, content) values (?, ?, 'invoice', 'INV-CLI-1',"
+          " 'camille-martin.pdf', 'application/pdf', ?, ?, ?)",
+          (r, a, len(pdf), hashlib.sha256(pdf).digest(), pdf))
+doc = '{"kind":"seller","name":"CLI Seller","country":"FR","contacts":[{"name":"Camille Martin","email":"camille@example.org"%s}]}'
+for v, extra in ((1, ''), (2, ',"phone":"+33155550100"')):
+    c.execute("insert into registry_history (object, object_id, version, at, actor, change, changed, doc)"
+              " values ('operator', 990001, ?, ?, 'admin:cli', ?, 'contacts', ?)",
+              (v, old + v, 'created' if v == 1 else 'updated', doc % extra))
+c.commit()
+PY
+python3 "$work/seed.py" "$MLV_STORE_PATH" && ok "a referral answer, its document and two operator records are seeded" \
+  || not_ok "seed the referral and the registry history"
+"$bin" purge --retention-days 5 --dry-run | grep -q '^would purge 1 referral answers and 1 referral documents of those consignments, and the contacts of 1 superseded operator records' \
+  && ok "purge --dry-run counts the referral answer, its document and the superseded operator record" \
+  || not_ok "purge --dry-run counts referrals and the registry" "$("$bin" purge --retention-days 5 --dry-run 2>&1)"
 "$bin" purge --retention-days 5 > "$work/purge.out"; s=$?
 [ $s -eq 0 ] && grep -q "purged the personal data of $before consignments" "$work/purge.out" \
   && ok "purge removes personal data of $before consignments" || not_ok "purge removes personal data" "$(cat "$work/purge.out")"
+grep -q '^purged 1 referral answers and 1 referral documents of those consignments, and the contacts of 1 superseded operator records' "$work/purge.out" \
+  && ok "purge reports the referral answer, its document and the operator record" || not_ok "purge reports referrals and the registry" "$(cat "$work/purge.out")"
+cat > "$work/check.py" <<'PY'
+import hashlib, sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+text, data, apurged = c.execute("select text, data, purged_at from referral_answers").fetchone()
+assert text is None and data is None and apurged is not None, "answer"
+fn, content, size, digest, ref, dpurged = c.execute(
+    "select filename, content, size, sha256, reference, purged_at from referral_documents").fetchone()
+assert fn is None and content is None and dpurged is not None, "document"
+assert size == 23 and digest == hashlib.sha256(b"%PDF-1.4 Camille Martin").digest() and ref == "INV-CLI-1", "kept"
+rows = c.execute("select version, doc, purged_at from registry_history where object_id = 990001 order by version").fetchall()
+assert "Camille" not in rows[0][1] and rows[0][2] is not None and '"CLI Seller"' in rows[0][1], "superseded"
+assert "Camille" in rows[1][1] and rows[1][2] is None, "current"
+PY
+python3 "$work/check.py" "$MLV_STORE_PATH" 2> "$work/check.err" \
+  && ok "the answer's text and data, the document's name and bytes, the superseded record's contacts are gone; sizes, digests and the current record stay" \
+  || not_ok "the purged rows" "$(cat "$work/check.err")"
 "$bin" audit verify | grep -q 'the log verifies' && ok "the audit log still verifies after the purge" || not_ok "the audit log still verifies after the purge"
+"$bin" purge --retention-days 5 | grep -q '^purged 0 referral answers and 0 referral documents of those consignments, and the contacts of 0 superseded operator records' \
+  && ok "a second purge finds nothing left" || not_ok "a second purge finds nothing left"
 
 echo "1..$n"
 [ $failed -eq 0 ]

@@ -784,23 +784,23 @@ static void test_purge_personal_data(void **state)
 	int64_t id = f->id;
 	mlv_filing_free(f);
 	assert_non_null(strstr(base_json, "Camille Martin"));
-	uint64_t cons = 0, vers = 0, skipped = 0;
+	mlv_purge_counts pc;
 	/* Nothing filed before the cut-off: nothing purged. */
-	assert_int_equal(mlv_store_purge(fx->s, rd, RECEIVED_MS - 1, false, &cons, &vers, &skipped),
+	assert_int_equal(mlv_store_purge(fx->s, rd, RECEIVED_MS - 1, false, &pc),
 			 0);
-	assert_int_equal(cons, 0);
+	assert_int_equal(pc.consignments, 0);
 	/* A dry run counts but changes nothing. */
-	assert_int_equal(mlv_store_purge(fx->s, rd, RECEIVED_MS + 1, true, &cons, &vers, &skipped), 0);
-	assert_int_equal(vers, 1);
+	assert_int_equal(mlv_store_purge(fx->s, rd, RECEIVED_MS + 1, true, &pc), 0);
+	assert_int_equal(pc.versions, 1);
 	mlv_record r;
 	mlv_record_init(&r);
 	assert_int_equal(mlv_store_get(fx->s, a, id, 0, &r), 0);
 	assert_non_null(strstr(r.body.data, "Camille Martin"));
-	assert_int_equal(mlv_store_purge(fx->s, rd, RECEIVED_MS + 1, false, &cons, &vers, &skipped),
+	assert_int_equal(mlv_store_purge(fx->s, rd, RECEIVED_MS + 1, false, &pc),
 			 0);
-	assert_int_equal(cons, 1);
-	assert_int_equal(vers, 1);
-	assert_int_equal(skipped, 0);
+	assert_int_equal(pc.consignments, 1);
+	assert_int_equal(pc.versions, 1);
+	assert_int_equal(pc.skipped, 0);
 	assert_int_equal(mlv_store_get(fx->s, a, id, 0, &r), 0);
 	assert_null(strstr(r.body.data, "Camille"));
 	assert_null(strstr(r.body.data, "Rue de la Paix"));
@@ -808,9 +808,9 @@ static void test_purge_personal_data(void **state)
 	assert_non_null(strstr(r.body.data, "\"country\":\"FR\""));
 	mlv_record_free(&r);
 	/* Purged once: a second run finds nothing. */
-	assert_int_equal(mlv_store_purge(fx->s, rd, RECEIVED_MS + 1, false, &cons, &vers, &skipped),
+	assert_int_equal(mlv_store_purge(fx->s, rd, RECEIVED_MS + 1, false, &pc),
 			 0);
-	assert_int_equal(cons, 0);
+	assert_int_equal(pc.consignments, 0);
 }
 
 /* A multi-party part (parts_sqlite.c) is purged like a version: the
@@ -827,13 +827,13 @@ static void test_purge_parts(void **state)
 	mlv_part_outcome out;
 	assert_int_equal(mlv_store_part_put(fx->s, &put, &out), 0);
 	assert_int_equal(out.outcome, MLV_OUTCOME_CREATED);
-	uint64_t cons = 0, vers = 0, skipped = 0;
-	assert_int_equal(mlv_store_purge(fx->s, rd, RECEIVED_MS - 1, false, &cons, &vers, &skipped),
+	mlv_purge_counts pc;
+	assert_int_equal(mlv_store_purge(fx->s, rd, RECEIVED_MS - 1, false, &pc),
 			 0);
-	assert_int_equal(vers, 0);
-	assert_int_equal(mlv_store_purge(fx->s, rd, RECEIVED_MS + 1, false, &cons, &vers, &skipped),
+	assert_int_equal(pc.versions, 0);
+	assert_int_equal(mlv_store_purge(fx->s, rd, RECEIVED_MS + 1, false, &pc),
 			 0);
-	assert_int_equal(vers, 1);
+	assert_int_equal(pc.versions, 1);
 	mlv_part p;
 	mlv_part_init(&p);
 	assert_int_equal(mlv_store_part_get(fx->s, a, out.part_id, &p), 0);
@@ -842,9 +842,163 @@ static void test_purge_parts(void **state)
 	assert_non_null(strstr(p.data.data, "\"country\":\"FR\""));
 	mlv_part_free(&p);
 	assert_int_equal(mlv_store_part_get(fx->s, a + 1, out.part_id, &p), MLV_ENOTFOUND);
-	assert_int_equal(mlv_store_purge(fx->s, rd, RECEIVED_MS + 1, false, &cons, &vers, &skipped),
+	assert_int_equal(mlv_store_purge(fx->s, rd, RECEIVED_MS + 1, false, &pc),
 			 0);
-	assert_int_equal(vers, 0);
+	assert_int_equal(pc.versions, 0);
+}
+
+/* Referral answers and documents of a consignment past retention lose
+ * their content (text, data, file name, bytes) and keep what statistics
+ * and proofs need (ids, times, sizes, digests). */
+static int answer_seen(void *ctx, const mlv_referral_answer_row *a)
+{
+	mlv_referral_answer_row *out = ctx;
+	*out = *a;
+	out->text = a->text != NULL ? "text" : NULL;
+	out->data = a->data != NULL ? "data" : NULL;
+	return 0;
+}
+
+static int doc_seen(void *ctx, const mlv_referral_doc_row *d)
+{
+	*(mlv_referral_doc_row *)ctx = *d;
+	return 0;
+}
+
+static void test_purge_referrals(void **state)
+{
+	fixture *fx = *state;
+	int64_t a = filer(fx->s, "ExampleMarket");
+	mlv_filing *f = file_one(fx->s, a, base_json, RECEIVED_MS);
+	int64_t cid = f->id;
+	mlv_filing_free(f);
+	mlv_referral_new rn = {.consignment_id = cid, .kind = "information",
+			       .reason = "the buyer's identity", .deadline_ms = RECEIVED_MS + 86400000,
+			       .actor = "officer-o", .at_ms = RECEIVED_MS + 5};
+	int64_t rid = 0, answer_id = 0;
+	mlv_transition_result tr;
+	assert_int_equal(mlv_store_referral_open(fx->s, &rn, &rid, &tr), 0);
+	mlv_referral_doc doc = {.type = "invoice", .reference = "INV-1", .filename = "camille.pdf",
+				.media_type = "application/pdf", .content = "%PDF-", .size = 5};
+	mlv_referral_answer ans = {.referral_id = rid, .filer_id = a,
+				   .text = "Camille Martin, 5 Rue de la Paix",
+				   .data_json = "{\"buyer\":{\"name\":\"Camille Martin\"}}",
+				   .docs = &doc, .ndocs = 1, .actor = "ExampleMarket",
+				   .at_ms = RECEIVED_MS + 10};
+	assert_int_equal(mlv_store_referral_answer(fx->s, &ans, &answer_id), 0);
+	mlv_purge_counts pc;
+	mlv_referral_answer_row ar;
+	mlv_referral_doc_row dr;
+	mlv_buf content = MLV_BUF_INIT(1 << 16);
+	/* Not yet past retention: nothing. */
+	assert_int_equal(mlv_store_purge(fx->s, rd, RECEIVED_MS - 1, false, &pc), 0);
+	assert_int_equal(pc.answers, 0);
+	assert_int_equal(pc.documents, 0);
+	/* A dry run counts and keeps everything. */
+	assert_int_equal(mlv_store_purge(fx->s, rd, RECEIVED_MS + 1, true, &pc), 0);
+	assert_int_equal(pc.answers, 1);
+	assert_int_equal(pc.documents, 1);
+	assert_int_equal(mlv_store_referral_answers(fx->s, rid, answer_seen, &ar), 0);
+	assert_non_null(ar.text);
+	assert_int_equal(mlv_store_referral_doc_content(fx->s, rid, 1, &dr, &content), 0);
+	assert_int_equal(content.len, 5);
+	/* The purge: content gone, the rest kept. */
+	assert_int_equal(mlv_store_purge(fx->s, rd, RECEIVED_MS + 1, false, &pc), 0);
+	assert_int_equal(pc.answers, 1);
+	assert_int_equal(pc.documents, 1);
+	assert_int_equal(mlv_store_referral_answers(fx->s, rid, answer_seen, &ar), 0);
+	assert_int_equal(ar.id, answer_id);
+	assert_int_equal(ar.at_ms, RECEIVED_MS + 10);
+	assert_null(ar.text);
+	assert_null(ar.data);
+	assert_int_equal(mlv_store_referral_docs(fx->s, rid, doc_seen, &dr), 0);
+	assert_string_equal(dr.filename, "");
+	assert_string_equal(dr.type, "invoice");
+	assert_string_equal(dr.reference, "INV-1");
+	assert_int_equal(dr.size, 5);
+	assert_int_equal(strlen(dr.sha256), 64);
+	assert_int_equal(mlv_store_referral_doc_content(fx->s, rid, dr.id, &dr, &content),
+			 MLV_ENOTFOUND);
+	mlv_referral r;
+	assert_int_equal(mlv_store_referral_get(fx->s, 0, 0, rid, &r), 0);
+	assert_int_equal(r.answers, 1);
+	/* Purged once: a second run finds nothing. */
+	assert_int_equal(mlv_store_purge(fx->s, rd, RECEIVED_MS + 1, false, &pc), 0);
+	assert_int_equal(pc.answers, 0);
+	assert_int_equal(pc.documents, 0);
+	mlv_buf_free(&content);
+}
+
+/* The registry's history: superseded records older than the cut-off lose
+ * their contacts (and a natural person's addresses); the current record,
+ * in the operators table and as the latest history record, stays whole. */
+struct hist_seen {
+	int n;
+	size_t contacts[4], addresses[4];
+};
+
+static int hist_row(void *ctx, const mlv_registry_change *ch, const mlv_operator *op)
+{
+	struct hist_seen *h = ctx;
+	(void)ch;
+	if (h->n < 4) {
+		h->contacts[h->n] = op->ncontacts;
+		h->addresses[h->n] = op->naddresses;
+	}
+	h->n++;
+	return 0;
+}
+
+static void test_purge_registry_history(void **state)
+{
+	fixture *fx = *state;
+	mlv_operator *op = calloc(1, sizeof(*op));
+	assert_non_null(op);
+	op->kind = MLV_OP_SELLER;
+	snprintf(op->name, sizeof(op->name), "Camille Martin");
+	snprintf(op->country, sizeof(op->country), "FR");
+	op->natural_person = true;
+	op->ncontacts = 1;
+	snprintf(op->contacts[0].name, sizeof(op->contacts[0].name), "Camille Martin");
+	snprintf(op->contacts[0].email, sizeof(op->contacts[0].email), "camille@example.org");
+	op->naddresses = 1;
+	op->addresses[0].type = 1;
+	snprintf(op->addresses[0].street, sizeof(op->addresses[0].street), "5 Rue de la Paix");
+	snprintf(op->addresses[0].city, sizeof(op->addresses[0].city), "Paris");
+	snprintf(op->addresses[0].country, sizeof(op->addresses[0].country), "FR");
+	char why[256];
+	bool changed = false;
+	assert_int_equal(mlv_store_operator_create(fx->s, op, "admin", RECEIVED_MS, why, sizeof(why)),
+			 0);
+	snprintf(op->contacts[0].phone, sizeof(op->contacts[0].phone), "+33155550100");
+	assert_int_equal(mlv_store_operator_update(fx->s, op, 1, "admin", RECEIVED_MS + 1000,
+						   &changed, why, sizeof(why)),
+			 0);
+	assert_true(changed);
+	mlv_purge_counts pc;
+	/* Both records newer than the cut-off: nothing. */
+	assert_int_equal(mlv_store_purge(fx->s, rd, RECEIVED_MS - 1, false, &pc), 0);
+	assert_int_equal(pc.registry, 0);
+	/* Both older: only the superseded one is purged. */
+	assert_int_equal(mlv_store_purge(fx->s, rd, RECEIVED_MS + 5000, false, &pc), 0);
+	assert_int_equal(pc.registry, 1);
+	struct hist_seen h = {0};
+	assert_int_equal(mlv_store_operator_history(fx->s, op->id, hist_row, &h), 0);
+	assert_int_equal(h.n, 2);
+	assert_int_equal(h.contacts[0], 0);
+	assert_int_equal(h.addresses[0], 0);
+	assert_int_equal(h.contacts[1], 1);
+	assert_int_equal(h.addresses[1], 1);
+	mlv_operator *cur = calloc(1, sizeof(*cur));
+	assert_non_null(cur);
+	assert_int_equal(mlv_store_operator_get(fx->s, op->id, cur), 0);
+	assert_int_equal(cur->ncontacts, 1);
+	assert_string_equal(cur->contacts[0].email, "camille@example.org");
+	/* Once purged, a record is not counted again. */
+	assert_int_equal(mlv_store_purge(fx->s, rd, RECEIVED_MS + 5000, false, &pc), 0);
+	assert_int_equal(pc.registry, 0);
+	free(cur);
+	free(op);
 }
 
 static void test_list_callback_stops(void **state)
@@ -1054,6 +1208,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_list_callback_stops, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dictionary_bodies, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_purge_personal_data, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_purge_referrals, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_purge_registry_history, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_purge_parts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_people_and_sessions, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rule_versions, setup, teardown),
