@@ -395,15 +395,43 @@ static int cand_add(cands *cs, uint32_t rule, long item)
 	return 0;
 }
 
-static int cand_list(cands *cs, const uint32_t *post, size_t n, long item)
+/* What a candidate is filtered by (risk_quick): the consignment's
+ * departure and, for an item candidate, the item's origin, phrases and
+ * chapter as bit sets; ~0 for what a consignment candidate leaves open. */
+typedef struct quick_key {
+	uint64_t dep, origin, words, chapter;
+} quick_key;
+
+static bool quick_pass(const risk_quick *q, const quick_key *k)
 {
-	for (size_t i = 0; i < n; i++)
+	const uint64_t any = ~(uint64_t)0;
+	return (q->dep == any || (q->dep & k->dep)) && (q->origin == any || (q->origin & k->origin)) &&
+	       (q->words == any || (q->words & k->words)) &&
+	       (q->chapter == any || (q->chapter & k->chapter));
+}
+
+/* The quick filters of the postings from posts[off]. */
+static const risk_quick *quick_at(const risk_index *x, size_t off)
+{
+	return x->post_quick != NULL ? x->post_quick + off : NULL;
+}
+
+/* Appends the rules of a posting list that pass their quick filter;
+ * quick: the filters parallel to post[], NULL for none. */
+static int cand_list(cands *cs, const uint32_t *post, const risk_quick *quick, size_t n,
+		     long item, const quick_key *k)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (quick != NULL && !quick_pass(&quick[i], k))
+			continue;
 		if (cand_add(cs, post[i], item) != 0)
 			return MLV_ENOMEM;
+	}
 	return 0;
 }
 
-static int cand_key(cands *cs, const risk_index *x, char type, const char *text, long item)
+static int cand_key(cands *cs, const risk_index *x, char type, const char *text, long item,
+		    const quick_key *k)
 {
 	char key[RISK_NAME_MAX + 16];
 	int n = snprintf(key, sizeof(key), "%c%s", type, text);
@@ -411,14 +439,16 @@ static int cand_key(cands *cs, const risk_index *x, char type, const char *text,
 		return 0;
 	size_t np;
 	const uint32_t *post = mlv_risk_map_get(x, key, (size_t)n, &np);
-	return cand_list(cs, post, np, item);
+	if (np == 0)
+		return 0;
+	return cand_list(cs, post, quick_at(x, (size_t)(post - x->posts)), np, item, k);
 }
 
-static int cand_enum(cands *cs, const risk_index *x, char type, unsigned v)
+static int cand_enum(cands *cs, const risk_index *x, char type, unsigned v, const quick_key *k)
 {
 	char d[12];
 	snprintf(d, sizeof(d), "%u", v);
-	return cand_key(cs, x, type, d, -1);
+	return cand_key(cs, x, type, d, -1, k);
 }
 
 /* base + off, where an empty array may have a NULL base. */
@@ -440,13 +470,22 @@ static int collect(cands *cs, const risk_set *s, const facts *f, bool goods)
 	const mlv_consignment *c = f->c;
 	const mlv_risk_input *in = f->in;
 	int rc = 0;
+	const uint64_t all = ~(uint64_t)0;
+	const quick_key whole = {risk_country_bit(f->dep), all, all, all};
 	for (size_t i = 0; i < c->item_count; i++) {
 		const item_facts *it = &f->items[i];
 		const uint32_t *ph = goods ? at(f->gph, it->gph) : at(f->ph, it->ph);
 		size_t nph = goods ? it->ngph : it->nph;
+		const char *hs = c->items[i].hs_code;
+		quick_key item = {whole.dep, risk_country_bit(it->origin), 0, all};
+		if (hs[0] >= '0' && hs[0] <= '9' && hs[1] >= '0' && hs[1] <= '9')
+			item.chapter = risk_chapter_bits(hs); /* else item_ok decides */
 		for (size_t k = 0; k < nph; k++)
-			if ((rc = cand_list(cs, at(x->posts, x->phrase_post[ph[k]]), x->phrase_npost[ph[k]],
-					    (long)i)) != 0)
+			item.words |= risk_quick_bit(ph[k]);
+		for (size_t k = 0; k < nph; k++)
+			if ((rc = cand_list(cs, at(x->posts, x->phrase_post[ph[k]]),
+					    quick_at(x, x->phrase_post[ph[k]]), x->phrase_npost[ph[k]],
+					    (long)i, &item)) != 0)
 				return rc;
 		uint32_t node = 0;
 		for (const char *d = c->items[i].hs_code; *d >= '0' && *d <= '9'; d++) {
@@ -454,29 +493,30 @@ static int collect(cands *cs, const risk_set *s, const facts *f, bool goods)
 			if (nx == 0)
 				break;
 			node = (uint32_t)nx;
-			if ((rc = cand_list(cs, at(x->posts, x->trie[node].post), x->trie[node].npost,
-					    (long)i)) != 0)
+			if ((rc = cand_list(cs, at(x->posts, x->trie[node].post),
+					    quick_at(x, x->trie[node].post), x->trie[node].npost, (long)i,
+					    &item)) != 0)
 				return rc;
 		}
 		if (it->origin != RISK_NO_COUNTRY) {
 			char cc[3];
 			cc_text(it->origin, cc);
-			if ((rc = cand_key(cs, x, RISK_K_ORIGIN, cc, (long)i)) != 0)
+			if ((rc = cand_key(cs, x, RISK_K_ORIGIN, cc, (long)i, &item)) != 0)
 				return rc;
 		}
 	}
 	if (f->dep != RISK_NO_COUNTRY) {
 		char a[3], b[3], r[8];
 		cc_text(f->dep, a);
-		if ((rc = cand_key(cs, x, RISK_K_DEPARTURE, a, -1)) != 0)
+		if ((rc = cand_key(cs, x, RISK_K_DEPARTURE, a, -1, &whole)) != 0)
 			return rc;
 		snprintf(r, sizeof(r), "%s>*", a);
-		if ((rc = cand_key(cs, x, RISK_K_ROUTE, r, -1)) != 0)
+		if ((rc = cand_key(cs, x, RISK_K_ROUTE, r, -1, &whole)) != 0)
 			return rc;
 		if (f->dest != RISK_NO_COUNTRY) {
 			cc_text(f->dest, b);
 			snprintf(r, sizeof(r), "%s>%s", a, b);
-			if ((rc = cand_key(cs, x, RISK_K_ROUTE, r, -1)) != 0)
+			if ((rc = cand_key(cs, x, RISK_K_ROUTE, r, -1, &whole)) != 0)
 				return rc;
 		}
 	}
@@ -484,35 +524,36 @@ static int collect(cands *cs, const risk_set *s, const facts *f, bool goods)
 		char b[3], r[8];
 		cc_text(f->dest, b);
 		snprintf(r, sizeof(r), "*>%s", b);
-		if ((rc = cand_key(cs, x, RISK_K_ROUTE, r, -1)) != 0)
+		if ((rc = cand_key(cs, x, RISK_K_ROUTE, r, -1, &whole)) != 0)
 			return rc;
 	}
 	for (int role = 1; role < MLV_RISK_ROLE_COUNT; role++) {
-		if (f->pkey_n[role][0] && (rc = cand_key(cs, x, RISK_K_PARTY, f->pkey_n[role], -1)) != 0)
+		if (f->pkey_n[role][0] && (rc = cand_key(cs, x, RISK_K_PARTY, f->pkey_n[role], -1, &whole)) != 0)
 			return rc;
-		if (f->pkey_i[role][0] && (rc = cand_key(cs, x, RISK_K_PARTY, f->pkey_i[role], -1)) != 0)
+		if (f->pkey_i[role][0] && (rc = cand_key(cs, x, RISK_K_PARTY, f->pkey_i[role], -1, &whole)) != 0)
 			return rc;
-		if (f->watch[role] != NULL && (rc = cand_enum(cs, x, RISK_K_WATCH, (unsigned)role)) != 0)
+		if (f->watch[role] != NULL && (rc = cand_enum(cs, x, RISK_K_WATCH, (unsigned)role, &whole)) != 0)
 			return rc;
 	}
 	for (unsigned b = 0; b < 8; b++)
-		if ((in->mismatch & (1u << b)) && (rc = cand_enum(cs, x, RISK_K_MISMATCH, b)) != 0)
+		if ((in->mismatch & (1u << b)) && (rc = cand_enum(cs, x, RISK_K_MISMATCH, b, &whole)) != 0)
 			return rc;
-	if (in->split != NULL && in->split->split && (rc = cand_key(cs, x, RISK_K_SPLIT, "", -1)) != 0)
+	if (in->split != NULL && in->split->split && (rc = cand_key(cs, x, RISK_K_SPLIT, "", -1, &whole)) != 0)
 		return rc;
 	unsigned scheme = c->tax_collected.present ? c->tax_collected.scheme : 0;
-	if ((rc = cand_enum(cs, x, RISK_K_SCHEME, scheme)) != 0)
+	if ((rc = cand_enum(cs, x, RISK_K_SCHEME, scheme, &whole)) != 0)
 		return rc;
-	if (c->channel && (rc = cand_enum(cs, x, RISK_K_CHANNEL, c->channel)) != 0)
+	if (c->channel && (rc = cand_enum(cs, x, RISK_K_CHANNEL, c->channel, &whole)) != 0)
 		return rc;
-	if (c->business_model && (rc = cand_enum(cs, x, RISK_K_MODEL, c->business_model)) != 0)
+	if (c->business_model && (rc = cand_enum(cs, x, RISK_K_MODEL, c->business_model, &whole)) != 0)
 		return rc;
-	if (c->category && (rc = cand_enum(cs, x, RISK_K_CATEGORY, c->category)) != 0)
+	if (c->category && (rc = cand_enum(cs, x, RISK_K_CATEGORY, c->category, &whole)) != 0)
 		return rc;
 	if (c->transport.present && c->transport.mode &&
-	    (rc = cand_enum(cs, x, RISK_K_MODE, c->transport.mode)) != 0)
+	    (rc = cand_enum(cs, x, RISK_K_MODE, c->transport.mode, &whole)) != 0)
 		return rc;
-	return cand_list(cs, x->always, x->nalways, -1);
+	/* the `always` rules have no criterion a quick filter tests */
+	return cand_list(cs, x->always, NULL, x->nalways, -1, &whole);
 }
 
 /* ---- evaluation ---------------------------------------------------------------------- */
@@ -795,9 +836,9 @@ static void put_stat(out_text *o, const facts *f, double minor_per)
 	puts_(o, b);
 }
 
+/* "8517.13.00": dots after the heading and the subheading. */
 static void put_hs(out_text *o, const char *hs, size_t max)
 {
-	char b[16];
 	size_t n = strlen(hs);
 	if (n > max)
 		n = max;
@@ -805,10 +846,13 @@ static void put_hs(out_text *o, const char *hs, size_t max)
 		put(o, hs, n);
 		return;
 	}
-	int k = snprintf(b, sizeof(b), "%.4s.%.2s", hs, hs + 4);
-	if (n > 6)
-		snprintf(b + k, sizeof(b) - (size_t)k, ".%.*s", (int)(n - 6), hs + 6);
-	puts_(o, b);
+	put(o, hs, 4);
+	put(o, ".", 1);
+	put(o, hs + 4, n < 6 ? n - 4 : 2);
+	if (n > 6) {
+		put(o, ".", 1);
+		put(o, hs + 6, n - 6);
+	}
 }
 
 static void put_or(out_text *o, const char *s, const char *dflt)
@@ -1191,6 +1235,24 @@ static int cmp_pending(const void *a, const void *b)
 	return x->ctx.item < y->ctx.item ? -1 : x->ctx.item > y->ctx.item;
 }
 
+/* The hits, strongest first: a (stable) insertion sort for the few hits
+ * of most consignments, where qsort spent its time copying entries
+ * through memcpy; qsort for more. */
+static void sort_pending(pending *v, size_t n)
+{
+	if (n > 16) {
+		qsort(v, n, sizeof(*v), cmp_pending);
+		return;
+	}
+	for (size_t i = 1; i < n; i++) {
+		pending x = v[i];
+		size_t j = i;
+		for (; j > 0 && cmp_pending(&v[j - 1], &x) > 0; j--)
+			v[j] = v[j - 1];
+		v[j] = x;
+	}
+}
+
 /* ---- AEO (risk.h, "AEO"; operators.h decides who is recognised) ---------------------- */
 
 /* Applies a recognised AEO's factor to the score unless `shield` names a hit
@@ -1328,7 +1390,7 @@ int mlv_risk_assess(mlv_risk_assessment *out, const mlv_risk_profile *p,
 
 	/* The explanation: strongest hits first. */
 	if (ps.n > 1)
-		qsort(ps.v, ps.n, sizeof(*ps.v), cmp_pending);
+		sort_pending(ps.v, ps.n);
 	size_t keep = ps.n < MLV_RISK_MAX_HITS ? ps.n : MLV_RISK_MAX_HITS;
 	out->hits_dropped = ps.n - keep;
 	if (keep > 0) {
@@ -1342,7 +1404,8 @@ int mlv_risk_assess(mlv_risk_assessment *out, const mlv_risk_profile *p,
 		const pending *h = &ps.v[i];
 		mlv_risk_hit *o = &out->hits[i];
 		o->kind = (mlv_risk_hit_kind)h->r->kind;
-		snprintf(o->rule_id, sizeof(o->rule_id), "%s", h->r->id);
+		size_t idn = strnlen(h->r->id, sizeof(o->rule_id) - 1);
+		memcpy(o->rule_id, h->r->id, idn); /* the rest is calloc's zeros */
 		o->version = h->r->version;
 		o->weight = h->r->weight;
 		o->lane = h->lane;

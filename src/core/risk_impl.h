@@ -13,7 +13,11 @@
  *  - phrase ids are dense 0..nphrases-1 and a rule's words / not_words
  *    arrays are sorted by phrase id;
  *  - the automaton's root has a full 256-entry transition table, other
- *    nodes sorted edge lists; fail and out links follow Aho-Corasick. */
+ *    nodes sorted edge lists; fail and out links follow Aho-Corasick;
+ *  - post_quick[k] is the quick filter of rule posts[k]: it admits every
+ *    consignment (and item) that rule can hit, so a candidate it rejects
+ *    is dropped before the full evaluation.  It lies beside the postings
+ *    so that scanning a long list reads memory in order. */
 #ifndef MLV_RISK_IMPL_H
 #define MLV_RISK_IMPL_H
 
@@ -113,6 +117,18 @@ typedef struct risk_map_slot {
 	uint32_t post, npost;
 } risk_map_slot;
 
+/* Necessary conditions of one rule, as 64-bit sets (risk_quick_bit):
+ * tested on each posting a consignment meets, so that a long posting
+ * list costs a few instructions per rule, not a full evaluation.  Values
+ * share bits (a set may admit more, never fewer); ~0: no condition, and
+ * then an unknown value passes too. */
+typedef struct risk_quick {
+	uint64_t dep;	  /* departures its routes and departure list admit */
+	uint64_t origin;  /* origins its items may have */
+	uint64_t words;	  /* phrase ids of which an item needs one */
+	uint64_t chapter; /* HS chapters (two digits) its items may have */
+} risk_quick;
+
 typedef struct risk_index {
 	risk_trie_node *trie;
 	size_t ntrie;
@@ -128,6 +144,7 @@ typedef struct risk_index {
 	size_t nalways;
 	uint32_t *posts; /* every posting list lives here */
 	size_t nposts;
+	risk_quick *post_quick; /* parallel to posts */
 } risk_index;
 
 /* Key prefixes of the map: one byte, then the key's text. */
@@ -213,6 +230,33 @@ static inline uint16_t risk_country_key(const char *cc)
 	if (cc == NULL || cc[0] < 'A' || cc[0] > 'Z' || cc[1] < 'A' || cc[1] > 'Z' || cc[2] != '\0')
 		return RISK_NO_COUNTRY;
 	return (uint16_t)((cc[0] - 'A') * 26 + (cc[1] - 'A'));
+}
+
+/* A value's bit in a risk_quick set. */
+static inline uint64_t risk_quick_bit(uint32_t v)
+{
+	return (uint64_t)1 << ((uint32_t)(v * 0x9E3779B1u) >> 26);
+}
+
+/* A country's bit; 0 for an unknown one. */
+static inline uint64_t risk_country_bit(uint16_t k)
+{
+	return k < RISK_NCOUNTRY ? risk_quick_bit(k) : 0;
+}
+
+/* The bits of the HS chapters that codes starting with hs[] may have:
+ * one for two digits or more, ten for one; ~0 for none. */
+static inline uint64_t risk_chapter_bits(const char *hs)
+{
+	if (hs[0] < '0' || hs[0] > '9')
+		return ~(uint64_t)0;
+	uint32_t tens = (uint32_t)(hs[0] - '0') * 10;
+	if (hs[1] >= '0' && hs[1] <= '9')
+		return risk_quick_bit(tens + (uint32_t)(hs[1] - '0'));
+	uint64_t m = 0;
+	for (uint32_t d = 0; d < 10; d++)
+		m |= risk_quick_bit(tens + d);
+	return m;
 }
 
 /* risk_analytics.c: the keys party criteria, watch-list look-ups and

@@ -129,6 +129,7 @@ static void index_free(risk_index *x)
 	free(x->map);
 	free(x->always);
 	free(x->posts);
+	free(x->post_quick);
 	memset(x, 0, sizeof(*x));
 }
 
@@ -1603,6 +1604,8 @@ typedef struct compiler {
 	vec always;
 	size_t posts_cap;
 	size_t trie_cap;
+	uint32_t *counts; /* rules per criterion key, hashed (choosing anchors) */
+	size_t count_cap;
 } compiler;
 
 static int trie_insert(compiler *c, const char *digits, uint32_t *node)
@@ -1666,23 +1669,136 @@ static int add_mask_keys(compiler *c, uint32_t rule, char type, uint32_t mask)
 	return 0;
 }
 
-/* Files rule i under its most selective indexable criterion. */
+/* ---- choosing anchors ---------------------------------------------------------- */
+
+/* A rule may be anchored on any of its indexable criteria; what a
+ * consignment pays for an anchor is the length of the posting lists it
+ * meets.  So each rule is filed under the criterion whose keys the fewest
+ * rules share (counted in a first pass over the set), each count scaled by
+ * how broad that kind of key is: a party or a full subheading is met by
+ * few consignments, a chapter or a route by many.  Ties keep the order
+ * below (parties, words, HS, origins, routes, departures).  Any choice is
+ * correct (evaluation checks every criterion); only the cost differs.
+ * Counts live in a hashed table where colliding keys add up: a collision
+ * can only make a choice worse, never wrong. */
+enum {
+	OPT_PARTY = 0, /* + role, 1 .. MLV_RISK_ROLE_COUNT - 1 */
+	OPT_WORDS = MLV_RISK_ROLE_COUNT,
+	OPT_HS,
+	OPT_ORIGIN,
+	OPT_ROUTE,
+	OPT_DEPARTURE,
+	OPT_COUNT,
+};
+
+/* How broad a key of each kind is, relative to a party's. */
+static unsigned hs_breadth(const char *hs)
+{
+	size_t n = strlen(hs);
+	return n >= 6 ? 1 : n >= 4 ? 2 : n >= 2 ? 4 : 8;
+}
+
+static uint64_t count_slot(const compiler *c, char type, const void *key, size_t n)
+{
+	char buf[RISK_NAME_MAX + 16];
+	buf[0] = type;
+	if (n > sizeof(buf) - 1)
+		n = sizeof(buf) - 1;
+	memcpy(buf + 1, key, n);
+	return fnv1a(buf, n + 1) & (c->count_cap - 1);
+}
+
+/* Visits the keys of option `opt` of rule r: counts them (add), or
+ * returns their weighted cost; UINT64_MAX when r has no such criterion. */
+static uint64_t option_keys(compiler *c, const risk_rule *r, int opt, bool add)
+{
+	uint64_t cost = 0;
+	size_t n = 0;
+	for (size_t k = 0;; k++) {
+		uint64_t slot;
+		unsigned breadth;
+		if (opt < OPT_WORDS) {
+			if (k >= (n = r->nparty[opt]))
+				break;
+			char role = (char)('0' + opt);
+			char buf[RISK_NAME_MAX + 8];
+			size_t len = strlen(r->party[opt][k]);
+			if (len > sizeof(buf) - 2)
+				len = sizeof(buf) - 2;
+			buf[0] = role;
+			memcpy(buf + 1, r->party[opt][k], len);
+			slot = count_slot(c, RISK_K_PARTY, buf, len + 1);
+			breadth = 1;
+		} else if (opt == OPT_WORDS) {
+			if (k >= (n = r->nwords))
+				break;
+			slot = count_slot(c, 'w', &r->words[k], sizeof(r->words[k]));
+			breadth = 2;
+		} else if (opt == OPT_HS) {
+			if (k >= (n = r->nhs))
+				break;
+			slot = count_slot(c, 'h', r->hs[k], strlen(r->hs[k]));
+			breadth = hs_breadth(r->hs[k]);
+		} else if (opt == OPT_ORIGIN) {
+			if (k >= (n = r->norigins))
+				break;
+			slot = count_slot(c, RISK_K_ORIGIN, &r->origins[k], sizeof(r->origins[k]));
+			breadth = 8;
+		} else if (opt == OPT_ROUTE) {
+			if (k >= (n = r->nroutes))
+				break;
+			slot = count_slot(c, RISK_K_ROUTE, &r->routes[k], sizeof(r->routes[k]));
+			breadth = r->routes[k] / 677 == RISK_ANY_COUNTRY ||
+						  r->routes[k] % 677 == RISK_ANY_COUNTRY
+					  ? 16
+					  : 8;
+		} else {
+			if (k >= (n = r->ndepartures))
+				break;
+			slot = count_slot(c, RISK_K_DEPARTURE, &r->departures[k],
+					  sizeof(r->departures[k]));
+			breadth = 8;
+		}
+		if (add)
+			c->counts[slot]++;
+		else
+			cost += (uint64_t)c->counts[slot] * breadth;
+	}
+	return n == 0 ? UINT64_MAX : cost;
+}
+
+/* The option of rule i that costs least; OPT_COUNT when it has none. */
+static int cheapest_option(compiler *c, const risk_rule *r)
+{
+	int best = OPT_COUNT;
+	uint64_t best_cost = UINT64_MAX;
+	for (int opt = 1; opt < OPT_COUNT; opt++) {
+		uint64_t cost = option_keys(c, r, opt, false);
+		if (cost < best_cost) {
+			best = opt;
+			best_cost = cost;
+		}
+	}
+	return best;
+}
+
+/* Files rule i under its cheapest indexable criterion, else the first of
+ * the coarse ones, else in the `always` list. */
 static int anchor(compiler *c, uint32_t i)
 {
 	const risk_rule *r = &c->s->rules[i];
 	int rc = 0;
-	for (int role = 1; role < MLV_RISK_ROLE_COUNT; role++) {
-		if (r->nparty[role] == 0)
-			continue;
-		for (size_t k = 0; k < r->nparty[role]; k++) {
+	int opt = cheapest_option(c, r);
+	if (opt < OPT_WORDS) {
+		for (size_t k = 0; k < r->nparty[opt]; k++) {
 			char buf[RISK_NAME_MAX + 8];
-			int n = snprintf(buf, sizeof(buf), "%d%s", role, r->party[role][k]);
+			int n = snprintf(buf, sizeof(buf), "%d%s", opt, r->party[opt][k]);
 			if ((rc = add_key(c, i, RISK_K_PARTY, buf, (size_t)n)) != 0)
 				return rc;
 		}
 		return 0;
 	}
-	if (r->nwords > 0) {
+	if (opt == OPT_WORDS) {
 		for (size_t k = 0; k < r->nwords; k++) {
 			post_pair pp = {r->words[k], i};
 			if ((rc = vec_push(&c->phrase_pairs, &pp)) != 0)
@@ -1690,7 +1806,7 @@ static int anchor(compiler *c, uint32_t i)
 		}
 		return 0;
 	}
-	if (r->nhs > 0) {
+	if (opt == OPT_HS) {
 		for (size_t k = 0; k < r->nhs; k++) {
 			post_pair pp = {0, i};
 			if ((rc = trie_insert(c, r->hs[k], &pp.key)) != 0 ||
@@ -1699,15 +1815,16 @@ static int anchor(compiler *c, uint32_t i)
 		}
 		return 0;
 	}
-	if (r->norigins > 0 || r->nroutes > 0 || r->ndepartures > 0) {
+	if (opt == OPT_ORIGIN) {
 		for (size_t k = 0; k < r->norigins; k++) {
 			char cc[3];
 			country_text(r->origins[k], cc);
 			if ((rc = add_key(c, i, RISK_K_ORIGIN, cc, 2)) != 0)
 				return rc;
 		}
-		if (r->norigins > 0)
-			return 0;
+		return 0;
+	}
+	if (opt == OPT_ROUTE) {
 		for (size_t k = 0; k < r->nroutes; k++) {
 			char a[3], b[3], buf[8];
 			country_text((uint16_t)(r->routes[k] / 677), a);
@@ -1716,8 +1833,9 @@ static int anchor(compiler *c, uint32_t i)
 			if ((rc = add_key(c, i, RISK_K_ROUTE, buf, (size_t)n)) != 0)
 				return rc;
 		}
-		if (r->nroutes > 0)
-			return 0;
+		return 0;
+	}
+	if (opt == OPT_DEPARTURE) {
 		for (size_t k = 0; k < r->ndepartures; k++) {
 			char cc[3];
 			country_text(r->departures[k], cc);
@@ -1743,6 +1861,45 @@ static int anchor(compiler *c, uint32_t i)
 	if (r->modes)
 		return add_mask_keys(c, i, RISK_K_MODE, r->modes);
 	return vec_push(&c->always, &i);
+}
+
+/* What a candidate must meet before it is kept (risk_impl.h, risk_quick):
+ * the departures its routes and departure list admit, the origins, words
+ * and chapters its items need. */
+static void quick_filter(const risk_rule *r, risk_quick *q)
+{
+	q->dep = ~(uint64_t)0;
+	q->origin = ~(uint64_t)0;
+	q->words = ~(uint64_t)0;
+	q->chapter = ~(uint64_t)0;
+	if (r->nwords > 0) {
+		q->words = 0;
+		for (size_t k = 0; k < r->nwords; k++)
+			q->words |= risk_quick_bit(r->words[k]);
+	}
+	if (r->nhs > 0) {
+		q->chapter = 0;
+		for (size_t k = 0; k < r->nhs; k++)
+			q->chapter |= risk_chapter_bits(r->hs[k]);
+	}
+	if (r->ndepartures > 0) {
+		q->dep = 0;
+		for (size_t k = 0; k < r->ndepartures; k++)
+			q->dep |= risk_country_bit(r->departures[k]);
+	}
+	if (r->nroutes > 0) {
+		uint64_t m = 0;
+		for (size_t k = 0; k < r->nroutes; k++) {
+			uint16_t a = (uint16_t)(r->routes[k] / 677);
+			m |= a == RISK_ANY_COUNTRY ? ~(uint64_t)0 : risk_country_bit(a);
+		}
+		q->dep &= m;
+	}
+	if (r->norigins > 0) {
+		q->origin = 0;
+		for (size_t k = 0; k < r->norigins; k++)
+			q->origin |= risk_country_bit(r->origins[k]);
+	}
 }
 
 /* Sorted, de-duplicated pairs -> (post, npost) per key in `post`/`npost`
@@ -1936,12 +2093,32 @@ static int build_map(compiler *c)
 static int set_compile(risk_set *s)
 {
 	risk_index *x = &s->idx;
-	compiler c = {s, VEC(post_pair), VEC(post_pair), VEC(key_pair), VEC(uint32_t), 0, 64};
+	compiler c = {s, VEC(post_pair), VEC(post_pair), VEC(key_pair), VEC(uint32_t), 0, 64,
+		      NULL, 0};
 	int rc = 0;
 	x->trie = calloc(c.trie_cap, sizeof(*x->trie));
 	if (x->trie == NULL)
 		return MLV_ENOMEM;
 	x->ntrie = 1;
+	size_t nkeys = 0;
+	for (uint32_t i = 0; i < s->nrules; i++) {
+		const risk_rule *r = &s->rules[i];
+		nkeys += r->nwords + r->nhs + r->norigins + r->nroutes + r->ndepartures;
+		for (int role = 1; role < MLV_RISK_ROLE_COUNT; role++)
+			nkeys += r->nparty[role];
+	}
+	c.count_cap = 64;
+	while (c.count_cap < 4 * nkeys)
+		c.count_cap <<= 1;
+	c.counts = calloc(c.count_cap, sizeof(*c.counts));
+	if (c.counts == NULL) {
+		rc = MLV_ENOMEM;
+		goto cleanup;
+	}
+	for (uint32_t i = 0; i < s->nrules; i++)
+		if (s->rules[i].enabled)
+			for (int opt = 1; opt < OPT_COUNT; opt++)
+				option_keys(&c, &s->rules[i], opt, true);
 	for (uint32_t i = 0; i < s->nrules; i++)
 		if (s->rules[i].enabled && (rc = anchor(&c, i)) != 0)
 			goto cleanup;
@@ -1962,6 +2139,13 @@ static int set_compile(risk_set *s)
 		goto cleanup;
 	if ((rc = build_map(&c)) != 0)
 		goto cleanup;
+	x->post_quick = malloc((x->nposts ? x->nposts : 1) * sizeof(*x->post_quick));
+	if (x->post_quick == NULL) {
+		rc = MLV_ENOMEM;
+		goto cleanup;
+	}
+	for (size_t k = 0; k < x->nposts; k++)
+		quick_filter(&s->rules[x->posts[k]], &x->post_quick[k]);
 	x->nalways = c.always.n;
 	if (c.always.n > 0) {
 		x->always = malloc(c.always.n * sizeof(uint32_t));
@@ -1977,6 +2161,7 @@ cleanup:
 	vec_free(&c.phrase_pairs);
 	vec_free(&c.key_pairs);
 	vec_free(&c.always);
+	free(c.counts);
 	return rc;
 }
 
