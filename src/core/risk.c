@@ -400,6 +400,8 @@ static int cand_add(cands *cs, uint32_t rule, long item)
  * chapter as bit sets; ~0 for what a consignment candidate leaves open. */
 typedef struct quick_key {
 	uint64_t dep, origin, words, chapter;
+	bool value_known;
+	int64_t value; /* the consignment's, in the profile's currency */
 } quick_key;
 
 static bool quick_pass(const risk_quick *q, const quick_key *k)
@@ -407,7 +409,8 @@ static bool quick_pass(const risk_quick *q, const quick_key *k)
 	const uint64_t any = ~(uint64_t)0;
 	return (q->dep == any || (q->dep & k->dep)) && (q->origin == any || (q->origin & k->origin)) &&
 	       (q->words == any || (q->words & k->words)) &&
-	       (q->chapter == any || (q->chapter & k->chapter));
+	       (q->chapter == any || (q->chapter & k->chapter)) &&
+	       (!q->value || (k->value_known && k->value >= q->value_lo && k->value <= q->value_hi));
 }
 
 /* The quick filters of the postings from posts[off]. */
@@ -471,13 +474,15 @@ static int collect(cands *cs, const risk_set *s, const facts *f, bool goods)
 	const mlv_risk_input *in = f->in;
 	int rc = 0;
 	const uint64_t all = ~(uint64_t)0;
-	const quick_key whole = {risk_country_bit(f->dep), all, all, all};
+	const quick_key whole = {risk_country_bit(f->dep), all, all, all, f->value_known, f->value};
 	for (size_t i = 0; i < c->item_count; i++) {
 		const item_facts *it = &f->items[i];
 		const uint32_t *ph = goods ? at(f->gph, it->gph) : at(f->ph, it->ph);
 		size_t nph = goods ? it->ngph : it->nph;
 		const char *hs = c->items[i].hs_code;
-		quick_key item = {whole.dep, risk_country_bit(it->origin), 0, all};
+		quick_key item = whole;
+		item.origin = risk_country_bit(it->origin);
+		item.words = 0;
 		if (hs[0] >= '0' && hs[0] <= '9' && hs[1] >= '0' && hs[1] <= '9')
 			item.chapter = risk_chapter_bits(hs); /* else item_ok decides */
 		for (size_t k = 0; k < nph; k++)

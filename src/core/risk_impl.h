@@ -127,6 +127,11 @@ typedef struct risk_quick {
 	uint64_t origin;  /* origins its items may have */
 	uint64_t words;	  /* phrase ids of which an item needs one */
 	uint64_t chapter; /* HS chapters (two digits) its items may have */
+	/* The consignment's value, when the rule bounds it: known, and within
+	 * [value_lo, value_hi] in the set's currency (the bounds stay open
+	 * when the rule's currency is another). */
+	bool value;
+	int64_t value_lo, value_hi;
 } risk_quick;
 
 typedef struct risk_index {

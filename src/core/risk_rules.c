@@ -1865,9 +1865,19 @@ static int anchor(compiler *c, uint32_t i)
 
 /* What a candidate must meet before it is kept (risk_impl.h, risk_quick):
  * the departures its routes and departure list admit, the origins, words
- * and chapters its items need. */
-static void quick_filter(const risk_rule *r, risk_quick *q)
+ * and chapters its items need, the consignment's value when the rule's
+ * bounds are in `currency` (the set's; NULL: none). */
+static void quick_filter(const risk_rule *r, const char *currency, risk_quick *q)
 {
+	q->value = r->value.has_lo || r->value.has_hi;
+	q->value_lo = INT64_MIN;
+	q->value_hi = INT64_MAX;
+	if (q->value && currency != NULL && strcmp(r->currency, currency) == 0) {
+		if (r->value.has_lo)
+			q->value_lo = r->value.lo;
+		if (r->value.has_hi)
+			q->value_hi = r->value.hi;
+	}
 	q->dep = ~(uint64_t)0;
 	q->origin = ~(uint64_t)0;
 	q->words = ~(uint64_t)0;
@@ -2090,7 +2100,9 @@ static int build_map(compiler *c)
 	return 0;
 }
 
-static int set_compile(risk_set *s)
+/* currency: the one assessments of the set compare values in (a
+ * profile's); NULL when there is none (goods lists). */
+static int set_compile(risk_set *s, const char *currency)
 {
 	risk_index *x = &s->idx;
 	compiler c = {s, VEC(post_pair), VEC(post_pair), VEC(key_pair), VEC(uint32_t), 0, 64,
@@ -2145,7 +2157,7 @@ static int set_compile(risk_set *s)
 		goto cleanup;
 	}
 	for (size_t k = 0; k < x->nposts; k++)
-		quick_filter(&s->rules[x->posts[k]], &x->post_quick[k]);
+		quick_filter(&s->rules[x->posts[k]], currency, &x->post_quick[k]);
 	x->nalways = c.always.n;
 	if (c.always.n > 0) {
 		x->always = malloc(c.always.n * sizeof(uint32_t));
@@ -2252,7 +2264,7 @@ static int profile_parse(mlv_risk_profile **out, const char *text, size_t len, c
 	}
 	if (rc != 0)
 		goto cleanup;
-	if ((rc = set_compile(&pr->set)) != 0)
+	if ((rc = set_compile(&pr->set, pr->currency)) != 0)
 		goto cleanup;
 	/* Kept for readers and editors: the text, and where each rule is. */
 	pr->text = malloc(len + 1);
@@ -2827,7 +2839,7 @@ int mlv_risk_goods_compile(mlv_risk_goods *g)
 {
 	if (g->set.compiled)
 		return MLV_ECONFLICT;
-	return set_compile(&g->set);
+	return set_compile(&g->set, NULL);
 }
 
 static int cmp_str(const void *a, const void *b)
