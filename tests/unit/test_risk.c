@@ -911,6 +911,182 @@ static void test_automaton_vs_naive(void **state)
 
 /* ---- lanes --------------------------------------------------------------------------------------- */
 
+/* Rules that combine item and consignment criteria, many sharing keys so
+ * that the index anchors them on different criteria and its quick filters
+ * (departure, origin, words, chapter, value) drop most candidates early:
+ * what fires must be exactly what a naive check of every criterion says. */
+typedef struct mixed_rule {
+	const char *hs, *word[2], *origin[2], *departure;
+	char route[8];
+	long value_min, value_max; /* whole euros, -1 unset */
+} mixed_rule;
+
+typedef struct mixed_item {
+	const char *hs, *origin;
+	char desc[64];
+} mixed_item;
+
+static const char *const mx_hs[] = {"85", "8517", "851762", "61", "6109", "95", "8544"};
+static const char *const mx_codes[] = {"851762", "851713", "610910", "950300", "854442"};
+static const char *const mx_words[] = {"cable", "lithium", "toy", "watch", "case"};
+static const char *const mx_countries[] = {"CN", "VN", "US", "DE"};
+
+static bool mixed_item_ok(const mixed_rule *r, const mixed_item *it)
+{
+	if (r->hs && strncmp(it->hs, r->hs, strlen(r->hs)) != 0)
+		return false;
+	if (r->word[0]) {
+		bool any = false;
+		char padded[72];
+		for (int w = 0; w < 2 && r->word[w]; w++) {
+			char needle[24];
+			snprintf(padded, sizeof(padded), " %s ", it->desc);
+			snprintf(needle, sizeof(needle), " %s ", r->word[w]);
+			any = any || strstr(padded, needle) != NULL;
+		}
+		if (!any)
+			return false;
+	}
+	if (r->origin[0] && strcmp(r->origin[0], it->origin) != 0 &&
+	    (r->origin[1] == NULL || strcmp(r->origin[1], it->origin) != 0))
+		return false;
+	return true;
+}
+
+static void test_mixed_criteria_vs_naive(void **state)
+{
+	(void)state;
+	enum { NRULES = 300, NCASES = 250 };
+	static mixed_rule rules[NRULES];
+	text_buf t = {NULL, 0, 0};
+	tb_add(&t, HEADER);
+	for (int i = 0; i < NRULES; i++) {
+		mixed_rule *r = &rules[i];
+		memset(r, 0, sizeof(*r));
+		r->value_min = r->value_max = -1;
+		char text[400];
+		int n = snprintf(text, sizeof(text), "[rule M%d]\nversion = 1\nweight = 1\nexplain = x\n", i);
+		if (rnd(2))
+			r->hs = mx_hs[rnd(MLV_ARRAY_LEN(mx_hs))];
+		if (rnd(3) == 0) {
+			r->word[0] = mx_words[rnd(MLV_ARRAY_LEN(mx_words))];
+			if (rnd(2))
+				r->word[1] = mx_words[rnd(MLV_ARRAY_LEN(mx_words))];
+		}
+		if (rnd(3) == 0) {
+			r->origin[0] = mx_countries[rnd(3)];
+			if (rnd(2))
+				r->origin[1] = mx_countries[rnd(3)];
+		}
+		if (rnd(3) == 0) {
+			const char *a = mx_countries[rnd(3)];
+			switch (rnd(4)) {
+			case 0: snprintf(r->route, sizeof(r->route), "%s>FR", a); break;
+			case 1: snprintf(r->route, sizeof(r->route), "*>FR"); break;
+			case 2: snprintf(r->route, sizeof(r->route), "%s>*", a); break;
+			default: snprintf(r->route, sizeof(r->route), "%s>DE", a); break;
+			}
+		}
+		if (rnd(4) == 0)
+			r->departure = mx_countries[rnd(2)];
+		if (rnd(3) == 0)
+			r->value_min = 10 + (long)rnd(90);
+		if (rnd(4) == 0)
+			r->value_max = (r->value_min > 0 ? r->value_min : 10) + (long)rnd(90);
+		if (!r->hs && !r->word[0] && !r->origin[0] && !r->route[0] && !r->departure &&
+		    r->value_min < 0 && r->value_max < 0)
+			r->hs = mx_hs[rnd(MLV_ARRAY_LEN(mx_hs))];
+		if (r->hs)
+			n += snprintf(text + n, sizeof(text) - (size_t)n, "hs = %s\n", r->hs);
+		if (r->word[0])
+			n += snprintf(text + n, sizeof(text) - (size_t)n, "words = %s%s%s\n", r->word[0],
+				      r->word[1] ? " | " : "", r->word[1] ? r->word[1] : "");
+		if (r->origin[0])
+			n += snprintf(text + n, sizeof(text) - (size_t)n, "origin = %s%s%s\n",
+				      r->origin[0], r->origin[1] ? " " : "",
+				      r->origin[1] ? r->origin[1] : "");
+		if (r->route[0])
+			n += snprintf(text + n, sizeof(text) - (size_t)n, "route = %s\n", r->route);
+		if (r->departure)
+			n += snprintf(text + n, sizeof(text) - (size_t)n, "departure = %s\n",
+				      r->departure);
+		if (r->value_min >= 0)
+			n += snprintf(text + n, sizeof(text) - (size_t)n, "value_min = %ld.00\n",
+				      r->value_min);
+		if (r->value_max >= 0)
+			snprintf(text + n, sizeof(text) - (size_t)n, "value_max = %ld.00\n", r->value_max);
+		tb_add(&t, text);
+	}
+	mlv_risk_profile *p = profile_text(t.p);
+	free(t.p);
+	size_t fired = 0, silent = 0;
+	for (int c = 0; c < NCASES; c++) {
+		mixed_item items[2];
+		for (int k = 0; k < 2; k++) {
+			items[k].hs = mx_codes[rnd(MLV_ARRAY_LEN(mx_codes))];
+			items[k].origin = mx_countries[rnd(MLV_ARRAY_LEN(mx_countries))];
+			snprintf(items[k].desc, sizeof(items[k].desc), "%s %s thing",
+				 mx_words[rnd(MLV_ARRAY_LEN(mx_words))],
+				 mx_words[rnd(MLV_ARRAY_LEN(mx_words))]);
+		}
+		const char *dep = mx_countries[rnd(MLV_ARRAY_LEN(mx_countries))];
+		const char *dest = rnd(4) == 0 ? "DE" : "FR";
+		long value = 5 + (long)rnd(100);
+		char q[6][256];
+		snprintf(q[0], sizeof(q[0]), "\"%s\"", items[0].hs);
+		snprintf(q[1], sizeof(q[1]), "\"%s\"", items[0].origin);
+		snprintf(q[2], sizeof(q[2]), "\"%s\"", items[0].desc);
+		snprintf(q[3], sizeof(q[3]),
+			 "{\"description\":\"%s\",\"hs_code\":\"%s\",\"quantity\":\"1\","
+			 "\"unit\":\"piece\",\"currency\":\"EUR\",\"value\":\"1.00\","
+			 "\"origin_country\":\"%s\"}",
+			 items[1].desc, items[1].hs, items[1].origin);
+		snprintf(q[4], sizeof(q[4]), "\"%s\"", dep);
+		snprintf(q[5], sizeof(q[5]), "\"%ld.00\"", value);
+		filing f;
+		build(&f, "/items/0/hs_code", q[0], "/items/0/origin_country", q[1],
+		      "/items/0/description", q[2], "/items/1", q[3], "/transport/departure_country",
+		      q[4], "/transaction/invoice_total", q[5], NULL);
+		mlv_risk_input in = input();
+		in.country = dest;
+		mlv_risk_assessment a;
+		assess(&a, p, &f, &in);
+		assert_int_equal(a.hits_dropped, 0);
+		size_t want = 0;
+		for (int i = 0; i < NRULES; i++) {
+			const mixed_rule *r = &rules[i];
+			bool naive = mixed_item_ok(r, &items[0]) || mixed_item_ok(r, &items[1]);
+			if (r->departure && strcmp(r->departure, dep) != 0)
+				naive = false;
+			if (r->route[0]) {
+				char a_[3] = {r->route[0], r->route[1], '\0'};
+				const char *b_ = strchr(r->route, '>') + 1;
+				bool dep_ok = a_[0] == '*' || strcmp(a_, dep) == 0;
+				bool dest_ok = b_[0] == '*' || strcmp(b_, dest) == 0;
+				naive = naive && dep_ok && dest_ok;
+			}
+			if (r->value_min >= 0 && value < r->value_min)
+				naive = false;
+			if (r->value_max >= 0 && value > r->value_max)
+				naive = false;
+			char id[16];
+			snprintf(id, sizeof(id), "M%d", i);
+			if (naive != (find_hit(&a, id) != NULL))
+				fail_msg("case %d, rule M%d: naive %d, engine %d", c, i, naive, !naive);
+			want += naive;
+		}
+		assert_int_equal(a.hit_count, want);
+		fired += want;
+		silent += NRULES - want;
+		mlv_risk_assessment_clear(&a);
+		filing_free(&f);
+	}
+	/* both outcomes were exercised, many times */
+	assert_true(fired > 1000);
+	assert_true(silent > 1000);
+	mlv_risk_profile_free(p);
+}
+
 static void test_lanes_and_thresholds(void **state)
 {
 	(void)state;
@@ -2142,6 +2318,7 @@ int main(void)
 		cmocka_unit_test(test_words_languages),
 		cmocka_unit_test(test_trie_vs_naive),
 		cmocka_unit_test(test_automaton_vs_naive),
+		cmocka_unit_test(test_mixed_criteria_vs_naive),
 		cmocka_unit_test(test_lanes_and_thresholds),
 		cmocka_unit_test(test_prohibited_never_green),
 		cmocka_unit_test(test_restricted_permit),
