@@ -186,11 +186,16 @@ static size_t uniq_tail(uint32_t *ids, size_t from, size_t n)
 	return o;
 }
 
-static void party_keys(facts *f, int role, const char *name, const char *id)
+/* The party keys of a role; the folded name only when something reads it
+ * (a rule naming an operator in that role, or operator scores): folding
+ * costs more than the rest of the keys together. */
+static void party_keys(facts *f, int role, const char *name, const char *id, bool with_name)
 {
 	f->pname[role] = name;
 	f->pid[role] = id;
-	risk_key_name(f->pkey_n[role], sizeof(f->pkey_n[role]), role, name);
+	f->pkey_n[role][0] = '\0';
+	if (with_name)
+		risk_key_name(f->pkey_n[role], sizeof(f->pkey_n[role]), role, name);
 	risk_key_id(f->pkey_i[role], sizeof(f->pkey_i[role]), role, id);
 }
 
@@ -346,8 +351,13 @@ static int gather(facts *f, mlv_arena *arena, const mlv_risk_goods *goods)
 	/* Parties, their scores, and the watch list once per role. */
 	mlv_risk_parties parties;
 	mlv_risk_parties_of(&parties, c, in->filer);
+	uint32_t name_roles = f->prof->set.idx.name_roles;
+	if (goods != NULL)
+		name_roles |= goods->set.idx.name_roles;
+	bool all_names = in->opscores != NULL && f->prof->uses_opscore;
 	for (int r = 1; r < MLV_RISK_ROLE_COUNT; r++)
-		party_keys(f, r, parties.name[r], parties.identifier[r]);
+		party_keys(f, r, parties.name[r], parties.identifier[r],
+			   all_names || (name_roles & (1u << r)));
 	operator_scores(f);
 	if (in->watch != NULL)
 		for (int r = 1; r < MLV_RISK_ROLE_COUNT; r++)
@@ -433,25 +443,38 @@ static int cand_list(cands *cs, const uint32_t *post, const risk_quick *quick, s
 	return 0;
 }
 
-static int cand_key(cands *cs, const risk_index *x, char type, const char *text, long item,
-		    const quick_key *k)
+/* The rules filed under key type + text[0..len). */
+static int cand_key(cands *cs, const risk_index *x, char type, const char *text, size_t len,
+		    long item, const quick_key *k)
 {
 	char key[RISK_NAME_MAX + 16];
-	int n = snprintf(key, sizeof(key), "%c%s", type, text);
-	if (n < 0 || (size_t)n >= sizeof(key))
+	if (len >= sizeof(key) - 1)
 		return 0;
+	key[0] = type;
+	memcpy(key + 1, text, len);
 	size_t np;
-	const uint32_t *post = mlv_risk_map_get(x, key, (size_t)n, &np);
+	const uint32_t *post = mlv_risk_map_get(x, key, len + 1, &np);
 	if (np == 0)
 		return 0;
 	return cand_list(cs, post, quick_at(x, (size_t)(post - x->posts)), np, item, k);
 }
 
+/* cand_key on an enum index written in decimal. */
 static int cand_enum(cands *cs, const risk_index *x, char type, unsigned v, const quick_key *k)
 {
 	char d[12];
-	snprintf(d, sizeof(d), "%u", v);
-	return cand_key(cs, x, type, d, -1, k);
+	size_t n = sizeof(d);
+	do {
+		d[--n] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	return cand_key(cs, x, type, d + n, sizeof(d) - n, -1, k);
+}
+
+/* cand_key on a party key (NUL-terminated, empty for none). */
+static int cand_party(cands *cs, const risk_index *x, const char *key, const quick_key *k)
+{
+	return key[0] ? cand_key(cs, x, RISK_K_PARTY, key, strlen(key), -1, k) : 0;
 }
 
 /* base + off, where an empty array may have a NULL base. */
@@ -506,36 +529,35 @@ static int collect(cands *cs, const risk_set *s, const facts *f, bool goods)
 		if (it->origin != RISK_NO_COUNTRY) {
 			char cc[3];
 			cc_text(it->origin, cc);
-			if ((rc = cand_key(cs, x, RISK_K_ORIGIN, cc, (long)i, &item)) != 0)
+			if ((rc = cand_key(cs, x, RISK_K_ORIGIN, cc, 2, (long)i, &item)) != 0)
 				return rc;
 		}
 	}
+	/* Routes as "CN>FR", "CN>*" and "*>FR". */
+	char r[6];
+	r[2] = '>';
+	if (f->dest != RISK_NO_COUNTRY)
+		cc_text(f->dest, r + 3);
 	if (f->dep != RISK_NO_COUNTRY) {
-		char a[3], b[3], r[8];
-		cc_text(f->dep, a);
-		if ((rc = cand_key(cs, x, RISK_K_DEPARTURE, a, -1, &whole)) != 0)
+		cc_text(f->dep, r);
+		r[2] = '>';
+		if ((rc = cand_key(cs, x, RISK_K_DEPARTURE, r, 2, -1, &whole)) != 0)
 			return rc;
-		snprintf(r, sizeof(r), "%s>*", a);
-		if ((rc = cand_key(cs, x, RISK_K_ROUTE, r, -1, &whole)) != 0)
+		const char any[4] = {r[0], r[1], '>', '*'};
+		if ((rc = cand_key(cs, x, RISK_K_ROUTE, any, 4, -1, &whole)) != 0)
 			return rc;
-		if (f->dest != RISK_NO_COUNTRY) {
-			cc_text(f->dest, b);
-			snprintf(r, sizeof(r), "%s>%s", a, b);
-			if ((rc = cand_key(cs, x, RISK_K_ROUTE, r, -1, &whole)) != 0)
-				return rc;
-		}
+		if (f->dest != RISK_NO_COUNTRY &&
+		    (rc = cand_key(cs, x, RISK_K_ROUTE, r, 5, -1, &whole)) != 0)
+			return rc;
 	}
 	if (f->dest != RISK_NO_COUNTRY) {
-		char b[3], r[8];
-		cc_text(f->dest, b);
-		snprintf(r, sizeof(r), "*>%s", b);
-		if ((rc = cand_key(cs, x, RISK_K_ROUTE, r, -1, &whole)) != 0)
+		r[1] = '*';
+		if ((rc = cand_key(cs, x, RISK_K_ROUTE, r + 1, 4, -1, &whole)) != 0)
 			return rc;
 	}
 	for (int role = 1; role < MLV_RISK_ROLE_COUNT; role++) {
-		if (f->pkey_n[role][0] && (rc = cand_key(cs, x, RISK_K_PARTY, f->pkey_n[role], -1, &whole)) != 0)
-			return rc;
-		if (f->pkey_i[role][0] && (rc = cand_key(cs, x, RISK_K_PARTY, f->pkey_i[role], -1, &whole)) != 0)
+		if ((rc = cand_party(cs, x, f->pkey_n[role], &whole)) != 0 ||
+		    (rc = cand_party(cs, x, f->pkey_i[role], &whole)) != 0)
 			return rc;
 		if (f->watch[role] != NULL && (rc = cand_enum(cs, x, RISK_K_WATCH, (unsigned)role, &whole)) != 0)
 			return rc;
@@ -543,7 +565,7 @@ static int collect(cands *cs, const risk_set *s, const facts *f, bool goods)
 	for (unsigned b = 0; b < 8; b++)
 		if ((in->mismatch & (1u << b)) && (rc = cand_enum(cs, x, RISK_K_MISMATCH, b, &whole)) != 0)
 			return rc;
-	if (in->split != NULL && in->split->split && (rc = cand_key(cs, x, RISK_K_SPLIT, "", -1, &whole)) != 0)
+	if (in->split != NULL && in->split->split && (rc = cand_key(cs, x, RISK_K_SPLIT, "", 0, -1, &whole)) != 0)
 		return rc;
 	unsigned scheme = c->tax_collected.present ? c->tax_collected.scheme : 0;
 	if ((rc = cand_enum(cs, x, RISK_K_SCHEME, scheme, &whole)) != 0)

@@ -8,6 +8,7 @@
  * a consumer, and the split check never sees the buyer's key. */
 #include "mlv/risk.h"
 
+#include <assert.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdarg.h>
@@ -396,12 +397,23 @@ void mlv_risk_parties_of(mlv_risk_parties *out, const mlv_consignment *c, const 
 	out->identifier[MLV_RISK_ROLE_FILER] = filer;
 }
 
+static_assert(MLV_RISK_ROLE_COUNT <= 10, "a role is one digit in party keys");
+
+/* "<role digit><kind>:" at out (cap >= 8). */
+static size_t key_prefix(char *out, int role, char kind)
+{
+	out[0] = (char)('0' + role);
+	out[1] = kind;
+	out[2] = ':';
+	return 3;
+}
+
 size_t risk_key_id(char *out, size_t cap, int role, const char *id)
 {
 	out[0] = '\0';
 	if (id == NULL || cap < 8)
 		return 0;
-	size_t o = (size_t)snprintf(out, cap, "%di:", role);
+	size_t o = key_prefix(out, role, 'i');
 	for (const char *s = id; *s && o < cap - 1; s++) {
 		if (*s == ' ' || *s == '\t')
 			continue;
@@ -420,13 +432,13 @@ size_t risk_key_name(char *out, size_t cap, int role, const char *name)
 	out[0] = '\0';
 	if (name == NULL || cap < 8)
 		return 0;
-	int n = snprintf(out, cap, "%dn:", role);
-	size_t fl = mlv_fold_name(out + n, cap - (size_t)n, name, strlen(name));
+	size_t n = key_prefix(out, role, 'n');
+	size_t fl = mlv_fold_name(out + n, cap - n, name, strlen(name));
 	if (fl == 0) {
 		out[0] = '\0';
 		return 0;
 	}
-	return (size_t)n + fl;
+	return n + fl;
 }
 
 typedef struct op_entry {

@@ -150,6 +150,7 @@ typedef struct risk_index {
 	uint32_t *posts; /* every posting list lives here */
 	size_t nposts;
 	risk_quick *post_quick; /* parallel to posts */
+	uint32_t name_roles; /* bit per role some rule names an operator in ("n:") */
 } risk_index;
 
 /* Key prefixes of the map: one byte, then the key's text. */

@@ -2167,6 +2167,12 @@ static int set_compile(risk_set *s, const char *currency)
 		}
 		memcpy(x->always, c.always.p, c.always.n * sizeof(uint32_t));
 	}
+	x->name_roles = 0;
+	for (size_t i = 0; i < s->nrules; i++)
+		for (int role = 0; role < MLV_RISK_ROLE_COUNT; role++)
+			for (size_t k = 0; k < s->rules[i].nparty[role]; k++)
+				if (s->rules[i].party[role][k][0] == 'n')
+					x->name_roles |= 1u << role;
 	s->compiled = true;
 cleanup:
 	vec_free(&c.trie_pairs);
