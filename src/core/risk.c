@@ -18,6 +18,7 @@
 #include "risk_impl.h"
 
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -157,10 +158,27 @@ typedef struct facts {
 	bool *list_applies; /* per goods list */
 } facts;
 
+/* snprintf(dst, size, "%s", src) without the formatting machinery. */
+static void copy_str(char *dst, size_t size, const char *src)
+{
+	size_t n = strnlen(src, size - 1);
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
+/* strcmp(a, b) == 0 for the short codes compared on each evaluation. */
+static bool same_str(const char *a, const char *b)
+{
+	for (; *a == *b; a++, b++)
+		if (*a == '\0')
+			return true;
+	return false;
+}
+
 static int to_currency(const facts *f, int64_t amount, const char *from, const char *to,
 		       int64_t *out)
 {
-	if (strcmp(from, to) == 0) {
+	if (same_str(from, to)) {
 		*out = amount;
 		return 0;
 	}
@@ -241,7 +259,7 @@ static int gather(facts *f, mlv_arena *arena, const mlv_risk_goods *goods)
 	}
 	f->dest = risk_country_key(dest);
 	if (f->dest != RISK_NO_COUNTRY && mlv_country_exists(f->rd, dest))
-		snprintf(f->dest_cc, sizeof(f->dest_cc), "%s", dest);
+		copy_str(f->dest_cc, sizeof(f->dest_cc), dest);
 	else
 		f->dest = RISK_NO_COUNTRY;
 	f->dep = c->transport.present ? risk_country_key(c->transport.departure_country)
@@ -759,6 +777,15 @@ static bool consignment_ok(const risk_rule *r, const facts *f, hit_ctx *ctx)
 	return opscore_ok(r, f, ctx);
 }
 
+/* strncmp(s, prefix, strlen(prefix)) == 0 in one pass. */
+static bool has_prefix(const char *s, const char *prefix)
+{
+	for (; *prefix != '\0'; s++, prefix++)
+		if (*s != *prefix)
+			return false;
+	return true;
+}
+
 static bool item_ok(const risk_rule *r, const facts *f, size_t i, bool goods, hit_ctx *ctx)
 {
 	const mlv_item *it = &f->c->items[i];
@@ -766,7 +793,7 @@ static bool item_ok(const risk_rule *r, const facts *f, size_t i, bool goods, hi
 	if (r->nhs) {
 		bool ok = false;
 		for (size_t k = 0; k < r->nhs && !ok; k++)
-			ok = strncmp(it->hs_code, r->hs[k], strlen(r->hs[k])) == 0;
+			ok = has_prefix(it->hs_code, r->hs[k]);
 		if (!ok)
 			return false;
 	}
@@ -844,10 +871,11 @@ static void puts_(out_text *o, const char *s)
 
 static void put_money(out_text *o, const facts *f, int64_t v)
 {
-	char d[48], b[64];
+	char d[48];
 	mlv_decimal_format(v, f->minor, d, sizeof(d));
-	snprintf(b, sizeof(b), "%s %s", d, f->currency);
-	puts_(o, b);
+	puts_(o, d);
+	put(o, " ", 1);
+	puts_(o, f->currency);
 }
 
 static void put_stat(out_text *o, const facts *f, double minor_per)
@@ -889,9 +917,16 @@ static void put_or(out_text *o, const char *s, const char *dflt)
 
 static void put_int(out_text *o, int64_t v)
 {
-	char b[32];
-	snprintf(b, sizeof(b), "%" PRId64, v);
-	puts_(o, b);
+	char b[24];
+	size_t n = sizeof(b);
+	uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+	do {
+		b[--n] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u != 0);
+	if (v < 0)
+		b[--n] = '-';
+	put(o, b + n, sizeof(b) - n);
 }
 
 static void put_date(out_text *o, int32_t day)
@@ -917,12 +952,11 @@ static void placeholder(out_text *o, const char *name, size_t n, const pending *
 	const mlv_item *it = i >= 0 ? &c->items[i] : NULL;
 	const item_facts *x = i >= 0 ? &f->items[i] : NULL;
 	const mlv_risk_watch_entry *w = h->ctx.role > 0 ? f->watch[h->ctx.role] : NULL;
-	char k[24];
-	if (n >= sizeof(k))
-		return;
-	memcpy(k, name, n);
-	k[n] = '\0';
-#define IS(s) (strcmp(k, (s)) == 0)
+	/* The length first: most names are told apart without reading them,
+	 * and the compiler turns each comparison with a literal into a few
+	 * word compares (a strcmp of a copy, per name, was most of a hit's
+	 * rendering for names late in this list). */
+#define IS(s) (n == sizeof(s) - 1 && memcmp(name, (s), sizeof(s) - 1) == 0)
 	if (IS("item")) {
 		if (i >= 0)
 			put_int(o, i + 1);
@@ -1340,7 +1374,7 @@ int mlv_risk_assess(mlv_risk_assessment *out, const mlv_risk_profile *p,
 	facts f;
 	memset(out, 0, sizeof(*out));
 	memset(&f, 0, sizeof(f));
-	snprintf(out->profile_id, sizeof(out->profile_id), "%s", p->id);
+	copy_str(out->profile_id, sizeof(out->profile_id), p->id);
 	out->profile_version = p->version;
 	out->random_ppm = p->random_ppm;
 	const mlv_risk_goods *goods = in->goods;
@@ -1421,7 +1455,7 @@ int mlv_risk_assess(mlv_risk_assessment *out, const mlv_risk_profile *p,
 	size_t keep = ps.n < MLV_RISK_MAX_HITS ? ps.n : MLV_RISK_MAX_HITS;
 	out->hits_dropped = ps.n - keep;
 	if (keep > 0) {
-		out->hits = calloc(keep, sizeof(*out->hits));
+		out->hits = malloc(keep * sizeof(*out->hits));
 		if (out->hits == NULL) {
 			rc = MLV_ENOMEM;
 			goto cleanup;
@@ -1430,15 +1464,19 @@ int mlv_risk_assess(mlv_risk_assessment *out, const mlv_risk_profile *p,
 	for (size_t i = 0; i < keep; i++) {
 		const pending *h = &ps.v[i];
 		mlv_risk_hit *o = &out->hits[i];
+		/* Everything but the explanation, which render() writes and ends
+		 * with a NUL: clearing its 320 bytes for each hit cost more than
+		 * rendering it. */
+		memset(o, 0, offsetof(mlv_risk_hit, explanation));
 		o->kind = (mlv_risk_hit_kind)h->r->kind;
 		size_t idn = strnlen(h->r->id, sizeof(o->rule_id) - 1);
-		memcpy(o->rule_id, h->r->id, idn); /* the rest is calloc's zeros */
+		memcpy(o->rule_id, h->r->id, idn); /* the rest is the zeros above */
 		o->version = h->r->version;
 		o->weight = h->r->weight;
 		o->lane = h->lane;
 		o->item = h->ctx.item;
 		if (h->goods) {
-			snprintf(o->list, sizeof(o->list), "%s", goods->lists[h->r->list].country);
+			copy_str(o->list, sizeof(o->list), goods->lists[h->r->list].country);
 			o->agency = h->r->agency;
 			o->permit = h->r->permit;
 			o->basis = h->r->basis;
