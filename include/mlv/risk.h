@@ -148,7 +148,7 @@ typedef struct mlv_risk_rule_edit {
  * be exactly one [rule ID] section of the format (comments allowed, no
  * other section).  It replaces the section of the rule with the same id
  * where p has one, else it is appended.  A section without a `version`
- * line gets one as its last line: 1 for a new rule, else the rule's
+ * line receives one as its last line: 1 for a new rule, else the rule's
  * version, plus one with `bump`.  MLV_EINVALID with a message in err
  * ("line N: ..." of the section) when the section is not one rule; the
  * new text itself is checked by parsing it. */

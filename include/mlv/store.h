@@ -633,7 +633,7 @@ typedef struct mlv_webhook {
 	int64_t last_attempt_ms, created_ms;
 	int last_status;         /* HTTP status of the last attempt, 0 when none */
 	char last_error[200];
-	int64_t pending;         /* notifications waiting (lists and gets) */
+	int64_t pending;         /* notifications waiting (lists and reads) */
 } mlv_webhook;
 
 /* Registers a webhook with a new random secret (out->secret); delivery

@@ -618,7 +618,7 @@ static int search_code(const mlv_hs_index *ix, const char *digits, mlv_hs_hit *o
 	return 0;
 }
 
-/* Adds the weight each entry gets for one term: its own best occurrence
+/* Adds the weight each entry earns for one term: its own best occurrence
  * (exact or as a prefix), else a share of its heading's or chapter's. */
 static void weigh(const mlv_hs_index *ix, const term *t, bool prefix, uint8_t *own)
 {

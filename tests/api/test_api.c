@@ -2762,7 +2762,7 @@ static const char *lane_of(const cJSON *view)
 /* AEO and MRA status change the risk and the payment of the same
  * consignment: a French AEO's filing is lowered by the factor and released
  * on arrival without guarantee up to the waiver; a Chinese AEO's is lowered
- * only while an MRA with China is in force; a filer that is no AEO gets
+ * only while an MRA with China is in force; a filer that is no AEO receives
  * neither. */
 static void test_aeo_risk_and_payment(void **state)
 {
@@ -3567,7 +3567,7 @@ static void test_rules_api(void **state)
 	mlv_store_close(st);
 }
 
-/* Files `lrn` for `seller` on url, gets it to inspection and closes it
+/* Files `lrn` for `seller` on url, brings it to inspection and closes it
  * with `result`. */
 static void controlled(const char *url, const char *lrn, const char *seller, const char *result)
 {

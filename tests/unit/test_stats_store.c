@@ -5,7 +5,7 @@
  * refunded; then every figure the aggregates give is counted again with
  * plain SQL over the stored rows, the release-time percentiles are set
  * beside exact ones, a rebuild finds no difference, and a database of the
- * schema before the statistics gets its columns and aggregates back.
+ * schema before the statistics receives its columns and aggregates back.
  *
  * MLV_DATADIR names the project's data/. */
 #include "mlv/store.h"
