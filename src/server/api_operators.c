@@ -562,6 +562,21 @@ static int change_head(struct hist_ctx *hc, const mlv_registry_change *ch)
 	return rc ? rc : mlv_buf_adds(hc->b, "],\"record\":");
 }
 
+/* Ends a history answer: 404 when the object does not exist, the closing
+ * of the list, or the store's error. */
+static int history_end(mlv_resp *resp, int rc, const char *missing)
+{
+	if (rc == MLV_ENOTFOUND) {
+		mlv_http_problem(resp, 404, "not-found", NULL, missing, NULL);
+		return 0;
+	}
+	if (rc == 0)
+		rc = mlv_buf_adds(&resp->body, "]}");
+	if (rc != 0)
+		mlv_http_problem_err(resp, rc, "the history could not be read");
+	return 0;
+}
+
 static int history_row(void *ctx, const mlv_registry_change *ch, const mlv_operator *op)
 {
 	struct hist_ctx *hc = ctx;
@@ -580,15 +595,7 @@ int api_operator_history(mlv_server *s, mlv_resp *resp, int64_t id)
 		rc = mlv_store_operator_history(st, id, history_row, &hc);
 		api_reader_release(s, st);
 	}
-	if (rc == MLV_ENOTFOUND) {
-		mlv_http_problem(resp, 404, "not-found", NULL, "no such operator", NULL);
-		return 0;
-	}
-	if (rc == 0)
-		rc = mlv_buf_adds(&resp->body, "]}");
-	if (rc != 0)
-		mlv_http_problem_err(resp, rc, "the history could not be read");
-	return 0;
+	return history_end(resp, rc, "no such operator");
 }
 
 /* ---- GET /v1/mras/{id}/history ---------------------------------------------------------- */
@@ -613,15 +620,7 @@ int api_mra_history(mlv_server *s, mlv_resp *resp, int64_t id)
 		rc = mlv_store_mra_history(st, id, mra_history_row, &hc);
 		api_reader_release(s, st);
 	}
-	if (rc == MLV_ENOTFOUND) {
-		mlv_http_problem(resp, 404, "not-found", NULL, "no such MRA", NULL);
-		return 0;
-	}
-	if (rc == 0)
-		rc = mlv_buf_adds(&resp->body, "]}");
-	if (rc != 0)
-		mlv_http_problem_err(resp, rc, "the history could not be read");
-	return 0;
+	return history_end(resp, rc, "no such MRA");
 }
 
 /* ---- MRAs ---------------------------------------------------------------------------------- */

@@ -78,29 +78,15 @@ static int row(void *ctx, const mlv_queue_row *qr)
 	return rc;
 }
 
-/* A <select> of the allowed values, the current one selected. */
+/* A <select> of the allowed values ("" reads "all"), the current one selected. */
 static int select_of(mlv_buf *b, const char *name, const char *label, const char *const *values,
 		     size_t n, const char *current)
 {
-	int rc = mlv_buf_printf(b, "<div><label for=\"f-%s\">%s</label><select id=\"f-%s\" "
-				   "name=\"%s\">",
-				name, label, name, name);
-	for (size_t i = 0; rc == 0 && i < n; i++) {
-		rc = mlv_buf_adds(b, "<option value=\"");
-		if (rc == 0)
-			rc = mlv_html_escape(b, values[i]);
-		if (rc == 0 && strcmp(values[i], current) == 0)
-			rc = mlv_buf_adds(b, "\" selected=\"selected");
-		if (rc == 0)
-			rc = mlv_buf_adds(b, "\">");
-		if (rc == 0)
-			rc = mlv_html_escape(b, values[i][0] ? values[i] : "all");
-		if (rc == 0)
-			rc = mlv_buf_adds(b, "</option>");
-	}
-	if (rc == 0)
-		rc = mlv_buf_adds(b, "</select></div>\n");
-	return rc;
+	int rc = mlv_web_select_begin(b, name, label);
+	for (size_t i = 0; rc == 0 && i < n; i++)
+		rc = mlv_web_option(b, values[i], values[i][0] ? values[i] : "all",
+				    strcmp(values[i], current) == 0);
+	return rc ? rc : mlv_buf_adds(b, "</select></div>\n");
 }
 
 static bool one_of(const char *v, const char *const *values, size_t n)

@@ -66,32 +66,12 @@ static int csv_link(mlv_buf *b, const char *path, const stats_params *p, unsigne
 	return rc;
 }
 
-static int option(mlv_buf *b, const char *value, const char *label, bool selected)
-{
-	int rc = mlv_buf_adds(b, "<option value=\"");
-	if (rc == 0)
-		rc = esc(b, value);
-	if (rc == 0 && selected)
-		rc = mlv_buf_adds(b, "\" selected=\"selected");
-	if (rc == 0)
-		rc = mlv_buf_adds(b, "\">");
-	if (rc == 0)
-		rc = esc(b, label);
-	return rc ? rc : mlv_buf_adds(b, "</option>");
-}
-
-static int select_begin(mlv_buf *b, const char *name, const char *label)
-{
-	return mlv_buf_printf(b, "<div><label for=\"f-%s\">%s</label><select id=\"f-%s\" name=\"%s\">",
-			      name, label, name, name);
-}
-
 /* A filter over an enumerated dimension: "all" and its values. */
 static int enum_filter(mlv_buf *b, mlv_stats_dim d, const stats_params *p)
 {
-	int rc = select_begin(b, mlv_stats_dim_name(d), mlv_stats_dim_label(d));
+	int rc = mlv_web_select_begin(b, mlv_stats_dim_name(d), mlv_stats_dim_label(d));
 	if (rc == 0)
-		rc = option(b, "", "all", !(p->filters & (1u << d)));
+		rc = mlv_web_option(b, "", "all", !(p->filters & (1u << d)));
 	for (int64_t k = 0; rc == 0 && k < 32; k++) {
 		mlv_stats_row r;
 		memset(&r, 0, sizeof(r));
@@ -100,7 +80,7 @@ static int enum_filter(mlv_buf *b, mlv_stats_dim d, const stats_params *p)
 		mlv_stats_key(d, &r, NULL, value, label);
 		if (k > 0 && strcmp(value, "unknown") == 0)
 			break;
-		rc = option(b, value, label,
+		rc = mlv_web_option(b, value, label,
 			    (p->filters & (1u << d)) && p->key[d] == k);
 	}
 	return rc ? rc : mlv_buf_adds(b, "</select></div>\n");
@@ -132,24 +112,24 @@ static int form(mlv_buf *b, const stats_params *p)
 				f, t);
 	static const mlv_stats_period periods[] = {MLV_PERIOD_DAY, MLV_PERIOD_WEEK, MLV_PERIOD_MONTH};
 	if (rc == 0)
-		rc = select_begin(b, "period", "By");
+		rc = mlv_web_select_begin(b, "period", "By");
 	for (size_t i = 0; rc == 0 && i < MLV_ARRAY_LEN(periods); i++)
-		rc = option(b, mlv_stats_period_name(periods[i]), mlv_stats_period_name(periods[i]),
+		rc = mlv_web_option(b, mlv_stats_period_name(periods[i]), mlv_stats_period_name(periods[i]),
 			    p->period == periods[i]);
 	if (rc == 0)
 		rc = mlv_buf_adds(b, "</select></div>\n");
 	if (rc == 0)
-		rc = select_begin(b, "by", "Breakdown");
+		rc = mlv_web_select_begin(b, "by", "Breakdown");
 	for (int d = 1; rc == 0 && d < MLV_DIM_COUNT_; d++)
-		rc = option(b, mlv_stats_dim_name((mlv_stats_dim)d),
+		rc = mlv_web_option(b, mlv_stats_dim_name((mlv_stats_dim)d),
 			    mlv_stats_dim_label((mlv_stats_dim)d), (int)p->by == d);
 	if (rc == 0)
 		rc = mlv_buf_adds(b, "</select></div>\n");
 	if (rc == 0)
-		rc = select_begin(b, "measure", "Figure charted");
+		rc = mlv_web_select_begin(b, "measure", "Figure charted");
 	for (size_t i = 0; rc == 0 && i < mlv_stats_column_count; i++) {
 		const mlv_stats_column *c = &mlv_stats_columns[i];
-		rc = option(b, c->name, c->label, p->measure == c);
+		rc = mlv_web_option(b, c->name, c->label, p->measure == c);
 	}
 	if (rc == 0)
 		rc = mlv_buf_adds(b, "</select></div>\n");

@@ -120,6 +120,26 @@ bool mlv_web_token_equal(const char *a, const char *b)
 	return d == 0 && na > 0;
 }
 
+int mlv_web_option(mlv_buf *b, const char *value, const char *label, bool selected)
+{
+	int rc = mlv_buf_adds(b, "<option value=\"");
+	if (rc == 0)
+		rc = mlv_html_escape(b, value);
+	if (rc == 0 && selected)
+		rc = mlv_buf_adds(b, "\" selected=\"selected");
+	if (rc == 0)
+		rc = mlv_buf_adds(b, "\">");
+	if (rc == 0)
+		rc = mlv_html_escape(b, label);
+	return rc ? rc : mlv_buf_adds(b, "</option>");
+}
+
+int mlv_web_select_begin(mlv_buf *b, const char *name, const char *label)
+{
+	return mlv_buf_printf(b, "<div><label for=\"f-%s\">%s</label><select id=\"f-%s\" name=\"%s\">",
+			      name, label, name, name);
+}
+
 int mlv_web_page_begin(mlv_buf *b, const mlv_web_page *p)
 {
 	int rc = mlv_buf_adds(b, "<!DOCTYPE html>\n<html lang=\"");

@@ -40,6 +40,12 @@ bool mlv_web_cookie(const char *header, const char *name, char *out, size_t size
 /* Constant-time comparison of two NUL-terminated tokens. */
 bool mlv_web_token_equal(const char *a, const char *b);
 
+/* Form fields of the console's filter forms: an <option> (value and
+ * label escaped), and the opening of a labelled <select> whose id is
+ * "f-NAME" (name and label are the page's own text, not escaped). */
+int mlv_web_option(mlv_buf *b, const char *value, const char *label, bool selected);
+int mlv_web_select_begin(mlv_buf *b, const char *name, const char *label);
+
 /* One link of a page's navigation. */
 typedef struct mlv_web_link {
 	const char *href;
