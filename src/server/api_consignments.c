@@ -378,17 +378,10 @@ int api_list_consignments(mlv_server *s, mlv_req *req, mlv_resp *resp, const str
 			return api_bad_param(resp, "status", "is not a state (docs/lifecycle.md)");
 		q.status = p;
 	}
-	if ((p = mlv_req_query(req, "category")) != NULL &&
-	    (q.category = mlv_enum_index("category", p)) == 0)
-		return api_bad_param(resp, "category", "is not a category");
-	if ((p = mlv_req_query(req, "channel")) != NULL &&
-	    (q.channel = mlv_enum_index("channel", p)) == 0)
-		return api_bad_param(resp, "channel", "is not a channel");
-	if ((p = mlv_req_query(req, "departure_country")) != NULL) {
-		if (!mlv_country_exists(s->opts.rd, p))
-			return api_bad_param(resp, "departure_country", "is not an ISO 3166-1 code");
-		q.departure_country = p;
-	}
+	if (!api_query_enum(req, resp, "category", &q.category) ||
+	    !api_query_enum(req, resp, "channel", &q.channel) ||
+	    !api_query_country(s, req, resp, "departure_country", &q.departure_country))
+		return 0;
 	if ((p = mlv_req_query(req, "party")) != NULL) {
 		if (strcmp(p, "true") != 0 && strcmp(p, "false") != 0)
 			return api_bad_param(resp, "party", "must be true or false");

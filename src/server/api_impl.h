@@ -194,6 +194,12 @@ int api_write_view(mlv_buf *b, int64_t id, const char *lrn, int version, const c
 		      const char *canonical, size_t canonical_len);
 bool api_parse_int(const char *v, int64_t lo, int64_t hi, int64_t *out);
 int api_bad_param(mlv_resp *resp, const char *name, const char *why);
+/* Optional query parameters: an enumerated value of the dataset (the
+ * parameter named as its enum) or an ISO 3166-1 country; false after
+ * writing the 400 answer for a bad one, out untouched when absent. */
+bool api_query_enum(mlv_req *req, mlv_resp *resp, const char *name, unsigned *out);
+bool api_query_country(mlv_server *s, mlv_req *req, mlv_resp *resp, const char *name,
+		       const char **out);
 bool api_query_u64(mlv_req *req, const char *name, uint64_t *out, bool required,
 		      mlv_resp *resp);
 bool api_read_object(const mlv_req *req, mlv_resp *resp, const char *const *allowed,

@@ -94,6 +94,33 @@ int api_bad_param(mlv_resp *resp, const char *name, const char *why)
 	return 0;
 }
 
+bool api_query_enum(mlv_req *req, mlv_resp *resp, const char *name, unsigned *out)
+{
+	const char *p = mlv_req_query(req, name);
+	if (p == NULL)
+		return true;
+	if ((*out = mlv_enum_index(name, p)) != 0)
+		return true;
+	char why[64];
+	snprintf(why, sizeof(why), "is not a %s", name);
+	api_bad_param(resp, name, why);
+	return false;
+}
+
+bool api_query_country(mlv_server *s, mlv_req *req, mlv_resp *resp, const char *name,
+		       const char **out)
+{
+	const char *p = mlv_req_query(req, name);
+	if (p == NULL)
+		return true;
+	if (!mlv_country_exists(s->opts.rd, p)) {
+		api_bad_param(resp, name, "is not an ISO 3166-1 code");
+		return false;
+	}
+	*out = p;
+	return true;
+}
+
 bool api_query_u64(mlv_req *req, const char *name, uint64_t *out, bool required,
 		      mlv_resp *resp)
 {
